@@ -16,8 +16,6 @@ def service_problems() -> dict[str, str]:
             cursor.execute("SELECT 1")
     except Exception as error:  # any driver error means the same thing to an operator
         problems["database"] = _first_line(error)
-    finally:
-        connection.close()
     if settings.REDIS_URL:
         import redis
 
@@ -29,7 +27,11 @@ def service_problems() -> dict[str, str]:
 
 
 def exit_unless_services_answer() -> None:
+    from django.db import connection
+
     problems = service_problems()
+    # The command that follows opens its own connection; don't hand it this probe's.
+    connection.close()
     if problems:
         described = "; ".join(f"{name}: {reason}" for name, reason in problems.items())
         sys.stderr.write(f"Cannot start the clinic portal: {described}\n")

@@ -1,3 +1,9 @@
 """WebSocket routes; each consumer checks the signed-in user's access itself."""
 
-websocket_urlpatterns = []
+from django.urls import path
+
+from sessions.consumers import CenterBoardConsumer
+
+websocket_urlpatterns = [
+    path("ws/centers/<int:center_id>/board/", CenterBoardConsumer.as_asgi()),
+]

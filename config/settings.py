@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "scheduling",
     "notifications",
     "feedback",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -97,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "clinics.context_processors.portal",
             ],
         },
     }

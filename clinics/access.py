@@ -1,0 +1,46 @@
+"""The one place that decides which centers, and in which role, a signed-in user may see."""
+
+from django.db.models import QuerySet
+
+from clinics.choices import Role
+from clinics.models import Center, Membership
+
+STAFF_ROLES = (Role.CENTER_ADMIN, Role.MEDICAL_DIRECTOR)
+
+
+def centers_for(user, *, roles=None) -> QuerySet[Center]:
+    """Centers where the user holds an active membership (in one of `roles`, when given)."""
+    if not user.is_authenticated:
+        return Center.objects.none()
+    memberships = Membership.objects.filter(user=user, is_active=True)
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    return Center.objects.filter(
+        is_active=True, pk__in=memberships.values("center_id")
+    ).order_by("name")
+
+
+def roles_of(user) -> set[str]:
+    """Every role the user holds anywhere, plus "patient" when they have a patient record."""
+    if not user.is_authenticated:
+        return set()
+    roles = set(
+        Membership.objects.filter(user=user, is_active=True).values_list("role", flat=True)
+    )
+    if hasattr(user, "patient_profile"):
+        roles.add("patient")
+    return roles
+
+
+def landing_url_name(user) -> str:
+    """The page a user lands on after signing in: the one their main role works from."""
+    roles = roles_of(user)
+    if roles & set(STAFF_ROLES):
+        return "console"
+    if Role.PRACTITIONER in roles:
+        return "my_day"
+    if "patient" in roles:
+        return "portal_home"
+    if user.is_staff:
+        return "admin:index"
+    return "no_role"

@@ -1,0 +1,29 @@
+"""Template context every page shares: the navigation for the signed-in user's roles."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from clinics.access import STAFF_ROLES, roles_of
+from clinics.choices import Role
+
+
+def portal(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = roles_of(user)
+    items = []
+    if roles & set(STAFF_ROLES):
+        items.append((reverse("console"), _("Console")))
+    if Role.PRACTITIONER in roles:
+        items.append((reverse("my_day"), _("My day")))
+    if "patient" in roles:
+        items.append((reverse("portal_home"), _("My care")))
+    if user.is_staff:
+        items.append((reverse("admin:index"), _("Administration")))
+    path = request.path
+    return {
+        "portal_nav": [
+            {"url": url, "label": label, "active": path.startswith(url)} for url, label in items
+        ]
+    }
