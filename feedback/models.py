@@ -1,0 +1,210 @@
+"""Patient-reported outcomes after sessions, symptom scores, adaptation rules, clinician tasks."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from clinics.fields import EncryptedTextField
+from clinics.models import Center
+from feedback.choices import Symptom
+from patients.models import Patient
+from sessions.models import TherapySession
+
+ONE_TO_TEN = [MinValueValidator(1), MaxValueValidator(10)]
+
+
+def _one_to_ten(field: str, *, nullable: bool) -> models.CheckConstraint:
+    in_range = Q(**{f"{field}__gte": 1, f"{field}__lte": 10})
+    return models.CheckConstraint(
+        condition=(Q(**{f"{field}__isnull": True}) | in_range) if nullable else in_range,
+        name=f"feedback_{field}_1_to_10",
+    )
+
+
+class SessionFeedback(models.Model):
+    """How the patient felt after a session (1 = very poor … 10 = excellent)."""
+
+    session = models.OneToOneField(
+        TherapySession, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("session")
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("patient")
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    wellbeing = models.PositiveSmallIntegerField(_("wellbeing"), validators=ONE_TO_TEN)
+    energy = models.PositiveSmallIntegerField(
+        _("energy"), null=True, blank=True, validators=ONE_TO_TEN
+    )
+    sleep_quality = models.PositiveSmallIntegerField(
+        _("sleep quality"), null=True, blank=True, validators=ONE_TO_TEN
+    )
+    digestion = models.PositiveSmallIntegerField(
+        _("digestion"), null=True, blank=True, validators=ONE_TO_TEN
+    )
+    side_effects = models.TextField(_("side effects"), blank=True)
+    comment = EncryptedTextField(_("comment"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("session feedback")
+        verbose_name_plural = _("session feedback")
+        constraints = [
+            _one_to_ten("wellbeing", nullable=False),
+            _one_to_ten("energy", nullable=True),
+            _one_to_ten("sleep_quality", nullable=True),
+            _one_to_ten("digestion", nullable=True),
+        ]
+
+    def __str__(self):
+        return f"Feedback on session {self.session_id}: wellbeing {self.wellbeing}/10"
+
+
+class SymptomScore(models.Model):
+    """A symptom's intensity in one feedback (0 = none … 10 = worst)."""
+
+    Symptom = Symptom
+
+    feedback = models.ForeignKey(
+        SessionFeedback,
+        on_delete=models.CASCADE,
+        related_name="symptom_scores",
+        verbose_name=_("feedback"),
+    )
+    symptom = models.CharField(_("symptom"), max_length=20, choices=Symptom.choices)
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+
+    class Meta:
+        ordering = ["feedback_id", "symptom"]
+        verbose_name = _("symptom score")
+        verbose_name_plural = _("symptom scores")
+        constraints = [
+            models.UniqueConstraint(fields=["feedback", "symptom"], name="symptom_score_unique"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=10), name="symptom_score_0_to_10"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_symptom_display()}: {self.score}/10"
+
+
+class AdaptationComparison(models.TextChoices):
+    GTE = "gte", _("at least")
+    LTE = "lte", _("at most")
+
+
+class AdaptationAction(models.TextChoices):
+    ALERT_CLINICIAN = "alert_clinician", _("Alert a clinician")
+    PAUSE_PLAN = "pause_plan", _("Pause the care plan")
+    SUGGEST_REST_DAY = "suggest_rest_day", _("Suggest a rest day")
+
+
+class AdaptationRule(models.Model):
+    """When a symptom score crosses a threshold, what the clinic wants to happen."""
+
+    Comparison = AdaptationComparison
+
+    Action = AdaptationAction
+
+    center = models.ForeignKey(
+        Center,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="adaptation_rules",
+        verbose_name=_("center"),
+        help_text=_("Leave empty for a rule of every center."),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    symptom = models.CharField(_("symptom"), max_length=20, choices=Symptom.choices)
+    threshold = models.PositiveSmallIntegerField(_("threshold"), validators=[MaxValueValidator(10)])
+    comparison = models.CharField(
+        _("comparison"), max_length=3, choices=Comparison.choices, default=Comparison.GTE
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("adaptation rule")
+        verbose_name_plural = _("adaptation rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threshold__lte=10), name="adaptation_threshold_0_to_10"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def matches(self, score: int) -> bool:
+        if self.comparison == self.Comparison.GTE:
+            return score >= self.threshold
+        return score <= self.threshold
+
+
+class ClinicianTaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class ClinicianTask(models.Model):
+    """Something a clinician must look at, usually raised by an adaptation rule."""
+
+    Status = ClinicianTaskStatus
+
+    center = models.ForeignKey(
+        Center, on_delete=models.CASCADE, related_name="clinician_tasks", verbose_name=_("center")
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="clinician_tasks", verbose_name=_("patient")
+    )
+    session = models.ForeignKey(
+        TherapySession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clinician_tasks",
+        verbose_name=_("session"),
+    )
+    rule = models.ForeignKey(
+        AdaptationRule,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("rule"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    detail = models.TextField(_("detail"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clinician_tasks",
+        verbose_name=_("assigned to"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("clinician task")
+        verbose_name_plural = _("clinician tasks")
+        indexes = [models.Index(fields=["center", "status"], name="task_center_status_idx")]
+
+    def __str__(self):
+        return self.title
