@@ -1,0 +1,268 @@
+"""Construction and adaptive large-neighbourhood search with late acceptance."""
+
+from __future__ import annotations
+
+import time
+from random import Random
+
+from .repair import Repair
+from .state import State
+
+LAHC_LENGTH = 100
+K_MIN, K_MAX = 4, 24
+OPERATORS = ("blockers", "plan", "day", "practitioner", "room", "random")
+SEGMENT = 60  # iterations between operator weight updates
+REACTION = 0.3
+SCORE_BEST, SCORE_BETTER, SCORE_ACCEPT = 6.0, 3.0, 1.0
+
+
+def seed_previous(state: State) -> None:
+    """Keep every previous (non-pinned) placement that is still feasible, in plan order."""
+    inst = state.inst
+    for ids in inst.plan_steps:
+        for i in ids:
+            if state.asg_s[i] >= 0:
+                continue
+            prev = inst.st_prevasg[i]
+            pv = inst.st_prev[i]
+            if prev is None or (pv >= 0 and state.asg_s[pv] < 0):
+                break
+            s, p, r = prev
+            d = inst.grid.local_of_abs(s)[0]
+            if p < 0 or r < 0 or not state.feasible(i, s, d, p, r):
+                break
+            state.insert(i, s, d, p, r, state.static_cost_of(i, s))
+
+
+def place_pinned(state: State) -> None:
+    inst = state.inst
+    for i, pin in enumerate(inst.st_pinned):
+        if pin is not None:
+            s, d, p, r = pin
+            state.insert(i, s, d, p, r, inst.static_cost(i, s, d))
+
+
+def lower_bound(state: State) -> int:
+    """Objective no schedule can beat: pinned costs as they stand, the cheapest static cost
+    of every other step, and the penalty of steps that can never be placed."""
+    inst = state.inst
+    lb = 0
+    for ids in inst.plan_steps:
+        dead = False
+        for i in ids:
+            if inst.st_pinned[i] is not None:
+                lb += state.asg_c[i] if state.asg_s[i] >= 0 else 0
+                continue
+            opts = inst.st_opts[i]
+            if dead or not opts:
+                dead = True
+                lb += inst.st_pen[i]
+            else:
+                lb += opts[0][0]
+    return lb
+
+
+class Search:
+    """Adaptive LNS: destroy a related part of the schedule, repair it by regret insertion,
+    accept by late acceptance, remember the best schedule."""
+
+    def __init__(self, state: State, rng: Random, deadline: float):
+        self.st = state
+        self.inst = state.inst
+        self.rng = rng
+        self.deadline = deadline
+        self.repair = Repair(state, rng)
+        inst = self.inst
+        self.movable = [i for i in range(inst.n) if inst.st_pinned[i] is None and inst.st_opts[i]]
+        self.weights = dict.fromkeys(OPERATORS, 1.0)
+        self.scores = dict.fromkeys(OPERATORS, 0.0)
+        self.uses = dict.fromkeys(OPERATORS, 0)
+        self.iterations = 0
+        self.best_obj = state.obj
+        self.best = state.snapshot()
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _fronts(self) -> list[int]:
+        """Unscheduled steps whose predecessor is scheduled and that have options."""
+        st, inst = self.st, self.inst
+        out = []
+        for ids in inst.plan_steps:
+            for i in ids:
+                if st.asg_s[i] < 0:
+                    if inst.st_opts[i] and inst.st_pinned[i] is None:
+                        out.append(i)
+                    break
+        return out
+
+    def _remove(self, steps) -> list[int]:
+        st, inst = self.st, self.inst
+        removed = []
+        for i in steps:
+            if st.asg_s[i] >= 0 and inst.st_pinned[i] is None:
+                st.remove(i)
+                removed.append(i)
+        return removed
+
+    def _sample(self, pool, k: int) -> list[int]:
+        pool = sorted(pool)
+        if len(pool) <= k:
+            return pool
+        return self.rng.sample(pool, k)
+
+    # -- destroy operators -------------------------------------------------------------------------
+    def op_random(self, k: int) -> tuple[list[int], list[int]]:
+        st = self.st
+        pool = [i for i in self.rng.sample(self.movable, min(len(self.movable), 3 * k))]
+        return self._remove([i for i in pool if st.asg_s[i] >= 0][:k]), []
+
+    def op_plan(self, k: int) -> tuple[list[int], list[int]]:
+        st, inst, rng = self.st, self.inst, self.rng
+        costly = [
+            pi
+            for pi, ids in enumerate(inst.plan_steps)
+            if any(st.asg_s[i] < 0 or st.asg_c[i] > 0 for i in ids)
+        ]
+        if costly and rng.random() < 0.7:
+            pi = rng.choice(costly)
+        else:
+            pi = rng.randrange(len(inst.plan_steps))
+        ids = inst.plan_steps[pi]
+        if not ids:
+            return [], []
+        start = rng.randrange(len(ids)) if rng.random() < 0.5 else 0
+        chosen = ids[start : start + max(k, 6)]
+        removed = self._remove(chosen)
+        extra = [i for i in chosen if st.asg_s[i] < 0]
+        return removed, extra
+
+    def op_day(self, k: int) -> tuple[list[int], list[int]]:
+        st, rng = self.st, self.rng
+        d = rng.randrange(self.inst.days)
+        pool = set(st.day_steps[d])
+        if rng.random() < 0.5 and d + 1 < self.inst.days:
+            pool |= st.day_steps[d + 1]
+        return self._remove(self._sample(pool, k)), []
+
+    def _resource_window(self, k: int, attr: list[int], res: int) -> list[int]:
+        st, rng = self.st, self.rng
+        d0 = rng.randrange(self.inst.days)
+        span = rng.choice((1, 2, 3, 7))
+        pool = []
+        for d in range(d0, min(self.inst.days, d0 + span)):
+            pool.extend(i for i in st.day_steps[d] if attr[i] == res)
+        return self._sample(pool, k)
+
+    def op_practitioner(self, k: int) -> tuple[list[int], list[int]]:
+        p = self.rng.randrange(len(self.inst.prac_ids)) if self.inst.prac_ids else -1
+        return self._remove(self._resource_window(k, self.st.asg_p, p)), []
+
+    def op_room(self, k: int) -> tuple[list[int], list[int]]:
+        r = self.rng.randrange(len(self.inst.room_ids)) if self.inst.room_ids else -1
+        return self._remove(self._resource_window(k, self.st.asg_r, r)), []
+
+    def op_blockers(self, k: int) -> tuple[list[int], list[int]]:
+        """Pick a costly step (unscheduled, slipped, outside preferred, moved) and eject
+        the sessions that block its cheaper placements."""
+        st, inst, rng = self.st, self.inst, self.rng
+        fronts = self._fronts()
+        if fronts and rng.random() < 0.8:
+            target = rng.choice(fronts)
+            current = inst.st_pen[target]
+        else:
+            costly = [i for i in self.movable if st.asg_s[i] >= 0 and st.asg_c[i] > 0]
+            if not costly:
+                return self.op_random(k)
+            target = rng.choice(costly)
+            current = st.asg_c[target]
+        opts = [o for o in inst.st_opts[target] if o[0] < current]
+        if not opts:
+            return self.op_random(k)
+        cheapest = opts[0][0]
+        opts = [o for o in opts if o[0] == cheapest] if rng.random() < 0.5 else opts
+        picks = [opts[rng.randrange(len(opts))] for _ in range(3)]
+        pat = inst.st_pat[target]
+        dur = inst.st_dur[target]
+        tail = inst.st_rest[target] + inst.st_turn[target]
+        blockers = set()
+        st_pat, asg_s, asg_p, asg_r = inst.st_pat, st.asg_s, st.asg_p, st.asg_r
+        st_dur, st_rest, st_turn = inst.st_dur, inst.st_rest, inst.st_turn
+        for _sc, s, d, _t, pracs, rooms in picks:
+            e = s + dur + tail
+            for j in st.day_steps[d]:
+                sj = asg_s[j]
+                if sj < e and s < sj + st_dur[j] + st_rest[j] + st_turn[j]:
+                    if st_pat[j] == pat or asg_p[j] in pracs or asg_r[j] in rooms:
+                        blockers.add(j)
+        blockers.discard(target)
+        chosen = self._sample(blockers, k)
+        if st.asg_s[target] >= 0:
+            chosen.append(target)
+        removed = self._remove(chosen)
+        return removed, [target]
+
+    # -- main loop ---------------------------------------------------------------------------------
+    def _pick_operator(self) -> str:
+        total = sum(self.weights.values())
+        x = self.rng.random() * total
+        for op in OPERATORS:
+            x -= self.weights[op]
+            if x <= 0:
+                return op
+        return OPERATORS[-1]
+
+    def run(self, max_iters: int, stall_limit: int, lower: int) -> None:
+        st, rng = self.st, self.rng
+        cur = st.obj
+        lahc = [cur] * LAHC_LENGTH
+        since_best = 0
+        n_mov = len(self.movable)
+        if n_mov == 0 or self.best_obj <= lower:
+            return
+        k_max = max(K_MIN, min(K_MAX, n_mov // 3))
+        for it in range(max_iters):
+            if time.perf_counter() >= self.deadline or since_best >= stall_limit:
+                break
+            self.iterations = it + 1
+            op = self._pick_operator()
+            self.uses[op] += 1
+            k = rng.randint(K_MIN, k_max) if k_max > K_MIN else k_max
+            st.log = []
+            removed, extra = getattr(self, "op_" + op)(k)
+            pending = set(removed)
+            pending.update(extra)
+            fronts = self._fronts()
+            if len(fronts) > 8:
+                fronts = rng.sample(fronts, 8)
+            pending.update(fronts)
+            self.repair.run(pending, noise=rng.choice((0.0, 0.0, 5.0, 20.0)))
+            new = st.obj
+            v = it % LAHC_LENGTH
+            if new <= cur or new <= lahc[v]:
+                if new < self.best_obj:
+                    self.scores[op] += SCORE_BEST
+                    self.best_obj = new
+                    self.best = st.snapshot()
+                    since_best = 0
+                elif new < cur:
+                    self.scores[op] += SCORE_BETTER
+                    since_best += 1
+                else:
+                    self.scores[op] += SCORE_ACCEPT
+                    since_best += 1
+                cur = new
+            else:
+                st.undo()
+                since_best += 1
+            lahc[v] = cur
+            st.log = None
+            if self.best_obj <= lower:
+                break
+            if (it + 1) % SEGMENT == 0:
+                for o in OPERATORS:
+                    if self.uses[o]:
+                        rate = self.scores[o] / self.uses[o]
+                        self.weights[o] = max(
+                            0.05, (1 - REACTION) * self.weights[o] + REACTION * rate
+                        )
+                    self.scores[o] = 0.0
+                    self.uses[o] = 0
