@@ -1,0 +1,225 @@
+"""Admin for the organisation: users by email, centers with their hours and rooms, staff."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from clinics.models import (
+    Center,
+    Closure,
+    Consumable,
+    Equipment,
+    Leave,
+    Membership,
+    OpeningHours,
+    PractitionerProfile,
+    Room,
+    RosterShift,
+    Skill,
+    User,
+)
+
+
+class UserCreationAdminForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data.get("email"))
+        # The unique index is case-insensitive; say so here rather than fail on save.
+        if email and User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("A user with this email address already exists."))
+        return email
+
+
+class UserChangeAdminForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["center"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeAdminForm
+    add_form = UserCreationAdminForm
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (
+            _("Personal info"),
+            {"fields": ("first_name", "last_name", "phone", "preferred_language")},
+        ),
+        (
+            _("Permissions"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ),
+            },
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    list_display = ("email", "first_name", "last_name", "preferred_language", "is_staff")
+    list_filter = ("is_staff", "is_superuser", "is_active", "preferred_language")
+    search_fields = ("email", "first_name", "last_name")
+    ordering = ("email",)
+    inlines = [MembershipInline]
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+
+
+class ClosureInline(admin.TabularInline):
+    model = Closure
+    extra = 0
+
+
+class RoomInline(admin.TabularInline):
+    model = Room
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Center)
+class CenterAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "slug", "city", "country", "timezone", "is_active")
+    list_filter = ("is_active", "country")
+    search_fields = ("name", "slug", "city")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [OpeningHoursInline, ClosureInline, RoomInline]
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(admin.ModelAdmin):
+    list_display = ("center", "weekday", "opens", "closes")
+    list_filter = ("center", "weekday")
+    search_fields = ("center__name",)
+    list_select_related = ["center"]
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    list_display = ("center", "date", "reason")
+    list_filter = ("center",)
+    search_fields = ("center__name", "reason")
+    date_hierarchy = "date"
+    list_select_related = ["center"]
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "center", "room_type", "capacity", "gender", "is_active")
+    list_filter = ("center", "room_type", "gender", "is_active")
+    search_fields = ("code", "name", "center__name")
+    list_select_related = ["center"]
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "serial", "center", "room", "status", "last_serviced")
+    list_filter = ("center", "status")
+    search_fields = ("name", "serial")
+    autocomplete_fields = ["center", "room"]
+    list_select_related = ["center", "room"]
+
+
+@admin.register(Consumable)
+class ConsumableAdmin(admin.ModelAdmin):
+    list_display = ("name", "center", "unit", "stock_quantity", "reorder_level", "reorder")
+    list_filter = ("center", "unit")
+    search_fields = ("name",)
+    autocomplete_fields = ["center"]
+    list_select_related = ["center"]
+
+    @admin.display(boolean=True, description=_("needs reorder"))
+    def reorder(self, obj):
+        return obj.needs_reorder
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+    prepopulated_fields = {"code": ("name",)}
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "center", "role", "is_active")
+    list_filter = ("role", "is_active", "center")
+    search_fields = ("user__email", "user__first_name", "user__last_name", "center__name")
+    autocomplete_fields = ["user", "center"]
+    list_select_related = ["user", "center"]
+
+
+class RosterShiftInline(admin.TabularInline):
+    model = RosterShift
+    extra = 0
+    autocomplete_fields = ["center"]
+
+
+class LeaveInline(admin.TabularInline):
+    model = Leave
+    extra = 0
+
+
+@admin.register(PractitionerProfile)
+class PractitionerProfileAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "gender", "license_number", "soft_daily_minutes")
+    list_filter = ("gender", "skills")
+    search_fields = ("user__email", "user__first_name", "user__last_name", "license_number")
+    autocomplete_fields = ["user"]
+    filter_horizontal = ["skills"]
+    list_select_related = ["user"]
+    inlines = [RosterShiftInline, LeaveInline]
+
+
+@admin.register(RosterShift)
+class RosterShiftAdmin(admin.ModelAdmin):
+    list_display = (
+        "practitioner",
+        "center",
+        "weekday",
+        "starts",
+        "ends",
+        "valid_from",
+        "valid_until",
+    )
+    list_filter = ("center", "weekday")
+    search_fields = ("practitioner__user__email", "practitioner__user__last_name")
+    autocomplete_fields = ["practitioner", "center"]
+    list_select_related = ["practitioner__user", "center"]
+
+
+@admin.register(Leave)
+class LeaveAdmin(SimpleHistoryAdmin):
+    list_display = ("practitioner", "kind", "starts_at", "ends_at")
+    list_filter = ("kind",)
+    search_fields = ("practitioner__user__email", "practitioner__user__last_name", "note")
+    autocomplete_fields = ["practitioner"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["practitioner__user"]
