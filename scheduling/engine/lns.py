@@ -43,8 +43,10 @@ def place_pinned(state: State) -> None:
 
 
 def lower_bound(state: State) -> int:
-    """Objective no schedule can beat: pinned costs as they stand, the cheapest static cost
-    of every other step, and the penalty of steps that can never be placed."""
+    """Objective no schedule can beat, computed on a state holding only the pinned steps:
+    their costs as they stand, the cheapest static cost of every other step that still has
+    a placement next to them, and the penalty of steps (and their successors) that have none.
+    """
     inst = state.inst
     lb = 0
     for ids in inst.plan_steps:
@@ -54,7 +56,7 @@ def lower_bound(state: State) -> int:
                 lb += state.asg_c[i] if state.asg_s[i] >= 0 else 0
                 continue
             opts = inst.st_opts[i]
-            if dead or not opts:
+            if dead or not opts or not state.scan(i, 1):
                 dead = True
                 lb += inst.st_pen[i]
             else:

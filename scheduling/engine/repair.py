@@ -12,8 +12,8 @@ from .state import State
 NO_OPTION_KEY = 1 << 40
 ONE_OPTION_BONUS = 1 << 20
 BACKTRACK_DEPTH = 2  # how many predecessors may be re-placed together with a stuck step
-BACKTRACK_WIDTH = 6  # placements tried per step in the backtracking search
-BACKTRACK_NODES = 40  # placements tried in total per backtrack
+BACKTRACK_WIDTH = 8  # placements tried per step in the backtracking search
+BACKTRACK_NODES = 60  # placements tried in total per backtrack
 
 
 class Repair:
@@ -187,14 +187,17 @@ class Repair:
             mark = len(st.log)
             for j in seq:
                 st.remove(j)
-            self._nodes = BACKTRACK_NODES
-            if self._dfs([*seq, i], 0):
-                for j, p, r, d in old:
-                    self._touch(j, p, r, d)
-                for j in seq:
-                    self._touch(j, st.asg_p[j], st.asg_r[j], st.asg_d[j])
-                self._after_insert(i)
-                return True
+            # Forward (predecessors first, cheapest) and then backward (the stuck step
+            # first, so that its placement bounds the predecessors' windows).
+            for order in ([*seq, i], [i, *reversed(seq)]):
+                self._nodes = BACKTRACK_NODES
+                if self._dfs(order, 0):
+                    for j, p, r, d in old:
+                        self._touch(j, p, r, d)
+                    for j in seq:
+                        self._touch(j, st.asg_p[j], st.asg_r[j], st.asg_d[j])
+                    self._after_insert(i)
+                    return True
             st.undo(mark)
         return False
 

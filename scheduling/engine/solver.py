@@ -47,13 +47,13 @@ def solve(problem: Problem, *, time_limit: float = 5.0, _stats: dict | None = No
     rng = Random(problem_seed(problem))
     st = State(inst)
     place_pinned(st)
+    lb = lower_bound(st)
     seed_previous(st)
     st.log = []
     Repair(st, rng).run(range(inst.n))
     st.log = None
     t_construct = time.perf_counter() - t0
     construct_obj = st.obj
-    lb = lower_bound(st)
     search = Search(st, rng, deadline)
     stall = max(STALL_MIN, STALL_PER_STEP * len(search.movable))
     search.run(MAX_ITERATIONS, stall, lb)

@@ -1,0 +1,420 @@
+"""The solver on the shared samples and on tiny problems with a known optimum."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scheduling.engine import problem_from_dict, solution_to_dict, solve
+from scheduling.engine.checker import check
+from scheduling.engine.instance import Instance
+from scheduling.engine.lns import place_pinned
+from scheduling.engine.objective import evaluate
+from scheduling.engine.state import State
+from tests.scheduling.engine.helpers_engine import every_day, tiny_problem
+
+SAMPLES = Path("/work/shared/scheduling/samples")
+SAMPLE_NAMES = ["small", "groups", "medium", "sickleave", "dst-london"]
+
+
+def run(doc: dict, time_limit: float = 1.0) -> tuple[dict, object]:
+    sol = solution_to_dict(solve(problem_from_dict(doc), time_limit=time_limit))
+    report = check(doc, sol)
+    assert report.valid, report.violations[:5]
+    assert report.objective == sol["objective"], (report.parts, sol["objective"])
+    return sol, report
+
+
+def by_step(sol: dict) -> dict[tuple[str, str], dict]:
+    return {(a["plan"], a["step"]): a for a in sol["assignments"]}
+
+
+@pytest.mark.skipif(not SAMPLES.exists(), reason="shared samples not available")
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_samples_solve_to_valid_solutions(name):
+    doc = json.loads((SAMPLES / f"{name}.json").read_text())
+    sol, _report = run(doc, time_limit=1.5)
+    n_steps = sum(len(p["steps"]) for p in doc["plans"])
+    assert len(sol["assignments"]) + len(sol["unscheduled"]) == n_steps
+    assert all(a["explanation"] for a in sol["assignments"])
+    assert all(u["reasons"] and u["reasons"][0]["message"] for u in sol["unscheduled"])
+    if name == "sickleave":
+        placed = by_step(sol)
+        for prev in doc["previous"]:
+            if prev.get("pinned"):
+                a = placed[(prev["plan"], prev["step"])]
+                assert (a["start"], a["room"], a["practitioner"]) == (
+                    prev["start"],
+                    prev["room"],
+                    prev["practitioner"],
+                )
+
+
+def test_two_patients_one_room_one_must_slip():
+    doc = tiny_problem(
+        center={"hours": every_day("09:00", "10:00"), "closed": []},
+        patients=[{"id": "P1", "gender": "F"}, {"id": "P2", "gender": "M"}],
+        plans=[
+            {
+                "id": f"CP{k}",
+                "patient": f"P{k}",
+                "start": "2026-12-07",
+                "steps": [{"id": "s1", "therapy": "abhyanga", "day": 0, "slack_days": 1}],
+            }
+            for k in (1, 2)
+        ],
+    )
+    sol, report = run(doc)
+    assert sol["objective"] == 50
+    assert report.parts["slip"] == 50
+    slipped = [a for a in sol["assignments"] if a["start"].startswith("2026-12-08")]
+    assert len(slipped) == 1
+    assert "slipped 1 day" in slipped[0]["explanation"]
+
+
+def test_dst_london_session_keeps_local_time_across_the_change():
+    # UK clocks go back on Sun 31 Oct 2027: 09:00 is +01:00 before and +00:00 after.
+    doc = tiny_problem(
+        timezone="Europe/London",
+        horizon={"start": "2027-10-28", "days": 7},
+        center={"hours": every_day("09:00", "10:00"), "closed": []},
+        plans=[
+            {
+                "id": "CP1",
+                "patient": "P1",
+                "start": "2027-10-29",
+                "steps": [
+                    {"id": "before", "therapy": "abhyanga", "day": 0},
+                    {"id": "after", "therapy": "abhyanga", "day": 3},
+                ],
+            }
+        ],
+    )
+    sol, _ = run(doc)
+    placed = by_step(sol)
+    assert placed[("CP1", "before")]["start"] == "2027-10-29T09:00:00+01:00"
+    assert placed[("CP1", "after")]["start"] == "2027-11-01T09:00:00+00:00"
+    assert sol["objective"] == 0
+
+
+def test_session_on_the_dst_day_itself():
+    doc = tiny_problem(
+        timezone="Europe/London",
+        horizon={"start": "2027-10-30", "days": 3},
+        center={"hours": every_day("00:00", "24:00"), "closed": []},
+        practitioners=[
+            {
+                "id": "T1",
+                "gender": "F",
+                "skills": ["abhyanga"],
+                "hours": every_day("00:00", "24:00"),
+            }
+        ],
+        patients=[{"id": "P1", "gender": "F", "preferred": [["23:00", "24:00"]]}],
+        plans=[
+            {
+                "id": "CP1",
+                "patient": "P1",
+                "start": "2027-10-31",
+                "steps": [{"id": "s1", "therapy": "abhyanga", "day": 0}],
+            }
+        ],
+    )
+    sol, _ = run(doc)
+    assert sol["assignments"][0]["start"] == "2027-10-31T23:00:00+00:00"
+    assert sol["objective"] == 0
+
+
+def test_closed_date_mid_plan_causes_a_slip():
+    doc = tiny_problem(
+        center={"hours": every_day("07:00", "19:00"), "closed": ["2026-12-08"]},
+        plans=[
+            {
+                "id": "CP1",
+                "patient": "P1",
+                "start": "2026-12-07",
+                "steps": [
+                    {"id": "d0", "therapy": "abhyanga", "day": 0},
+                    {"id": "d1", "therapy": "abhyanga", "day": 1, "slack_days": 1},
+                    {"id": "d2", "therapy": "abhyanga", "day": 2, "slack_days": 1},
+                ],
+            }
+        ],
+    )
+    sol, _ = run(doc)
+    placed = by_step(sol)
+    assert placed[("CP1", "d1")]["start"].startswith("2026-12-09")
+    assert sol["objective"] == 50
+    assert "closed" in placed[("CP1", "d1")]["explanation"]
+
+
+def test_unmeetable_same_gender_requirement_is_explained():
+    doc = tiny_problem(
+        practitioners=[
+            {"id": "T9", "gender": "M", "skills": ["abhyanga"], "hours": every_day("07:00", "19:00")}
+        ],
+        patients=[{"id": "P1", "gender": "F", "same_gender_practitioner": True, "priority": 2}],
+    )
+    sol, report = run(doc)
+    assert sol["assignments"] == []
+    (u,) = sol["unscheduled"]
+    assert u["reasons"][0]["code"] == "gender_constraint"
+    assert "female" in u["reasons"][0]["message"]
+    assert sol["objective"] == 3000 == report.parts["unscheduled"]
+
+
+def test_later_steps_of_a_stuck_plan_are_unscheduled_too():
+    doc = tiny_problem(
+        therapies={
+            "abhyanga": {"duration_min": 60, "skill": "abhyanga", "room_types": ["therapy"]},
+            "basti": {"duration_min": 45, "skill": "basti", "room_types": ["therapy"]},
+        },
+        plans=[
+            {
+                "id": "CP1",
+                "patient": "P1",
+                "start": "2026-12-07",
+                "steps": [
+                    {"id": "a", "therapy": "abhyanga", "day": 0},
+                    {"id": "b", "therapy": "basti", "day": 0},
+                    {"id": "c", "therapy": "abhyanga", "day": 1},
+                ],
+            }
+        ],
+    )
+    sol, _ = run(doc)
+    codes = {u["step"]: u["reasons"][0]["code"] for u in sol["unscheduled"]}
+    assert codes == {"b": "no_practitioner_with_skill", "c": "predecessor_unscheduled"}
+    assert sol["objective"] == 2000
+
+
+def test_pinned_previous_is_kept_and_other_previous_preferred():
+    doc = tiny_problem(
+        patients=[{"id": "P1", "gender": "F"}, {"id": "P2", "gender": "F"}],
+        plans=[
+            {
+                "id": "CP1",
+                "patient": "P1",
+                "start": "2026-12-07",
+                "steps": [{"id": "s1", "therapy": "abhyanga", "day": 0, "slack_days": 1}],
+            },
+            {
+                "id": "CP2",
+                "patient": "P2",
+                "start": "2026-12-07",
+                "steps": [{"id": "s1", "therapy": "abhyanga", "day": 0, "slack_days": 1}],
+            },
+        ],
+        previous=[
+            {
+                "plan": "CP1",
+                "step": "s1",
+                "start": "2026-12-07T13:15:00+05:30",
+                "room": "R1",
+                "practitioner": "T1",
+                "pinned": True,
+            },
+            {
+                "plan": "CP2",
+                "step": "s1",
+                "start": "2026-12-07T16:00:00+05:30",
+                "room": "R1",
+                "practitioner": "T1",
+            },
+        ],
+    )
+    sol, report = run(doc)
+    placed = by_step(sol)
+    assert placed[("CP1", "s1")]["start"] == "2026-12-07T13:15:00+05:30"
+    assert placed[("CP2", "s1")]["start"] == "2026-12-07T16:00:00+05:30"
+    assert sol["objective"] == 0
+    assert report.parts["previous_change"] == 0
+
+
+def test_previous_on_leave_moves_with_explanation():
+    doc = tiny_problem(
+        practitioners=[
+            {
+                "id": "T1",
+                "gender": "F",
+                "skills": ["abhyanga"],
+                "hours": every_day("07:00", "19:00"),
+                "off": [{"start": "2026-12-07T00:00:00+05:30", "end": "2026-12-08T00:00:00+05:30"}],
+            },
+            {"id": "T2", "gender": "F", "skills": ["abhyanga"], "hours": every_day("07:00", "19:00")},
+        ],
+        previous=[
+            {
+                "plan": "CP1",
+                "step": "s1",
+                "start": "2026-12-07T10:00:00+05:30",
+                "room": "R1",
+                "practitioner": "T1",
+            }
+        ],
+    )
+    sol, _ = run(doc)
+    (a,) = sol["assignments"]
+    assert (a["start"], a["practitioner"]) == ("2026-12-07T10:00:00+05:30", "T2")
+    assert sol["objective"] == 5
+    assert "T1" in a["explanation"] and "leave" in a["explanation"]
+
+
+def test_group_therapy_shares_one_occurrence():
+    doc = tiny_problem(
+        therapies={
+            "yoga": {
+                "duration_min": 60,
+                "skill": "yoga",
+                "room_types": ["hall"],
+                "group_size": 10,
+            }
+        },
+        rooms=[{"id": "H1", "type": "hall", "capacity": 12}],
+        practitioners=[
+            {"id": "T1", "gender": "F", "skills": ["yoga"], "hours": every_day("09:00", "10:00")}
+        ],
+        patients=[{"id": f"P{k}", "gender": "F"} for k in range(3)],
+        plans=[
+            {
+                "id": f"CP{k}",
+                "patient": f"P{k}",
+                "start": "2026-12-07",
+                "steps": [{"id": "yoga", "therapy": "yoga", "day": 0}],
+            }
+            for k in range(3)
+        ],
+    )
+    sol, _ = run(doc)
+    assert len(sol["assignments"]) == 3
+    assert len({(a["start"], a["room"], a["practitioner"]) for a in sol["assignments"]}) == 1
+    assert sol["objective"] == 0
+
+
+def test_after_gap_and_same_practitioner():
+    doc = tiny_problem(
+        therapies={
+            "abhyanga": {"duration_min": 60, "skill": "abhyanga", "room_types": ["therapy"]},
+            "swedana": {
+                "duration_min": 30,
+                "skill": "swedana",
+                "room_types": ["steam"],
+                "room_turnover_min": 10,
+            },
+        },
+        rooms=[
+            {"id": "R1", "type": "therapy"},
+            {"id": "ST1", "type": "steam"},
+        ],
+        practitioners=[
+            {
+                "id": "T1",
+                "gender": "F",
+                "skills": ["abhyanga", "swedana"],
+                "hours": every_day("07:00", "19:00"),
+            },
+            {"id": "T2", "gender": "M", "skills": ["swedana"], "hours": every_day("07:00", "19:00")},
+        ],
+        busy=[{"resource": "ST1", "start": "2026-12-07T07:00:00+05:30", "end": "2026-12-07T10:00:00+05:30"}],
+        plans=[
+            {
+                "id": "CP1",
+                "patient": "P1",
+                "start": "2026-12-07",
+                "steps": [
+                    {"id": "a", "therapy": "abhyanga", "day": 0},
+                    {
+                        "id": "s",
+                        "therapy": "swedana",
+                        "day": 0,
+                        "after": {"step": "a", "min_gap_min": 0, "max_gap_min": 30},
+                        "same_practitioner_as": "a",
+                    },
+                ],
+            }
+        ],
+    )
+    sol, _ = run(doc)
+    placed = by_step(sol)
+    assert placed[("CP1", "s")]["practitioner"] == placed[("CP1", "a")]["practitioner"] == "T1"
+    assert sol["objective"] == 0
+    assert placed[("CP1", "s")]["start"] >= "2026-12-07T10:00:00+05:30"
+
+
+def test_daily_limit_and_rest():
+    doc = tiny_problem(
+        patients=[{"id": "P1", "gender": "F", "max_daily_sessions": 1}],
+        plans=[
+            {
+                "id": "CP1",
+                "patient": "P1",
+                "start": "2026-12-07",
+                "steps": [
+                    {"id": "a", "therapy": "abhyanga", "day": 0},
+                    {"id": "b", "therapy": "abhyanga", "day": 0, "slack_days": 2},
+                ],
+            }
+        ],
+    )
+    sol, _ = run(doc)
+    assert sol["objective"] == 50
+    assert by_step(sol)[("CP1", "b")]["start"].startswith("2026-12-08")
+
+
+def test_overtime_counted_once_per_group_occurrence():
+    doc = tiny_problem(
+        therapies={
+            "yoga": {"duration_min": 60, "skill": "yoga", "room_types": ["hall"], "group_size": 4}
+        },
+        rooms=[{"id": "H1", "type": "hall", "capacity": 4}],
+        practitioners=[
+            {
+                "id": "T1",
+                "gender": "F",
+                "skills": ["yoga"],
+                "hours": every_day("09:00", "10:00"),
+                "soft_daily_min": 30,
+            }
+        ],
+        patients=[{"id": f"P{k}", "gender": "F"} for k in range(2)],
+        plans=[
+            {
+                "id": f"CP{k}",
+                "patient": f"P{k}",
+                "start": "2026-12-07",
+                "steps": [{"id": "yoga", "therapy": "yoga", "day": 0}],
+            }
+            for k in range(2)
+        ],
+    )
+    sol, report = run(doc)
+    assert report.parts["overtime"] == 2 == sol["objective"]
+
+
+def test_determinism_same_input_same_output():
+    doc = json.loads((SAMPLES / "small.json").read_text()) if SAMPLES.exists() else tiny_problem()
+    a = solution_to_dict(solve(problem_from_dict(doc), time_limit=20))
+    b = solution_to_dict(solve(problem_from_dict(doc), time_limit=20))
+    assert a == b
+
+
+def test_incremental_objective_matches_full_evaluation():
+    doc = json.loads((SAMPLES / "groups.json").read_text()) if SAMPLES.exists() else tiny_problem()
+    inst = Instance(problem_from_dict(doc))
+    st = State(inst)
+    place_pinned(st)
+    order = list(range(inst.n))
+    for i in order:
+        found = st.scan(i, 1)
+        if found and (inst.st_prev[i] < 0 or st.asg_s[inst.st_prev[i]] >= 0):
+            _c, s, d, p, r, sc = found[0]
+            st.insert(i, s, d, p, r, sc)
+    snap = [(a[0], a[1], a[2], a[3]) if a else None for a in st.snapshot()]
+    assert st.obj == evaluate(inst, snap)["total"]
+    for i in order[::3]:
+        if st.asg_s[i] >= 0:
+            st.remove(i)
+    snap = [(a[0], a[1], a[2], a[3]) if a else None for a in st.snapshot()]
+    assert st.obj == evaluate(inst, snap)["total"]
