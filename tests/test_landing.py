@@ -1,0 +1,279 @@
+"""Signing in lands every user on the page their role works from, showing only their own data."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clinics.choices import Role
+from tests.factories import (
+    MembershipFactory,
+    PatientFactory,
+    PractitionerProfileFactory,
+    RoomFactory,
+    TherapySessionFactory,
+    TherapyTypeFactory,
+    UserFactory,
+)
+
+PASSWORD = "a-long-test-password-0f-the-clinic"
+
+# Measured with 3 sessions; the same bound must hold with 30 (no query per session).
+CONSOLE_QUERIES = 12
+MY_DAY_QUERIES = 7
+PORTAL_QUERIES = 7
+
+
+def local_today_at(center, hour: int, minute: int = 0, days: int = 0) -> datetime.datetime:
+    """An aware instant on the center's own calendar day (today + `days`), as its pages see it."""
+    zone = ZoneInfo(center.timezone)
+    today = timezone.now().astimezone(zone).date() + datetime.timedelta(days=days)
+    return datetime.datetime.combine(today, datetime.time(hour, minute), tzinfo=zone)
+
+
+def sign_in(client, user) -> object:
+    """Sign in through allauth's real form and follow every redirect to the landing page."""
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": PASSWORD}, follow=True
+    )
+    assert response.status_code == 200
+    assert response.wsgi_request.user == user
+    return response
+
+
+@pytest.fixture
+def abhyanga(db):
+    return TherapyTypeFactory(code="abhyanga", name="Abhyanga", duration_minutes=60)
+
+
+@pytest.fixture
+def shirodhara(db):
+    return TherapyTypeFactory(code="shirodhara", name="Shirodhara", duration_minutes=60)
+
+
+@pytest.fixture
+def colleague(center):
+    """Another practitioner of the same center, whose sessions are not on our practitioner's day."""
+    user = UserFactory(email="kavya@kerala.example.org", first_name="Kavya", last_name="Warrier")
+    MembershipFactory(user=user, center=center, role=Role.PRACTITIONER)
+    return PractitionerProfileFactory(user=user, gender="F")
+
+
+@pytest.fixture
+def todays_sessions(center, practitioner, colleague, abhyanga, shirodhara):
+    """Today at the center: one session with our practitioner, one with their colleague."""
+    ours = TherapySessionFactory(
+        center=center,
+        therapy=abhyanga,
+        practitioner=practitioner,
+        patient=PatientFactory(center=center, first_name="Lakshmi", last_name="Pillai"),
+        starts_at=local_today_at(center, 9),
+    )
+    theirs = TherapySessionFactory(
+        center=center,
+        therapy=shirodhara,
+        practitioner=colleague,
+        patient=PatientFactory(center=center, first_name="Ravi", last_name="Kumar"),
+        starts_at=local_today_at(center, 11),
+    )
+    return ours, theirs
+
+
+# --- where each user lands -----------------------------------------------------------
+
+
+def test_it_lands_a_center_admin_on_the_console(client, admin_user, center, todays_sessions):
+    response = sign_in(client, admin_user)
+
+    assert response.redirect_chain[-1][0] == reverse("console")
+    page = response.content.decode()
+    assert "Kerala Panchakarma Center" in page
+    assert "Today's sessions" in page
+    for name in ("Lakshmi Pillai", "Ravi Kumar", "Abhyanga", "Shirodhara"):
+        assert name in page
+    assert "No sessions booked today." not in page
+
+
+def test_it_lands_a_practitioner_on_their_own_day(
+    client, practitioner_user, center, todays_sessions
+):
+    response = sign_in(client, practitioner_user)
+
+    assert response.redirect_chain[-1][0] == reverse("my_day")
+    page = response.content.decode()
+    assert "My day" in page
+    assert "Suresh Menon" in page
+    assert "Lakshmi Pillai" in page and "Abhyanga" in page
+    # The colleague's session is not on this practitioner's day.
+    assert "Ravi Kumar" not in page
+    assert "Shirodhara" not in page
+    assert "No sessions for you today." not in page
+
+
+def test_it_lands_a_patient_on_their_own_next_session(
+    client, patient_user, patient, center, practitioner, colleague, abhyanga, shirodhara
+):
+    TherapySessionFactory(
+        center=center,
+        therapy=abhyanga,
+        practitioner=practitioner,
+        patient=patient,
+        starts_at=local_today_at(center, 10, days=1),
+    )
+    TherapySessionFactory(
+        center=center,
+        therapy=shirodhara,
+        practitioner=colleague,
+        patient=PatientFactory(center=center, first_name="Ravi", last_name="Kumar"),
+        starts_at=local_today_at(center, 10, days=1),
+    )
+
+    response = sign_in(client, patient_user)
+
+    assert response.redirect_chain[-1][0] == reverse("portal_home")
+    page = response.content.decode()
+    assert "Namaste, Meera" in page
+    assert "Your next session" in page
+    assert "Abhyanga" in page and "Suresh Menon" in page
+    assert "Shirodhara" not in page
+    assert "Ravi Kumar" not in page
+    assert "Kavya Warrier" not in page
+    assert "You have no upcoming sessions." not in page
+
+
+def test_it_shows_an_outsider_only_their_own_center(
+    client, outsider, other_center, center, todays_sessions
+):
+    response = sign_in(client, outsider)
+
+    assert response.redirect_chain[-1][0] == reverse("console")
+    page = response.content.decode()
+    assert "London Ayurveda Clinic" in page
+    assert "No sessions booked today." in page
+    for name in ("Kerala Panchakarma Center", "Lakshmi Pillai", "Ravi Kumar", "Meera"):
+        assert name not in page
+
+
+def test_it_ignores_another_centers_id_in_the_console_query(
+    client, outsider, center, todays_sessions
+):
+    client.force_login(outsider)
+
+    page = client.get(reverse("console"), {"center": center.pk}).content.decode()
+
+    assert "London Ayurveda Clinic" in page
+    assert "Kerala Panchakarma Center" not in page
+    assert "Lakshmi Pillai" not in page
+
+
+def test_it_forbids_a_patient_the_console(client, patient_user):
+    sign_in(client, patient_user)
+
+    assert client.get(reverse("console")).status_code == 403
+
+
+def test_it_forbids_a_patient_the_practitioners_day(client, patient_user):
+    sign_in(client, patient_user)
+
+    assert client.get(reverse("my_day")).status_code == 403
+
+
+def test_it_forbids_a_practitioner_the_console(client, practitioner_user):
+    sign_in(client, practitioner_user)
+
+    assert client.get(reverse("console")).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["home", "console", "my_day", "portal_home"])
+def test_it_sends_anonymous_visitors_to_sign_in(client, url_name):
+    response = client.get(reverse(url_name))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login") + "?next=")
+
+
+def test_it_rejects_a_wrong_password(client, admin_user):
+    admin_user.set_password(PASSWORD)
+    admin_user.save(update_fields=["password"])
+
+    response = client.post(
+        reverse("account_login"), {"login": admin_user.email, "password": "not-it"}, follow=True
+    )
+
+    assert not response.wsgi_request.user.is_authenticated
+    assert response.redirect_chain == []
+    assert "Kerala Panchakarma Center" not in response.content.decode()
+
+
+# --- a page costs the same number of queries whatever the data size --------------------
+
+
+@pytest.fixture(params=[3, 30], ids=["3-sessions", "30-sessions"])
+def size(request):
+    return request.param
+
+
+def test_the_console_costs_a_fixed_number_of_queries(
+    client, admin_user, center, abhyanga, size, django_assert_max_num_queries
+):
+    for index in range(size):
+        # Own patient, room and practitioner each, as on a busy day of parallel rooms.
+        TherapySessionFactory(
+            center=center, therapy=abhyanga, starts_at=local_today_at(center, 6 + index % 12)
+        )
+    client.force_login(admin_user)
+
+    with django_assert_max_num_queries(CONSOLE_QUERIES):
+        response = client.get(reverse("console"))
+
+    assert response.status_code == 200
+    assert response.context["sessions"].count() == size
+
+
+def test_my_day_costs_a_fixed_number_of_queries(
+    client, practitioner_user, practitioner, center, abhyanga, size, django_assert_max_num_queries
+):
+    room = RoomFactory(center=center)
+    for index in range(size):
+        # One practitioner, one room: back to back across this day and the coming six.
+        TherapySessionFactory(
+            center=center,
+            therapy=abhyanga,
+            practitioner=practitioner,
+            room=room,
+            starts_at=local_today_at(center, 6 + (index // 7) * 2, days=index % 7),
+        )
+    client.force_login(practitioner_user)
+
+    with django_assert_max_num_queries(MY_DAY_QUERIES):
+        response = client.get(reverse("my_day"))
+
+    assert response.status_code == 200
+    shown = len(response.context["todays_sessions"]) + len(response.context["later_sessions"])
+    assert shown == size
+
+
+def test_the_portal_costs_a_fixed_number_of_queries(
+    client, patient_user, patient, center, abhyanga, size, django_assert_max_num_queries
+):
+    for index in range(size):
+        # Past and coming sessions of one patient, a day apart.
+        TherapySessionFactory(
+            center=center,
+            therapy=abhyanga,
+            patient=patient,
+            starts_at=local_today_at(center, 10, days=index - size // 2),
+        )
+    client.force_login(patient_user)
+
+    with django_assert_max_num_queries(PORTAL_QUERIES):
+        response = client.get(reverse("portal_home"))
+
+    assert response.status_code == 200
+    assert response.context["next_session"] is not None
+    assert len(response.context["upcoming"]) + len(response.context["past"]) > 0
