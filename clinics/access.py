@@ -15,18 +15,16 @@ def centers_for(user, *, roles=None) -> QuerySet[Center]:
     memberships = Membership.objects.filter(user=user, is_active=True)
     if roles is not None:
         memberships = memberships.filter(role__in=roles)
-    return Center.objects.filter(
-        is_active=True, pk__in=memberships.values("center_id")
-    ).order_by("name")
+    return Center.objects.filter(is_active=True, pk__in=memberships.values("center_id")).order_by(
+        "name"
+    )
 
 
 def roles_of(user) -> set[str]:
     """Every role the user holds anywhere, plus "patient" when they have a patient record."""
     if not user.is_authenticated:
         return set()
-    roles = set(
-        Membership.objects.filter(user=user, is_active=True).values_list("role", flat=True)
-    )
+    roles = set(Membership.objects.filter(user=user, is_active=True).values_list("role", flat=True))
     if hasattr(user, "patient_profile"):
         roles.add("patient")
     return roles

@@ -15,6 +15,7 @@ def portal(request) -> dict:
     items = []
     if roles & set(STAFF_ROLES):
         items.append((reverse("console"), _("Console")))
+        items.append((reverse("care_plans"), _("Care plans")))
     if Role.PRACTITIONER in roles:
         items.append((reverse("my_day"), _("My day")))
     if "patient" in roles:

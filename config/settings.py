@@ -118,7 +118,9 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
-    sys.exit("Cannot start the clinic portal: REDIS_URL must start with redis://, rediss:// or unix://.")
+    sys.exit(
+        "Cannot start the clinic portal: REDIS_URL must start with redis://, rediss:// or unix://."
+    )
 
 if REDIS_URL:
     CHANNEL_LAYERS = {

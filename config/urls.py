@@ -16,4 +16,5 @@ urlpatterns = [
     path("console/", session_views.console, name="console"),
     path("my-day/", session_views.my_day, name="my_day"),
     path("portal/", session_views.portal_home, name="portal_home"),
+    path("scheduling/", include("scheduling.urls")),
 ]

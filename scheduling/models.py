@@ -53,6 +53,12 @@ class SchedulingRun(models.Model):
     )
     problem = models.JSONField(_("problem"), help_text=_("panchakarma-schedule/1 problem."))
     solution = models.JSONField(_("solution"), null=True, blank=True)
+    refs = models.JSONField(
+        _("references"),
+        default=dict,
+        blank=True,
+        help_text=_("How the problem's ids map to rooms, practitioners, patients and plans."),
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.RUNNING
     )

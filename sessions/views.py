@@ -11,8 +11,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from clinics.access import STAFF_ROLES, centers_for
-from clinics.models import Consumable, Leave, Role, RosterShift
-from patients.models import CarePlan, CarePlanStatus
+from clinics.choices import Role
+from clinics.models import Consumable, Leave, RosterShift
+from patients.models import CarePlan
 from sessions.models import SessionStatus
 from sessions.selectors import (
     local_day_bounds,
@@ -49,7 +50,7 @@ def console(request: HttpRequest) -> HttpResponse:
         .select_related("practitioner__user")
         .order_by("starts", "practitioner__user__first_name"),
         "plans_to_schedule": CarePlan.objects.filter(
-            patient__center=center, status=CarePlanStatus.DRAFT
+            patient__center=center, status=CarePlan.Status.DRAFT
         )
         .select_related("patient", "protocol_version__template")
         .order_by("start_date")[:10],
@@ -57,7 +58,9 @@ def console(request: HttpRequest) -> HttpResponse:
             center=center, stock_quantity__lte=F("reorder_level")
         ).order_by("name"),
         "leave": Leave.objects.filter(
-            practitioner__shifts__center=center, ends_at__gte=now, starts_at__lte=now + timedelta(days=14)
+            practitioner__shifts__center=center,
+            ends_at__gte=now,
+            starts_at__lte=now + timedelta(days=14),
         )
         .select_related("practitioner__user")
         .distinct()
@@ -114,7 +117,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     past = [s for s in sessions if s not in upcoming][::-1][:10]
     plans = list(
         CarePlan.objects.filter(patient=patient)
-        .exclude(status=CarePlanStatus.CANCELLED)
+        .exclude(status=CarePlan.Status.CANCELLED)
         .select_related("protocol_version__template")
         .order_by("-start_date")
     )

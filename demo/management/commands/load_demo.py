@@ -1,0 +1,449 @@
+"""Builds the demo clinic: two centers, staff, therapies, protocols, patients and their sessions.
+
+Idempotent: every row is looked up by its natural key first, and care plans that already
+have sessions are not scheduled again, so running it twice leaves the same rows.
+"""
+
+import hashlib
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from clinics.choices import Role
+from clinics.models import (
+    Center,
+    Closure,
+    Consumable,
+    Leave,
+    Membership,
+    OpeningHours,
+    PractitionerProfile,
+    Room,
+    RosterShift,
+    Skill,
+    User,
+)
+from demo.catalog import CENTERS, CHECKLISTS, DEMO_PASSWORD, PATIENTS, PROTOCOLS, SKILLS, THERAPIES
+from notifications.models import NotificationPreference
+from patients.models import CarePlan, Consent, Patient
+from protocols.models import (
+    ProtocolStep,
+    ProtocolTemplate,
+    ProtocolVersion,
+    SOPChecklistItem,
+    SOPChecklistTemplate,
+    TherapyType,
+)
+from scheduling.models import SchedulingRun
+from scheduling.problems import build_problem, closed_dates, horizon_for_plans, plans_with_steps
+from scheduling.services import scheduling_run_apply, scheduling_run_solve
+from sessions.models import SessionLog, SessionStatus, SessionStatusChange, TherapySession
+
+SUPERUSER_EMAIL = "staff@demo.clinic"
+
+
+def _parse(hhmm: str) -> time:
+    return time.fromisoformat(hhmm)
+
+
+def _stable_fraction(*parts) -> float:
+    """A number in [0, 1) fixed by its inputs: demo outcomes that don't change between runs."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32
+
+
+class Command(BaseCommand):
+    help = "Create (or complete) the demo clinic and print its logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--time-limit",
+            type=float,
+            default=2.0,
+            help="Seconds the scheduler may take per center.",
+        )
+
+    def handle(self, *args, **options):
+        today = timezone.localdate()
+        with transaction.atomic():
+            skills = self._skills()
+            therapies = self._therapies(skills)
+            versions = self._protocols(therapies, today)
+            self._checklists(therapies)
+            centers = {key: self._center(key, spec, skills, today) for key, spec in CENTERS.items()}
+            plans = {
+                key: self._patients(centers[key], PATIENTS[key], versions, today) for key in CENTERS
+            }
+            self._superuser()
+        for key, center in centers.items():
+            self._schedule(center, plans[key], options["time_limit"])
+        self._replay_the_day(today)
+        self._print_logins()
+
+    # --- catalog -------------------------------------------------------------------
+
+    def _skills(self) -> dict[str, Skill]:
+        return {
+            code: Skill.objects.update_or_create(code=code, defaults={"name": name})[0]
+            for code, name in SKILLS.items()
+        }
+
+    def _therapies(self, skills) -> dict[str, TherapyType]:
+        therapies = {}
+        for code, spec in THERAPIES.items():
+            name, name_hi, category, minutes, room_types, rest, turnover, group, pre, post = spec
+            therapies[code], _ = TherapyType.objects.update_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "name_hi": name_hi,
+                    "category": category,
+                    "duration_minutes": minutes,
+                    "required_skill": skills["consult" if code == "consult" else code],
+                    "allowed_room_types": room_types,
+                    "patient_rest_after_minutes": rest,
+                    "room_turnover_minutes": turnover,
+                    "group_size": group,
+                    "pre_care": pre,
+                    "post_care": post,
+                },
+            )
+        return therapies
+
+    def _protocols(self, therapies, today) -> dict[str, ProtocolVersion]:
+        versions = {}
+        for code, (name, description, days, steps) in PROTOCOLS.items():
+            template, _ = ProtocolTemplate.objects.update_or_create(
+                code=code,
+                defaults={"name": name, "description": description, "duration_days": days},
+            )
+            version, created = ProtocolVersion.objects.get_or_create(
+                template=template,
+                version=1,
+                defaults={
+                    "effective_from": date(today.year - 1, 1, 1),
+                    "status": ProtocolVersion.Status.ACTIVE,
+                },
+            )
+            if created:
+                by_code = {}
+                for order, step in enumerate(steps, start=1):
+                    after = step.get("after")
+                    by_code[step["code"]] = ProtocolStep.objects.create(
+                        version=version,
+                        order=order,
+                        code=step["code"],
+                        therapy=therapies[step["therapy"]],
+                        day_offset=step["day"],
+                        slack_days=step["slack"],
+                        after_step=by_code[after[0]] if after else None,
+                        min_gap_minutes=after[1] if after else 0,
+                        max_gap_minutes=after[2] if after else None,
+                        same_practitioner_as=by_code.get(step.get("same_as")),
+                    )
+            versions[code] = version
+        return versions
+
+    def _checklists(self, therapies) -> None:
+        for code, items in CHECKLISTS.items():
+            template, created = SOPChecklistTemplate.objects.get_or_create(
+                therapy=therapies[code],
+                version=1,
+                defaults={"title": f"{therapies[code].name} SOP"},
+            )
+            if created:
+                for order, (text, kind, timer, required) in enumerate(items, start=1):
+                    SOPChecklistItem.objects.create(
+                        template=template,
+                        order=order,
+                        text=text,
+                        kind=kind,
+                        timer_seconds=timer,
+                        required=required,
+                    )
+
+    # --- centers and people ----------------------------------------------------------
+
+    @cached_property
+    def _password_hash(self) -> str:
+        # Hashing is deliberately slow; every demo account shares one password, so hash once.
+        return make_password(DEMO_PASSWORD)
+
+    def _user(self, email, first, last, language="en") -> User:
+        user, _ = User.objects.get_or_create(
+            email=email,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "preferred_language": language,
+                "password": self._password_hash,
+            },
+        )
+        return user
+
+    def _center(self, key, spec, skills, today) -> Center:
+        center, _ = Center.objects.update_or_create(
+            slug=key,
+            defaults={
+                field: spec[field]
+                for field in (
+                    "name",
+                    "timezone",
+                    "address",
+                    "city",
+                    "country",
+                    "holiday_country",
+                    "holiday_subdivision",
+                )
+            },
+        )
+        for weekday, (opens, closes) in spec["hours"].items():
+            OpeningHours.objects.update_or_create(
+                center=center,
+                weekday=weekday,
+                defaults={"opens": _parse(opens), "closes": _parse(closes)},
+            )
+        # A staff training day next month: the kind of closure holidays don't cover.
+        Closure.objects.get_or_create(
+            center=center,
+            date=date(today.year + (today.month == 12), today.month % 12 + 1, 15),
+            defaults={"reason": "Staff training day"},
+        )
+        for code, name, room_type, capacity, gender in spec["rooms"]:
+            Room.objects.update_or_create(
+                center=center,
+                code=code,
+                defaults={
+                    "name": name,
+                    "room_type": room_type,
+                    "capacity": capacity,
+                    "gender": gender,
+                },
+            )
+        for name, unit, stock, reorder in spec["consumables"]:
+            Consumable.objects.update_or_create(
+                center=center,
+                name=name,
+                defaults={
+                    "unit": unit,
+                    "stock_quantity": Decimal(stock),
+                    "reorder_level": Decimal(reorder),
+                },
+            )
+        first, last, email = spec["admin"]
+        Membership.objects.get_or_create(
+            user=self._user(email, first, last), center=center, role=Role.CENTER_ADMIN
+        )
+        if spec["director"]:
+            first, last, email = spec["director"]
+            Membership.objects.get_or_create(
+                user=self._user(email, first, last), center=center, role=Role.MEDICAL_DIRECTOR
+            )
+        zone = ZoneInfo(spec["timezone"])
+        for index, (first, last, email, gender, skill_codes, weekdays, (starts, ends)) in enumerate(
+            spec["practitioners"]
+        ):
+            user = self._user(email, first, last)
+            profile, _ = PractitionerProfile.objects.get_or_create(
+                user=user,
+                defaults={"gender": gender, "license_number": f"{key.upper()}-AY-{1001 + index}"},
+            )
+            profile.skills.set([skills[code] for code in skill_codes])
+            Membership.objects.get_or_create(user=user, center=center, role=Role.PRACTITIONER)
+            for weekday in weekdays:
+                RosterShift.objects.get_or_create(
+                    practitioner=profile,
+                    center=center,
+                    weekday=weekday,
+                    defaults={"starts": _parse(starts), "ends": _parse(ends)},
+                )
+            if index == 2 and not profile.leaves.exists():
+                # One practitioner away for a training course later this month.
+                leave_start = datetime.combine(today + timedelta(days=9), time.min, tzinfo=zone)
+                Leave.objects.create(
+                    practitioner=profile,
+                    starts_at=leave_start,
+                    ends_at=leave_start + timedelta(days=3),
+                    kind=Leave.Kind.TRAINING,
+                    note="Marma therapy course",
+                )
+        return center
+
+    def _patients(self, center, rows, versions, today) -> list[CarePlan]:
+        plans = []
+        closed = {date.fromisoformat(day) for day in closed_dates(center, today - timedelta(days=30), 90)}
+        for index, row in enumerate(rows, start=1):
+            (
+                first,
+                last,
+                sex,
+                born,
+                protocol,
+                offset,
+                dosha,
+                language,
+                same_gender,
+                preferred,
+                priority,
+                comorbidities,
+                allergies,
+            ) = row
+            mrn = f"{center.slug[:3].upper()}-{1000 + index}"
+            patient, created = Patient.objects.get_or_create(
+                center=center,
+                mrn=mrn,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "sex": sex,
+                    "date_of_birth": date(born, 1 + index % 12, 1 + index % 27),
+                    "language": language,
+                    "dosha": dosha,
+                    "same_gender_practitioner": same_gender,
+                    "preferred_windows": [list(preferred)] if preferred else [],
+                    "priority": priority,
+                    # Basti days hold three sessions; a slipped day must still fit beside them.
+                    "max_daily_sessions": 4,
+                    "comorbidities": comorbidities,
+                    "allergies": allergies,
+                    "email": f"{first.lower()}.{last.lower()}@patients.demo.clinic",
+                },
+            )
+            if created:
+                Consent.objects.create(
+                    patient=patient,
+                    kind=Consent.Kind.TREATMENT,
+                    document_version="2026-1",
+                    signed_by=patient.full_name,
+                )
+                NotificationPreference.objects.create(
+                    patient=patient, sms=True, email=True, in_app=True
+                )
+            if index == 1:
+                # The demo patient login.
+                patient.user = self._user(
+                    "patient@demo.clinic"
+                    if center.slug == "kochi"
+                    else "london-patient@demo.clinic",
+                    first,
+                    last,
+                    language,
+                )
+                patient.save(update_fields=["user"])
+            start = today + timedelta(days=offset)
+            while start in closed or not center.opening_hours.filter(weekday=start.weekday()).exists():
+                # Nobody starts a protocol on a day the center is shut.
+                start += timedelta(days=1)
+            plan, _ = CarePlan.objects.get_or_create(
+                patient=patient,
+                protocol_version=versions[protocol],
+                defaults={
+                    "start_date": start,
+                    "priority": priority,
+                    "status": CarePlan.Status.DRAFT,
+                },
+            )
+            plans.append(plan)
+        return plans
+
+    def _superuser(self) -> None:
+        user = self._user(SUPERUSER_EMAIL, "Clinic", "Staff")
+        if not user.is_superuser:
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+
+    # --- sessions ----------------------------------------------------------------------
+
+    def _schedule(self, center, plans, time_limit) -> None:
+        """Place every demo plan that has no sessions yet with the real scheduling engine."""
+        waiting = plans_with_steps(
+            CarePlan.objects.filter(
+                pk__in=[p.pk for p in plans], status=CarePlan.Status.DRAFT
+            ).exclude(sessions__isnull=False)
+        )
+        if not waiting:
+            return
+        start, days = horizon_for_plans(waiting)
+        problem, refs = build_problem(center=center, plans=waiting, start=start, days=days)
+        run = scheduling_run_solve(
+            center=center,
+            kind=SchedulingRun.Kind.AUTO_SCHEDULE,
+            problem=problem,
+            refs=refs,
+            time_limit=time_limit,
+        )
+        if run.solution["assignments"]:
+            scheduling_run_apply(run=run)
+        self.stdout.write(
+            f"{center.name}: {run.placed_count} sessions placed, {run.unscheduled_count} steps left unscheduled"
+        )
+
+    def _replay_the_day(self, today) -> None:
+        """Give past and current sessions the statuses a working clinic would have left them in."""
+        now = timezone.now()
+        untouched = TherapySession.objects.filter(
+            status=SessionStatus.SCHEDULED,
+            starts_at__lt=now + timedelta(minutes=30),
+            status_changes__isnull=True,
+        ).select_related("therapy", "patient")
+        for session in untouched:
+            status = self._status_at(session, now)
+            if status == SessionStatus.SCHEDULED:
+                continue
+            session.status = status
+            session.status_changed_at = min(now, session.ends_at)
+            session.save(update_fields=["status", "status_changed_at"])
+            SessionStatusChange.objects.create(
+                session=session,
+                from_status=SessionStatus.SCHEDULED,
+                to_status=status,
+                note="Demo history",
+            )
+            if status == SessionStatus.COMPLETED:
+                SessionLog.objects.get_or_create(
+                    session=session,
+                    defaults={
+                        "vitals": {
+                            "bp_systolic": 118 + session.pk % 15,
+                            "bp_diastolic": 76 + session.pk % 9,
+                            "pulse": 68 + session.pk % 12,
+                        },
+                        "dosage": "As per protocol",
+                        "notes": "Tolerated well.",
+                    },
+                )
+
+    @staticmethod
+    def _status_at(session, now) -> str:
+        if session.starts_at > now:
+            return SessionStatus.IN_PREPARATION
+        if session.ends_at > now:
+            return SessionStatus.IN_SESSION
+        if session.ends_at + timedelta(minutes=30) > now:
+            return SessionStatus.RECOVERY
+        chance = _stable_fraction(session.patient_id, session.starts_at)
+        if chance < 0.04:
+            return SessionStatus.NO_SHOW
+        if chance < 0.07:
+            return SessionStatus.CANCELLED
+        return SessionStatus.COMPLETED
+
+    def _print_logins(self) -> None:
+        rows = [
+            ("Center admin (Kochi)", "admin@demo.clinic", "/console/"),
+            ("Medical director (Kochi)", "director@demo.clinic", "/console/"),
+            ("Practitioner (Kochi)", "practitioner@demo.clinic", "/my-day/"),
+            ("Patient (Kochi)", "patient@demo.clinic", "/portal/"),
+            ("Center admin (London)", "london-admin@demo.clinic", "/console/"),
+            ("Patient (London)", "london-patient@demo.clinic", "/portal/"),
+            ("Staff (Django admin)", SUPERUSER_EMAIL, "/admin/"),
+        ]
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
+        for role, email, page in rows:
+            self.stdout.write(f"  {role:<26} {email:<28} lands on {page}")

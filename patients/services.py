@@ -1,0 +1,34 @@
+"""Writes on patients and their care plans."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from patients.models import CarePlan, Patient
+from protocols.models import ProtocolVersion
+
+
+@transaction.atomic
+def care_plan_create(
+    *, patient: Patient, protocol_version: ProtocolVersion, start_date: date, created_by=None
+) -> CarePlan:
+    """A draft care plan: the protocol version in force on the start date, for one patient."""
+    if protocol_version.status != ProtocolVersion.Status.ACTIVE:
+        raise ValidationError(_("Only an active protocol version can be prescribed."))
+    if protocol_version.effective_from > start_date or (
+        protocol_version.effective_to is not None and protocol_version.effective_to <= start_date
+    ):
+        raise ValidationError(
+            _("Version %(version)s of this protocol is not in force on %(day)s.")
+            % {"version": protocol_version.version, "day": start_date.isoformat()}
+        )
+    return CarePlan.objects.create(
+        patient=patient,
+        protocol_version=protocol_version,
+        start_date=start_date,
+        priority=patient.priority,
+        status=CarePlan.Status.DRAFT,
+        created_by=created_by,
+    )
