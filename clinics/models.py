@@ -148,8 +148,8 @@ class Center(models.Model):
         self.country = (self.country or "").upper()
         self.holiday_country = (self.holiday_country or "").upper()
         self.holiday_subdivision = (self.holiday_subdivision or "").upper()
-        if self.timezone:
-            validate_timezone(self.timezone)
+        # The time zone is checked by the field's validator (which full_clean, model
+        # forms and DRF serializers all run); repeating it here would show it twice.
         if self.holiday_country:
             supported = holidays.list_supported_countries()
             if self.holiday_country not in supported:
@@ -210,7 +210,7 @@ class Closure(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.center} closed {self.date:%Y-%m-%d}"
+        return f"{self.center}: {self.date:%Y-%m-%d}"
 
 
 class Room(models.Model):

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -62,7 +63,10 @@ class SessionFeedback(models.Model):
         ]
 
     def __str__(self):
-        return f"Feedback on session {self.session_id}: wellbeing {self.wellbeing}/10"
+        return gettext("Feedback on session %(session)s: wellbeing %(score)s/10") % {
+            "session": self.session_id,
+            "score": self.wellbeing,
+        }
 
 
 class SymptomScore(models.Model):

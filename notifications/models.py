@@ -4,6 +4,7 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinics.choices import Language
@@ -136,7 +137,7 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["status", "due_at"], name="outbox_status_due_idx")]
 
     def __str__(self):
-        return f"{self.get_channel_display()} to {self.recipient} at {self.due_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_channel_display()} → {self.recipient} @ {self.due_at:%Y-%m-%d %H:%M}"
 
 
 class NotificationPreference(models.Model):
@@ -160,7 +161,7 @@ class NotificationPreference(models.Model):
         verbose_name_plural = _("notification preferences")
 
     def __str__(self):
-        return f"Preferences of {self.patient}"
+        return gettext("Preferences of %(patient)s") % {"patient": self.patient}
 
     def allows(self, channel: str) -> bool:
         return bool(getattr(self, channel, False))

@@ -262,7 +262,7 @@ class CarePlan(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.patient.full_name}: {self.protocol_version} from {self.start_date:%Y-%m-%d}"
+        return f"{self.patient.full_name}: {self.protocol_version} ({self.start_date:%Y-%m-%d})"
 
     def save(self, *args, **kwargs):
         if self.priority is None and self.patient_id is not None:

@@ -10,6 +10,7 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import F, Func, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -312,7 +313,7 @@ class SessionLog(models.Model):
         verbose_name_plural = _("session logs")
 
     def __str__(self):
-        return f"Log of session {self.session_id}"
+        return gettext("Log of session %(session)s") % {"session": self.session_id}
 
 
 class MaterialUsage(models.Model):
@@ -384,7 +385,10 @@ class ChecklistRun(models.Model):
         verbose_name_plural = _("checklist runs")
 
     def __str__(self):
-        return f"{self.template} for session {self.session_id}"
+        return gettext("%(checklist)s for session %(session)s") % {
+            "checklist": self.template,
+            "session": self.session_id,
+        }
 
     @property
     def is_complete(self) -> bool:
@@ -414,7 +418,7 @@ class ChecklistItemResult(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.item}: {'done' if self.done else 'open'}"
+        return f"{self.item}: {'✓' if self.done else '…'}"
 
 
 class IncidentSeverity(models.TextChoices):
@@ -456,4 +460,7 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
 
     def __str__(self):
-        return f"{self.get_severity_display()} incident in session {self.session_id}"
+        return gettext("%(severity)s incident in session %(session)s") % {
+            "severity": self.get_severity_display(),
+            "session": self.session_id,
+        }
