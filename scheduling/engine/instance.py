@@ -232,6 +232,25 @@ class Instance:
         self.st_opts: list[list[tuple]] = [
             [] if self.st_pinned[i] is not None else self.options(i) for i in range(n)
         ]
+        self._order_by_pressure()
+
+    def _order_by_pressure(self) -> None:
+        """Among options of equal static cost, try first the starts fewest other steps want
+        (counted over their cheapest options, each step spreading one unit). Otherwise every
+        flexible step would take the earliest slot of the day and crowd out the patients who
+        prefer it; the start time breaks remaining ties so the order is deterministic."""
+        g = self.grid
+        pressure = [0.0] * (len(g.t_abs) + 1)
+        for opts in self.st_opts:
+            if not opts:
+                continue
+            best = opts[0][0]
+            cheapest = [o for o in opts if o[0] == best]
+            w = 1.0 / len(cheapest)
+            for o in cheapest:
+                pressure[o[3]] += w
+        for opts in self.st_opts:
+            opts.sort(key=lambda o: (o[0], round(pressure[o[3]], 3), o[1]))
 
     # -- eligibility ------------------------------------------------------------------------
     def _eligible(self, i: int) -> tuple[tuple[int, ...], tuple[int, ...]]:

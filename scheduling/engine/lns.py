@@ -10,7 +10,7 @@ from .state import State
 
 LAHC_LENGTH = 100
 K_MIN, K_MAX = 4, 24
-OPERATORS = ("blockers", "plan", "day", "practitioner", "room", "random")
+OPERATORS = ("blockers", "plan", "day", "practitioner", "room", "random", "window")
 SEGMENT = 60  # iterations between operator weight updates
 REACTION = 0.3
 SCORE_BEST, SCORE_BETTER, SCORE_ACCEPT = 6.0, 3.0, 1.0
@@ -162,25 +162,44 @@ class Search:
         r = self.rng.randrange(len(self.inst.room_ids)) if self.inst.room_ids else -1
         return self._remove(self._resource_window(k, self.st.asg_r, r)), []
 
+    def _costly(self) -> list[int]:
+        """Scheduled steps that cost something: slipped, outside preferred, moved from
+        previous, or away from their same_practitioner_as partner."""
+        st, inst = self.st, self.inst
+        asg_s, asg_p, asg_c, spa = st.asg_s, st.asg_p, st.asg_c, inst.st_spa
+        return [
+            i
+            for i in self.movable
+            if asg_s[i] >= 0
+            and (asg_c[i] > 0 or (spa[i] >= 0 and asg_s[spa[i]] >= 0 and asg_p[spa[i]] != asg_p[i]))
+        ]
+
     def op_blockers(self, k: int) -> tuple[list[int], list[int]]:
-        """Pick a costly step (unscheduled, slipped, outside preferred, moved) and eject
-        the sessions that block its cheaper placements."""
+        """Pick a costly step (unscheduled, slipped, outside preferred, moved, other
+        practitioner) and eject the sessions that block its cheaper placements, together
+        with its plan's steps of that day."""
         st, inst, rng = self.st, self.inst, self.rng
         fronts = self._fronts()
-        if fronts and rng.random() < 0.8:
+        if fronts and rng.random() < 0.7:
             target = rng.choice(fronts)
             current = inst.st_pen[target]
         else:
-            costly = [i for i in self.movable if st.asg_s[i] >= 0 and st.asg_c[i] > 0]
+            costly = self._costly()
             if not costly:
                 return self.op_random(k)
             target = rng.choice(costly)
             current = st.asg_c[target]
-        opts = [o for o in inst.st_opts[target] if o[0] < current]
+        spa = inst.st_spa[target]
+        want_p = st.asg_p[spa] if spa >= 0 and st.asg_s[spa] >= 0 else -1
+        if want_p >= 0 and want_p != st.asg_p[target] and st.asg_s[target] >= 0:
+            opts = [o for o in inst.st_opts[target] if want_p in o[4] and o[0] <= current]
+        else:
+            opts = [o for o in inst.st_opts[target] if o[0] < current]
         if not opts:
             return self.op_random(k)
         cheapest = opts[0][0]
-        opts = [o for o in opts if o[0] == cheapest] if rng.random() < 0.5 else opts
+        if rng.random() < 0.5:
+            opts = [o for o in opts if o[0] == cheapest]
         picks = [opts[rng.randrange(len(opts))] for _ in range(3)]
         pat = inst.st_pat[target]
         dur = inst.st_dur[target]
@@ -197,10 +216,27 @@ class Search:
                         blockers.add(j)
         blockers.discard(target)
         chosen = self._sample(blockers, k)
+        # The target's plan neighbours on its day move with it (gaps and partners).
+        d0 = st.asg_d[target] if st.asg_s[target] >= 0 else picks[0][2]
+        for j in inst.plan_steps[inst.st_plan[target]]:
+            if st.asg_s[j] >= 0 and st.asg_d[j] == d0 and j != target:
+                chosen.append(j)
         if st.asg_s[target] >= 0:
             chosen.append(target)
         removed = self._remove(chosen)
         return removed, [target]
+
+    def op_window(self, k: int) -> tuple[list[int], list[int]]:
+        """Everything running in one stretch of a day (swaps between patients)."""
+        st, rng = self.st, self.rng
+        d = rng.randrange(self.inst.days)
+        if not st.day_steps[d]:
+            return self.op_random(k)
+        pivot = rng.choice(sorted(st.day_steps[d]))
+        s0 = st.asg_s[pivot] - rng.choice((30, 60, 120))
+        e0 = st.asg_s[pivot] + rng.choice((60, 120, 180))
+        pool = [j for j in st.day_steps[d] if s0 <= st.asg_s[j] < e0]
+        return self._remove(self._sample(pool, k)), []
 
     # -- main loop ---------------------------------------------------------------------------------
     def _pick_operator(self) -> str:

@@ -14,6 +14,7 @@ ONE_OPTION_BONUS = 1 << 20
 BACKTRACK_DEPTH = 2  # how many predecessors may be re-placed together with a stuck step
 BACKTRACK_WIDTH = 8  # placements tried per step in the backtracking search
 BACKTRACK_NODES = 60  # placements tried in total per backtrack
+LOOKAHEAD_WIDTH = 8  # placements of a step tried against its linked successor
 
 
 class Repair:
@@ -68,12 +69,41 @@ class Repair:
                 continue
             found = self.cache[i]
             if found:
-                _c, s, d, p, r, sc = found[0]
+                choice = found[0]
+                nx = inst.st_next[i]
+                if (
+                    nx >= 0
+                    and asg_s[nx] < 0
+                    and (inst.st_after[nx] == i or inst.st_spa[nx] == i)
+                    and (nx in self.waiting or self.extend)
+                    and inst.st_pinned[nx] is None
+                ):
+                    choice = self._lookahead(i, nx) or choice
+                _c, s, d, p, r, sc = choice
                 st.insert(i, s, d, p, r, sc)
                 self._after_insert(i)
             elif not self._backtrack(i):
                 self._fail(i)
         return failed
+
+    def _lookahead(self, i: int, nx: int) -> tuple | None:
+        """Best placement of step i counting the cheapest placement of its linked successor
+        nx (the successor's time window and preferred practitioner depend on i)."""
+        st = self.st
+        best, best_total = None, 0
+        pen = self.inst.st_pen[nx]
+        for cand in st.scan(i, LOOKAHEAD_WIDTH, all_pracs=True):
+            if best is not None and cand[0] >= best_total:
+                break
+            mark = len(st.log)
+            _c, s, d, p, r, sc = cand
+            st.insert(i, s, d, p, r, sc)
+            nxt = st.scan(nx, 1)
+            st.undo(mark)
+            total = cand[0] + (nxt[0][0] if nxt else pen)
+            if best is None or total < best_total:
+                best, best_total = cand, total
+        return best
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _activate(self, i: int) -> None:

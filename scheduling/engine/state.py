@@ -14,6 +14,10 @@ from .objective import (
 INF = 1 << 60
 
 
+def _first(item: tuple) -> int:
+    return item[0]
+
+
 class State:
     """One schedule under construction.
 
@@ -228,9 +232,10 @@ class State:
                     lo = max(lo, sj - mg - dur)
         return lo, hi
 
-    def scan(self, i: int, k: int = 2, skip: set | None = None) -> list[tuple]:
+    def scan(self, i: int, k: int = 2, all_pracs: bool = False) -> list[tuple]:
         """Up to k cheapest feasible placements of step i now, cheapest first, as tuples
-        (total_cost_delta, start, date, prac, room, static_cost). Best (prac, room) per start.
+        (total_cost_delta, start, date, prac, room, static_cost). Best (prac, room) per start,
+        or with `all_pracs` one placement per free practitioner at each start.
 
         The cost is what inserting adds to the objective apart from removing the
         unscheduled penalty. Options come sorted by static cost and every other part is
@@ -269,8 +274,6 @@ class State:
                 continue
             e = s + dur
             if pocc.find(1, s, e + rest) >= 0:
-                continue
-            if skip is not None and s in skip:
                 continue
             best_c = INF
             best_p = best_r = -1
@@ -324,6 +327,16 @@ class State:
                         c += overtime_cost(old + dur, soft) - overtime_cost(old, soft)
                     if s == prev_s and (p != prev[1] or room != prev[2]):
                         c += MOVED_RESOURCE
+                    if all_pracs:
+                        total = sc + c
+                        if total < worst:
+                            found.append((total, s, d, p, room, sc))
+                            found.sort(key=_first)
+                            if len(found) > k:
+                                found.pop()
+                            if len(found) == k:
+                                worst = found[-1][0]
+                        continue
                     if c < best_c:
                         best_c, best_p, best_r = c, p, room
                         if c == 0:
