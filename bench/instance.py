@@ -271,13 +271,28 @@ class Instance:
         ]
 
     def prac_available(self, k: int, step: Step, c: Candidate) -> bool:
+        return c.t in self.prac_free_starts(k, step.therapy.duration)
+
+    @cache  # noqa: B019 - many steps ask about the same (practitioner, duration)
+    def prac_free_starts(self, k: int, dur: int) -> frozenset[int]:
+        """Every grid start in the horizon at which practitioner k could work `dur` minutes."""
         p = self.pracs[k]
-        if not inside(p["hours"], self.dates[c.day], c.m0, c.m1):
-            return False
-        e = c.t + step.therapy.duration
-        if any(c.t < b and a < e for a, b in p["off"]):
-            return False
-        return not any(c.t < b and a < e for a, b in self.busy.get(p["id"], ()))
+        blocked = p["off"] + self.busy.get(p["id"], [])
+        free = set()
+        for day, d in enumerate(self.dates):
+            windows = p["hours"].get(WEEKDAYS[d.weekday()]) or []
+            if not windows:
+                continue
+            for t, m0 in self.starts_of_day(day):
+                if not any(a <= m0 < b for a, b in windows):
+                    continue
+                m1 = self.end_minute(day, t + dur)
+                if m1 is None or not any(a <= m0 and m1 <= b for a, b in windows):
+                    continue
+                if any(t < b and a < t + dur for a, b in blocked):
+                    continue
+                free.add(t)
+        return frozenset(free)
 
     def preferred_ok(self, step: Step, c: Candidate) -> bool:
         pref = (self.patients.get(step.patient) or {}).get("preferred") or []
