@@ -553,18 +553,20 @@ class _Checker:
                 active.append(m)
 
     def check_rooms(self) -> None:
-        per_room: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
+        per_room: dict[str, list[tuple[int, int, int, str, bool]]] = defaultdict(list)
         for s in self.sessions.values():
-            per_room[s.room].append((s.start, s.end + s.therapy.turnover * 60, 1, s.label))
+            per_room[s.room].append((s.start, s.end + s.therapy.turnover * 60, 1, s.label, True))
         for room_id, room in self.rooms.items():
             for a, b in self.busy.get(room_id, ()):
-                per_room[room_id].append((a, b, room["capacity"], f"busy {self._span(a, b)}"))
+                per_room[room_id].append(
+                    (a, b, room["capacity"], f"busy {self._span(a, b)}", False)
+                )
         for room_id, items in per_room.items():
             if room_id not in self.rooms:
                 continue
             cap = self.rooms[room_id]["capacity"]
             events = []
-            for i, (a, b, _w, _label) in enumerate(items):
+            for i, (a, b, *_rest) in enumerate(items):
                 if b > a:
                     events.append((a, 1, i))
                     events.append((b, 0, i))  # ends sort before starts at the same instant
@@ -581,7 +583,9 @@ class _Checker:
                     continue
                 active.add(i)
                 load += items[i][2]
-                if load > cap and not reported:
+                # Busy intervals overlapping each other are the problem's business, not the
+                # solution's: only an over-full room with a session in it is a violation.
+                if load > cap and not reported and any(items[j][4] for j in active):
                     reported = True
                     who = "; ".join(items[j][3] for j in sorted(active))
                     self.violations.append(

@@ -324,6 +324,15 @@ def test_rule5_room_turnover_runs_into_busy_interval():
     assert "R1" in msg and "busy" in msg
 
 
+def test_rule5_overlapping_busy_intervals_alone_are_not_the_solutions_fault():
+    problem = base_problem()
+    problem["busy"] = [
+        {"resource": "H1", "start": at(0, "08:00"), "end": at(0, "10:00")},
+        {"resource": "H1", "start": at(0, "09:00"), "end": at(0, "11:00")},
+    ]
+    assert check(problem, base_solution()).valid
+
+
 def test_rule5_group_counts_patients_against_capacity():
     problem, sol = group_problem(room_capacity=1)
     (msg,) = assert_breaks(problem, sol, "Rule 5")
