@@ -74,11 +74,12 @@ class Repair:
                 if (
                     nx >= 0
                     and asg_s[nx] < 0
-                    and (inst.st_after[nx] == i or inst.st_spa[nx] == i)
+                    and inst.st_target[nx] <= inst.st_target[i] + inst.st_slack[i] + 1
                     and (nx in self.waiting or self.extend)
                     and inst.st_pinned[nx] is None
+                    and inst.st_opts[nx]
                 ):
-                    choice = self._lookahead(i, nx) or choice
+                    choice = self._lookahead(i, nx, choice)
                 _c, s, d, p, r, sc = choice
                 st.insert(i, s, d, p, r, sc)
                 self._after_insert(i)
@@ -86,13 +87,19 @@ class Repair:
                 self._fail(i)
         return failed
 
-    def _lookahead(self, i: int, nx: int) -> tuple | None:
-        """Best placement of step i counting the cheapest placement of its linked successor
-        nx (the successor's time window and preferred practitioner depend on i)."""
-        st = self.st
+    def _lookahead(self, i: int, nx: int, first: tuple) -> tuple:
+        """Placement of step i that is cheapest together with its successor nx, whose
+        window (sequence, gaps, rest) and preferred practitioner depend on it.
+
+        Forward: a few cheap placements of i, each scored with nx's best placement after it.
+        Backward: nx at its own best first, then i's best placement before it - this finds
+        e.g. a morning session that lets the next one stay on the same day."""
+        st, inst = self.st, self.inst
+        pen = inst.st_pen[nx]
+        linked = inst.st_after[nx] == i or inst.st_spa[nx] == i
         best, best_total = None, 0
-        pen = self.inst.st_pen[nx]
-        for cand in st.scan(i, LOOKAHEAD_WIDTH, all_pracs=True):
+        cands = st.scan(i, LOOKAHEAD_WIDTH, all_pracs=True) if linked else [first]
+        for cand in cands:
             if best is not None and cand[0] >= best_total:
                 break
             mark = len(st.log)
@@ -103,6 +110,16 @@ class Repair:
             total = cand[0] + (nxt[0][0] if nxt else pen)
             if best is None or total < best_total:
                 best, best_total = cand, total
+        if best_total > best[0]:
+            own = st.scan(nx, 1)
+            if own and own[0][0] < best_total - best[0]:
+                mark = len(st.log)
+                _c, s, d, p, r, sc = own[0]
+                st.insert(nx, s, d, p, r, sc)
+                mine = st.scan(i, 1)
+                st.undo(mark)
+                if mine and mine[0][0] + own[0][0] < best_total:
+                    best = mine[0]
         return best
 
     # -- bookkeeping ---------------------------------------------------------------------------
