@@ -327,7 +327,8 @@ class SOPChecklistItem(models.Model):
                 fields=["template", "order"], name="checklist_item_unique_order"
             ),
             models.CheckConstraint(
-                condition=~Q(kind="timer") | Q(timer_seconds__gt=0),
+                # isnull too: "NULL > 0" is unknown, and a CHECK lets unknown pass.
+                condition=~Q(kind="timer") | Q(timer_seconds__isnull=False, timer_seconds__gt=0),
                 name="checklist_timer_has_seconds",
             ),
         ]
