@@ -195,9 +195,15 @@ CHECKLISTS = {
 }
 
 
+# A day's course starts at least this long after the previous day's: two doses of
+# Snehapana, or two days of Abhyanga, never share one day even when a day slips.
+NEXT_DAY_GAP_MIN = 16 * 60
+
+
 def _daily(days, *therapies, chain_gap=30):
     """Steps for `days` consecutive days, each day the `therapies` in sequence, chained."""
     steps = []
+    previous_day_first = None
     for day in days:
         previous = None
         for therapy in therapies:
@@ -208,8 +214,11 @@ def _daily(days, *therapies, chain_gap=30):
                 step["after"] = (previous, 0, chain_gap)
                 if therapy == "swedana":
                     step["same_as"] = previous
+            elif previous_day_first is not None:
+                step["after"] = (previous_day_first, NEXT_DAY_GAP_MIN, None)
             steps.append(step)
             previous = code
+        previous_day_first = f"d{day}-{therapies[0]}"
     return steps
 
 

@@ -2,6 +2,8 @@
 
 import logging
 
+from django.utils.translation import gettext as _
+
 from scheduling.models import SchedulingRun
 from scheduling.services import SchedulingError, care_plan_schedule
 
@@ -14,8 +16,17 @@ def care_plan_schedule_task(run_id: int) -> None:
     try:
         care_plan_schedule(care_plan=run.care_plan, requested_by=run.requested_by, run=run)
     except SchedulingError as error:
-        # The user sees the reason on the run page, which polls this row.
-        SchedulingRun.objects.filter(pk=run_id, status=SchedulingRun.Status.RUNNING).update(
-            status=SchedulingRun.Status.FAILED, error=str(error)
-        )
+        _mark_failed(run_id, str(error))
         logger.info("Auto-scheduling run %s failed: %s", run_id, error)
+    except Exception:
+        # The run page polls this row: never leave it spinning after a crash.
+        _mark_failed(run_id, _("The scheduler stopped unexpectedly; the team has been told."))
+        raise
+
+
+def _mark_failed(run_id: int, message: str) -> None:
+    SchedulingRun.objects.filter(
+        pk=run_id,
+        status__in=[SchedulingRun.Status.RUNNING, SchedulingRun.Status.SUCCEEDED],
+        applied_at__isnull=True,
+    ).update(status=SchedulingRun.Status.FAILED, error=message)

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -88,8 +88,22 @@ def care_plans(request: HttpRequest) -> HttpResponse:
         .exclude(status=CarePlan.Status.CANCELLED)
         .select_related("patient", "protocol_version__template")
         .annotate(
-            booked=Count("sessions", filter=~Q(sessions__status__in=RELEASED_STATUSES)),
-            steps=Count("protocol_version__steps", distinct=True),
+            # Two independent counts: subqueries, since joining both would multiply them.
+            booked=Subquery(
+                TherapySession.objects.filter(care_plan=OuterRef("pk"))
+                .exclude(status__in=RELEASED_STATUSES)
+                .order_by()
+                .values("care_plan")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            steps=Subquery(
+                ProtocolStep.objects.filter(version=OuterRef("protocol_version"))
+                .order_by()
+                .values("version")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
         )
         .order_by("status", "start_date")
     )
@@ -236,13 +250,31 @@ def scheduling_run(request: HttpRequest, pk: int) -> HttpResponse:
     )
     _require_staff_of(request, run.center)
     placed, unscheduled = _run_rows(run)
+    # An auto-schedule run books its own result: until then the job is still at work.
+    in_flight = run.status == SchedulingRun.Status.RUNNING or (
+        run.kind == SchedulingRun.Kind.AUTO_SCHEDULE
+        and run.status == SchedulingRun.Status.SUCCEEDED
+        and run.placed_count > 0
+    )
+    replanned_by = None
+    if run.status == SchedulingRun.Status.DISCARDED and run.care_plan_id:
+        replanned_by = (
+            SchedulingRun.objects.filter(care_plan=run.care_plan, kind=run.kind, pk__gt=run.pk)
+            .order_by("pk")
+            .first()
+        )
     context = {
         "run": run,
         "center": run.center,
         "placed": placed,
         "unscheduled": unscheduled,
+        "in_flight": in_flight,
+        "replanned_by": replanned_by,
         "changed_count": sum(1 for p in placed if p["changed"]),
-        "can_apply": run.status == SchedulingRun.Status.SUCCEEDED and bool(placed or unscheduled),
+        # Auto-schedule books by itself and alternatives are chosen on the reschedule page;
+        # a sick-leave re-plan waits for the admin's review.
+        "can_apply": run.kind == SchedulingRun.Kind.SICK_LEAVE
+        and run.status == SchedulingRun.Status.SUCCEEDED,
     }
     template = "scheduling/run.html"
     if request.htmx:

@@ -46,6 +46,7 @@ from scheduling.services import scheduling_run_apply, scheduling_run_solve
 from sessions.models import SessionLog, SessionStatus, SessionStatusChange, TherapySession
 
 SUPERUSER_EMAIL = "staff@demo.clinic"
+DRAFT_AFTER_DAYS = 20
 
 
 def _parse(hhmm: str) -> time:
@@ -277,7 +278,9 @@ class Command(BaseCommand):
 
     def _patients(self, center, rows, versions, today) -> list[CarePlan]:
         plans = []
-        closed = {date.fromisoformat(day) for day in closed_dates(center, today - timedelta(days=30), 90)}
+        closed = {
+            date.fromisoformat(day) for day in closed_dates(center, today - timedelta(days=30), 90)
+        }
         for index, row in enumerate(rows, start=1):
             (
                 first,
@@ -337,7 +340,9 @@ class Command(BaseCommand):
                 )
                 patient.save(update_fields=["user"])
             start = today + timedelta(days=offset)
-            while start in closed or not center.opening_hours.filter(weekday=start.weekday()).exists():
+            while (
+                start in closed or not center.opening_hours.filter(weekday=start.weekday()).exists()
+            ):
                 # Nobody starts a protocol on a day the center is shut.
                 start += timedelta(days=1)
             plan, _ = CarePlan.objects.get_or_create(
@@ -362,9 +367,13 @@ class Command(BaseCommand):
 
     def _schedule(self, center, plans, time_limit) -> None:
         """Place every demo plan that has no sessions yet with the real scheduling engine."""
+        # Plans starting three weeks out stay drafts, for an admin to auto-schedule by hand.
+        drafts_from = timezone.localdate() + timedelta(days=DRAFT_AFTER_DAYS)
         waiting = plans_with_steps(
             CarePlan.objects.filter(
-                pk__in=[p.pk for p in plans], status=CarePlan.Status.DRAFT
+                pk__in=[p.pk for p in plans],
+                status=CarePlan.Status.DRAFT,
+                start_date__lt=drafts_from,
             ).exclude(sessions__isnull=False)
         )
         if not waiting:
