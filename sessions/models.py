@@ -222,11 +222,17 @@ class TherapySession(models.Model):
     def is_active(self) -> bool:
         return self.status not in RELEASED_STATUSES
 
-    def fill_derived_times(self) -> None:
-        """Fill an empty end and release times from the therapy's durations."""
+    def fill_derived_times(self, *, recompute: bool = False) -> None:
+        """Fill an empty end and release times from the therapy's durations.
+
+        Times already set are kept (a booking may stretch a session on purpose) unless
+        `recompute`, which a reschedule uses after moving `starts_at`.
+        """
         if self.therapy_id is None or self.starts_at is None:
             return
         therapy = self.therapy
+        if recompute:
+            self.ends_at = self.room_released_at = self.patient_released_at = None
         if self.ends_at is None:
             self.ends_at = self.starts_at + datetime.timedelta(minutes=therapy.duration_minutes)
         if self.room_released_at is None:

@@ -248,3 +248,13 @@ def test_one_generic_template_per_event_channel_and_language():
     factories.NotificationTemplateFactory(therapy=therapy)
     assert_integrity_error(factories.NotificationTemplateFactory, therapy=None)
     assert_integrity_error(factories.NotificationTemplateFactory, therapy=therapy)
+
+
+def test_a_moved_session_recomputes_its_release_times(first):
+    first.starts_at = first.starts_at + 3 * HOUR
+    first.fill_derived_times(recompute=True)
+    first.save()
+    assert first.ends_at == first.starts_at + HOUR
+    assert first.room_released_at == first.ends_at + datetime.timedelta(minutes=15)
+    # The slot it left is free again.
+    book(first, room=first.room, starts_at=first.starts_at - 3 * HOUR)
