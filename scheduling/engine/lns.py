@@ -10,6 +10,8 @@ from .state import State
 
 LAHC_LENGTH = 100
 K_MIN, K_MAX = 4, 24
+FRONTS_PER_MOVE = 4  # unscheduled plan fronts retried on every move
+LNS_BACKTRACK_NODES = 24
 OPERATORS = ("blockers", "plan", "day", "practitioner", "room", "random", "window")
 SEGMENT = 60  # iterations between operator weight updates
 REACTION = 0.3
@@ -269,10 +271,14 @@ class Search:
             pending = set(removed)
             pending.update(extra)
             fronts = self._fronts()
-            if len(fronts) > 8:
-                fronts = rng.sample(fronts, 8)
+            if len(fronts) > FRONTS_PER_MOVE:
+                fronts = rng.sample(fronts, FRONTS_PER_MOVE)
             pending.update(fronts)
-            self.repair.run(pending, noise=rng.choice((0.0, 0.0, 5.0, 20.0)))
+            self.repair.run(
+                pending,
+                noise=rng.choice((0.0, 0.0, 5.0, 20.0)),
+                backtrack_nodes=LNS_BACKTRACK_NODES,
+            )
             new = st.obj
             v = it % LAHC_LENGTH
             if new <= cur or new <= lahc[v]:

@@ -31,7 +31,14 @@ class Repair:
         self.inst = state.inst
         self.rng = rng
 
-    def run(self, pending, *, extend: bool = True, noise: float = 0.0) -> list[int]:
+    def run(
+        self,
+        pending,
+        *,
+        extend: bool = True,
+        noise: float = 0.0,
+        backtrack_nodes: int = BACKTRACK_NODES,
+    ) -> list[int]:
         """Try to schedule every step in `pending` (unscheduled steps). A step becomes active
         once its predecessor is scheduled; with `extend`, unscheduled successors of inserted
         steps join in. Returns the steps that had to stay unscheduled."""
@@ -39,6 +46,7 @@ class Repair:
         if st.log is None:
             st.log = []
         self.noise = noise
+        self.backtrack_nodes = backtrack_nodes
         self.active: set[int] = set()
         self.waiting: set[int] = set()
         self.cache: dict[int, list[tuple]] = {}
@@ -228,6 +236,8 @@ class Repair:
                 break
             chain.insert(0, j)
             j = inst.st_prev[j]
+        if self.backtrack_nodes <= 0:
+            return False
         for length in range(1, len(chain) + 1):
             seq = chain[-length:]
             old = [(j, st.asg_p[j], st.asg_r[j], st.asg_d[j]) for j in seq]
@@ -237,7 +247,7 @@ class Repair:
             # Forward (predecessors first, cheapest) and then backward (the stuck step
             # first, so that its placement bounds the predecessors' windows).
             for order in ([*seq, i], [i, *reversed(seq)]):
-                self._nodes = BACKTRACK_NODES
+                self._nodes = self.backtrack_nodes
                 if self._dfs(order, 0):
                     for j, p, r, d in old:
                         self._touch(j, p, r, d)
