@@ -468,8 +468,10 @@ def session_alternatives(
         raise SchedulingError(_("Only a scheduled session of a care plan can be rescheduled."))
     chain = _chained_sessions(session)
     center = session.center
-    slot = timedelta(minutes=center.slot_minutes)
-    forbid = [_patient_block(session, session.starts_at, slot)]
+    # Each offer closes the session's whole length to the next search, so that the
+    # alternatives differ by at least that much instead of by one 15-minute slot.
+    span = session.ends_at - session.starts_at
+    forbid = [_patient_block(session, session.starts_at, span)]
     SchedulingRun.objects.filter(
         care_plan=session.care_plan,
         kind=SchedulingRun.Kind.RESCHEDULE,
@@ -498,16 +500,16 @@ def session_alternatives(
             run.save(update_fields=["status"])
             break
         alternatives.append(run)
-        forbid.append(_patient_block(session, datetime.fromisoformat(mine["start"]), slot))
+        forbid.append(_patient_block(session, datetime.fromisoformat(mine["start"]), span))
     return sorted(alternatives, key=lambda r: (r.unscheduled_count, r.objective, r.pk))
 
 
-def _patient_block(session, starts_at, slot) -> dict:
+def _patient_block(session, starts_at, span) -> dict:
     zone = ZoneInfo(session.center.timezone)
     return {
         "resource": session.patient.mrn,
         "start": starts_at.astimezone(zone).isoformat(),
-        "end": (starts_at + slot).astimezone(zone).isoformat(),
+        "end": (starts_at + span).astimezone(zone).isoformat(),
     }
 
 

@@ -348,7 +348,13 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     for run in alternatives:
         placed, _unscheduled = _run_rows(run)
         mine = next(p for p in placed if p["step"] == session.protocol_step.code)
-        rows.append({"run": run, "mine": mine, "others": [p for p in placed if p is not mine]})
+        rows.append(
+            {
+                "run": run,
+                "mine": mine,
+                "others": [p for p in placed if p is not mine and p["changed"]],
+            }
+        )
     return render(
         request,
         "scheduling/reschedule.html",
