@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from clinics import views as clinic_views
+from scheduling import api as scheduling_api
 from sessions import views as session_views
 
 urlpatterns = [
@@ -17,4 +19,10 @@ urlpatterns = [
     path("my-day/", session_views.my_day, name="my_day"),
     path("portal/", session_views.portal_home, name="portal_home"),
     path("scheduling/", include("scheduling.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/schedule/auto", scheduling_api.AutoScheduleApi.as_view(), name="api_schedule_auto"),
+    path(
+        "api/schedule/runs/<int:pk>", scheduling_api.RunDetailApi.as_view(), name="api_schedule_run"
+    ),
 ]

@@ -1,0 +1,103 @@
+"""The scheduling API, driven through its served OpenAPI schema's paths."""
+
+import base64
+
+import pytest
+from django.urls import reverse
+
+from scheduling.models import SchedulingRun
+from tests.scheduling.test_portal import _jobs_run_inline, _plan, clinic  # noqa: F401
+
+PASSWORD = "correct horse battery"
+
+
+def _basic(user) -> dict:
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+    token = base64.b64encode(f"{user.email}:{PASSWORD}".encode()).decode()
+    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
+
+
+def test_the_schema_is_served_and_names_the_scheduling_endpoints(client):
+    response = client.get(reverse("api_schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    schema = response.json()
+    assert "/api/schedule/auto" in schema["paths"]
+    assert "post" in schema["paths"]["/api/schedule/auto"]
+    assert "/api/schedule/runs/{id}" in schema["paths"]
+
+
+def test_auto_schedule_books_the_plan_and_returns_the_run(client, admin_user, clinic):  # noqa: F811
+    plan = _plan(clinic)
+
+    response = client.post(
+        "/api/schedule/auto",
+        {"care_plan": plan.pk, "time_limit": 0.5},
+        content_type="application/json",
+        **_basic(admin_user),
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "applied"
+    assert body["placed_count"] == 6 and body["unscheduled"] == []
+    assert {a["step"] for a in body["assignments"]} >= {"d0-abhyanga", "d2-swedana"}
+    assert plan.sessions.count() == 6
+    run = client.get(f"/api/schedule/runs/{body['id']}", **_basic(admin_user)).json()
+    assert run["objective"] == body["objective"]
+
+
+def test_bad_input_gets_a_readable_400_and_books_nothing(client, admin_user, clinic):  # noqa: F811
+    plan = _plan(clinic)
+
+    response = client.post(
+        "/api/schedule/auto",
+        {"care_plan": plan.pk, "time_limit": "soon"},
+        content_type="application/json",
+        **_basic(admin_user),
+    )
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "Some of the data sent is not valid."
+    assert "time_limit" in response.json()["extra"]["fields"]
+    assert not SchedulingRun.objects.exists() and not plan.sessions.exists()
+
+
+def test_scheduling_a_plan_twice_is_refused_with_a_reason(client, admin_user, clinic):  # noqa: F811
+    plan = _plan(clinic)
+    headers = _basic(admin_user)
+    payload = {"care_plan": plan.pk, "time_limit": 0.5}
+    client.post("/api/schedule/auto", payload, content_type="application/json", **headers)
+
+    response = client.post(
+        "/api/schedule/auto", payload, content_type="application/json", **headers
+    )
+
+    assert response.status_code == 400
+    assert "already has sessions" in response.json()["message"]
+    assert plan.sessions.count() == 6
+
+
+@pytest.mark.parametrize("who", ["outsider", "patient_user"])
+def test_nobody_outside_the_center_can_schedule_or_read_its_runs(client, who, request, clinic):  # noqa: F811
+    user = request.getfixturevalue(who)
+    plan = _plan(clinic)
+
+    response = client.post(
+        "/api/schedule/auto",
+        {"care_plan": plan.pk},
+        content_type="application/json",
+        **_basic(user),
+    )
+
+    assert response.status_code == 404
+    assert response.json() == {"message": "Not found.", "extra": {}}
+    assert not plan.sessions.exists()
+
+
+def test_signed_out_callers_are_told_to_authenticate(client, clinic):  # noqa: F811
+    response = client.post("/api/schedule/auto", {"care_plan": 1}, content_type="application/json")
+
+    assert response.status_code in (401, 403)
+    assert "credentials" in response.json()["message"]
