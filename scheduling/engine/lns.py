@@ -78,6 +78,8 @@ class Search:
         self.repair = Repair(state, rng)
         inst = self.inst
         self.movable = [i for i in range(inst.n) if inst.st_pinned[i] is None and inst.st_opts[i]]
+        # Plans with something that can move (others are entirely pinned or hopeless).
+        self.plans = sorted({inst.st_plan[i] for i in self.movable})
         self.weights = dict.fromkeys(OPERATORS, 1.0)
         self.scores = dict.fromkeys(OPERATORS, 0.0)
         self.uses = dict.fromkeys(OPERATORS, 0)
@@ -90,8 +92,8 @@ class Search:
         """Unscheduled steps whose predecessor is scheduled and that have options."""
         st, inst = self.st, self.inst
         out = []
-        for ids in inst.plan_steps:
-            for i in ids:
+        for pi in self.plans:
+            for i in inst.plan_steps[pi]:
                 if st.asg_s[i] < 0:
                     if inst.st_opts[i] and inst.st_pinned[i] is None:
                         out.append(i)
@@ -123,13 +125,13 @@ class Search:
         st, inst, rng = self.st, self.inst, self.rng
         costly = [
             pi
-            for pi, ids in enumerate(inst.plan_steps)
-            if any(st.asg_s[i] < 0 or st.asg_c[i] > 0 for i in ids)
+            for pi in self.plans
+            if any(st.asg_s[i] < 0 or st.asg_c[i] > 0 for i in inst.plan_steps[pi])
         ]
         if costly and rng.random() < 0.7:
             pi = rng.choice(costly)
         else:
-            pi = rng.randrange(len(inst.plan_steps))
+            pi = rng.choice(self.plans)
         ids = inst.plan_steps[pi]
         if not ids:
             return [], []

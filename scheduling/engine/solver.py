@@ -19,9 +19,9 @@ from .state import State
 MAX_ITERATIONS = 200_000
 # Stop early once the best schedule has not improved for this many LNS iterations: it
 # makes results reproducible (the stop does not depend on the clock) and small problems fast.
-STALL_MIN, STALL_PER_STEP = 800, 4
+STALL_MIN, STALL_PER_STEP = 100, 4
 SEED_OFFSET = 0  # experiments only: vary the search from one seed to another
-SEARCH_SHARE = 0.85  # of the time limit; the rest covers explanations and output
+SEARCH_SHARE = 0.8  # of the time limit; the rest covers explanations and output
 
 
 def problem_seed(problem: Problem) -> int:

@@ -59,6 +59,13 @@ class TimeGrid:
         self.t_first: list[int] = []  # first t of each date (plus a sentinel at the end)
         for d in range(days):
             self.t_first.append(len(self.t_abs))
+            if self.uniform[d]:
+                ds = self.day_start[d]
+                for m in range(0, 1440, slot_min):
+                    self.t_abs.append(ds + m)
+                    self.t_date.append(d)
+                    self.t_loc.append(m)
+                continue
             seen = set()
             entries = []
             for m in range(0, 1440, slot_min):
