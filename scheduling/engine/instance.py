@@ -18,10 +18,7 @@ def _sched(grid: TimeGrid, weekly: dict | None) -> list[list[tuple[int, int]]] |
 
 
 def _overlaps(intervals: list[tuple[int, int]], s: int, e: int) -> bool:
-    for a, b in intervals:
-        if s < b and a < e:
-            return True
-    return False
+    return any(s < b and a < e for a, b in intervals)
 
 
 class Instance:

@@ -44,6 +44,49 @@ def place_pinned(state: State) -> None:
             state.insert(i, s, d, p, r, inst.static_cost(i, s, d))
 
 
+def earliest_fit(state: State) -> None:
+    """Plans in order, each step at its earliest feasible placement; a plan stops at its first
+    step that does not fit (rule 9).
+
+    A second, plain construction: on a few small problems the regret construction's spreading
+    of starts leaves a linked chain later in the day than it need be, and the search keeps
+    to that shape; solve() starts from whichever construction is cheaper."""
+    inst = state.inst
+    asg_s = state.asg_s
+    for ids in inst.plan_steps:
+        for i in ids:
+            if asg_s[i] >= 0:
+                continue
+            if inst.st_pinned[i] is not None or not _place_earliest(state, i):
+                break
+
+
+def _place_earliest(state: State, i: int) -> bool:
+    inst = state.inst
+    lo, hi = state.window(i)
+    dur, rest, turn = inst.st_dur[i], inst.st_rest[i], inst.st_turn[i]
+    pat = inst.st_pat[i]
+    pocc, pday, maxd = state.pat_occ[pat], state.pat_day[pat], inst.pat_maxd[pat]
+    gsize, ther = inst.st_gsize[i], inst.st_ther[i]
+    for sc, s, d, _t, pracs, rooms in sorted(inst.st_opts[i], key=lambda o: o[1]):
+        if s < lo:
+            continue
+        if s > hi:
+            return False
+        if pday[d] >= maxd or pocc.find(1, s, s + dur + rest) >= 0:
+            continue
+        e = s + dur
+        for r in rooms:
+            if state.room_occ[r].find(inst.room_cap[r], s, e + turn) >= 0:
+                continue
+            for p in pracs:
+                joins = gsize > 1 and 0 < state.groups.get((ther, p, r, s), 0) < gsize
+                if joins or state.prac_occ[p].find(1, s, e) < 0:
+                    state.insert(i, s, d, p, r, sc)
+                    return True
+    return False
+
+
 def lower_bound(state: State) -> int:
     """Objective no schedule can beat, computed on a state holding only the pinned steps:
     their costs as they stand, the cheapest static cost of every other step that still has
@@ -118,7 +161,7 @@ class Search:
     # -- destroy operators -------------------------------------------------------------------------
     def op_random(self, k: int) -> tuple[list[int], list[int]]:
         st = self.st
-        pool = [i for i in self.rng.sample(self.movable, min(len(self.movable), 3 * k))]
+        pool = self.rng.sample(self.movable, min(len(self.movable), 3 * k))
         return self._remove([i for i in pool if st.asg_s[i] >= 0][:k]), []
 
     def op_plan(self, k: int) -> tuple[list[int], list[int]]:
@@ -128,10 +171,7 @@ class Search:
             for pi in self.plans
             if any(st.asg_s[i] < 0 or st.asg_c[i] > 0 for i in inst.plan_steps[pi])
         ]
-        if costly and rng.random() < 0.7:
-            pi = rng.choice(costly)
-        else:
-            pi = rng.choice(self.plans)
+        pi = rng.choice(costly) if costly and rng.random() < 0.7 else rng.choice(self.plans)
         ids = inst.plan_steps[pi]
         if not ids:
             return [], []
@@ -215,9 +255,12 @@ class Search:
             e = s + dur + tail
             for j in st.day_steps[d]:
                 sj = asg_s[j]
-                if sj < e and s < sj + st_dur[j] + st_rest[j] + st_turn[j]:
-                    if st_pat[j] == pat or asg_p[j] in pracs or asg_r[j] in rooms:
-                        blockers.add(j)
+                if (
+                    sj < e
+                    and s < sj + st_dur[j] + st_rest[j] + st_turn[j]
+                    and (st_pat[j] == pat or asg_p[j] in pracs or asg_r[j] in rooms)
+                ):
+                    blockers.add(j)
         blockers.discard(target)
         chosen = self._sample(blockers, k)
         # The target's plan neighbours on its day move with it (gaps and partners).

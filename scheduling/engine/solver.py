@@ -10,7 +10,7 @@ from random import Random
 from .explain import Explainer
 from .instance import Instance
 from .jsonio import problem_to_dict
-from .lns import Search, lower_bound, place_pinned, seed_previous
+from .lns import Search, earliest_fit, lower_bound, place_pinned, seed_previous
 from .model import Assignment, Problem, Reason, Solution, Unscheduled
 from .objective import evaluate
 from .repair import Repair
@@ -53,6 +53,12 @@ def solve(problem: Problem, *, time_limit: float = 5.0, _stats: dict | None = No
     st.log = []
     Repair(st, rng).run(range(inst.n))
     st.log = None
+    plain = State(inst)
+    place_pinned(plain)
+    seed_previous(plain)
+    earliest_fit(plain)
+    if plain.obj < st.obj:
+        st = plain
     t_construct = time.perf_counter() - t0
     construct_obj = st.obj
     search = Search(st, rng, deadline)

@@ -22,10 +22,7 @@ def fmt_hm(minute: int) -> str:
 
 def in_windows(windows: list[tuple[int, int]], loc_start: int, loc_end: int) -> bool:
     """True when [loc_start, loc_end) (wall minutes of one date) lies inside one window."""
-    for a, b in windows:
-        if a <= loc_start and loc_end <= b:
-            return True
-    return False
+    return any(a <= loc_start and loc_end <= b for a, b in windows)
 
 
 class TimeGrid:

@@ -1,4 +1,4 @@
-"""Browser-test harness: one headless Chromium per run, a page per test that fails on console errors.
+"""Browser-test harness: headless Chromium, a page per test that fails on console errors.
 
 Every browser test builds on this: `page` (errors recorded, CSP violations included),
 `sign_in`, `screenshot` and the three widths the portal is used at (a desktop at the front
@@ -12,10 +12,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
-
-# Playwright's sync API keeps an event loop running in this thread; Django would take
-# every ORM call made next to it (fixtures, live_server) for an unsafe call from async code.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -60,14 +56,30 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Browser:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    """Headless Chromium for one test module.
+
+    Playwright's sync API keeps an asyncio loop running in this thread for as long as it is
+    started, so Django must be told that ORM calls made meanwhile (fixtures, flushes) are
+    safe. Per module rather than per session: a loop left running would break every later
+    test that starts one of its own (asyncio.run, pytest-asyncio), and the flag would hide
+    real async-safety mistakes in them.
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -153,7 +153,12 @@ def test_closed_date_mid_plan_causes_a_slip():
 def test_unmeetable_same_gender_requirement_is_explained():
     doc = tiny_problem(
         practitioners=[
-            {"id": "T9", "gender": "M", "skills": ["abhyanga"], "hours": every_day("07:00", "19:00")}
+            {
+                "id": "T9",
+                "gender": "M",
+                "skills": ["abhyanga"],
+                "hours": every_day("07:00", "19:00"),
+            }
         ],
         patients=[{"id": "P1", "gender": "F", "same_gender_practitioner": True, "priority": 2}],
     )
@@ -243,7 +248,12 @@ def test_previous_on_leave_moves_with_explanation():
                 "hours": every_day("07:00", "19:00"),
                 "off": [{"start": "2026-12-07T00:00:00+05:30", "end": "2026-12-08T00:00:00+05:30"}],
             },
-            {"id": "T2", "gender": "F", "skills": ["abhyanga"], "hours": every_day("07:00", "19:00")},
+            {
+                "id": "T2",
+                "gender": "F",
+                "skills": ["abhyanga"],
+                "hours": every_day("07:00", "19:00"),
+            },
         ],
         previous=[
             {
@@ -315,9 +325,20 @@ def test_after_gap_and_same_practitioner():
                 "skills": ["abhyanga", "swedana"],
                 "hours": every_day("07:00", "19:00"),
             },
-            {"id": "T2", "gender": "M", "skills": ["swedana"], "hours": every_day("07:00", "19:00")},
+            {
+                "id": "T2",
+                "gender": "M",
+                "skills": ["swedana"],
+                "hours": every_day("07:00", "19:00"),
+            },
         ],
-        busy=[{"resource": "ST1", "start": "2026-12-07T07:00:00+05:30", "end": "2026-12-07T10:00:00+05:30"}],
+        busy=[
+            {
+                "resource": "ST1",
+                "start": "2026-12-07T07:00:00+05:30",
+                "end": "2026-12-07T10:00:00+05:30",
+            }
+        ],
         plans=[
             {
                 "id": "CP1",
