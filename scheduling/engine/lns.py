@@ -68,6 +68,7 @@ def _place_earliest(state: State, i: int) -> bool:
     pat = inst.st_pat[i]
     pocc, pday, maxd = state.pat_occ[pat], state.pat_day[pat], inst.pat_maxd[pat]
     gsize, ther = inst.st_gsize[i], inst.st_ther[i]
+    prev = inst.st_prevasg[i]
     for sc, s, d, _t, pracs, rooms in sorted(inst.st_opts[i], key=lambda o: o[1]):
         if s < lo:
             continue
@@ -76,6 +77,10 @@ def _place_earliest(state: State, i: int) -> bool:
         if pday[d] >= maxd or pocc.find(1, s, s + dur + rest) >= 0:
             continue
         e = s + dur
+        if prev is not None and prev[0] == s:
+            # Unchanged start: its previous room and practitioner first (a change costs).
+            rooms = sorted(rooms, key=lambda r: r != prev[2])
+            pracs = sorted(pracs, key=lambda p: p != prev[1])
         for r in rooms:
             if state.room_occ[r].find(inst.room_cap[r], s, e + turn) >= 0:
                 continue

@@ -53,12 +53,17 @@ def solve(problem: Problem, *, time_limit: float = 5.0, _stats: dict | None = No
     st.log = []
     Repair(st, rng).run(range(inst.n))
     st.log = None
-    plain = State(inst)
-    place_pinned(plain)
-    seed_previous(plain)
-    earliest_fit(plain)
-    if plain.obj < st.obj:
-        st = plain
+    # Plain earliest fit, keeping the previous schedule and (when there is one) ignoring it:
+    # after sick leave, moving everything to the earliest free time can beat patching.
+    has_previous = any(pv is not None for pv in inst.st_prevasg)
+    for keep_previous in (True, False) if has_previous else (True,):
+        plain = State(inst)
+        place_pinned(plain)
+        if keep_previous:
+            seed_previous(plain)
+        earliest_fit(plain)
+        if plain.obj < st.obj:
+            st = plain
     t_construct = time.perf_counter() - t0
     construct_obj = st.obj
     search = Search(st, rng, deadline)
