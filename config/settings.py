@@ -113,6 +113,12 @@ try:
     }
 except ImproperlyConfigured as error:
     sys.exit(f"Cannot start the clinic portal: DATABASE_URL is not usable ({error}).")
+# django-environ passes an unknown scheme through as the ENGINE name instead of refusing it.
+if not DATABASES["default"]["ENGINE"].startswith("django.db.backends."):
+    sys.exit(
+        "Cannot start the clinic portal: database: DATABASE_URL must start with "
+        "postgres:// (or sqlite:// for the demo)."
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0 if DEBUG else 60)
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -299,7 +305,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        }
+    },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -90,14 +90,6 @@ def test_loading_twice_leaves_the_same_rows(demo):
         assert demo["first"][model._meta.label] > 0, f"the demo has no {model.__name__}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Demo bug: load_demo re-saves unchanged rows on every run (update_or_create of Center "
-        "and TherapyType, patient.save(update_fields=['user']) for the two patient logins), "
-        "so each run adds HistoricalCenter, HistoricalTherapyType and HistoricalPatient rows."
-    ),
-)
 def test_loading_twice_writes_no_new_audit_history(demo):
     assert changed_counts(demo, history=True) == {}
 

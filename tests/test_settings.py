@@ -81,14 +81,6 @@ def test_it_refuses_to_start_production_with_a_short_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "App bug: django-environ turns an unknown scheme into ENGINE='nosuchdb' instead of "
-        "raising, so config/settings.py's `except ImproperlyConfigured` never runs and "
-        "django.setup() dies with a traceback."
-    ),
-)
 def test_it_refuses_to_migrate_with_a_malformed_database_url():
     result = manage("migrate", DATABASE_URL="nosuchdb://x", REDIS_URL=settings.REDIS_URL)
 
@@ -114,13 +106,6 @@ def test_it_refuses_a_redis_url_that_is_not_redis():
     assert_refuses_to_start(result, naming="redis")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "App bug: LOGGING's 'stdout' handler is a bare StreamHandler, which writes to stderr, "
-        "so the AXES start-up log line precedes the refusal on stderr."
-    ),
-)
 def test_the_refusal_is_the_only_line_on_stderr():
     result = manage("migrate", DATABASE_URL=CLOSED_DATABASE_URL, REDIS_URL=settings.REDIS_URL)
 

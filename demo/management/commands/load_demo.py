@@ -49,6 +49,18 @@ SUPERUSER_EMAIL = "staff@demo.clinic"
 DRAFT_AFTER_DAYS = 20
 
 
+def _upsert(model, defaults: dict, **lookup):
+    """update_or_create that saves only when a value differs, so that loading the demo again
+    writes no audit history for rows it leaves as they were."""
+    row, created = model.objects.get_or_create(**lookup, defaults=defaults)
+    changed = [name for name, value in defaults.items() if getattr(row, name) != value]
+    if changed and not created:
+        for name in changed:
+            setattr(row, name, defaults[name])
+        row.save(update_fields=changed)
+    return row, created
+
+
 def _parse(hhmm: str) -> time:
     return time.fromisoformat(hhmm)
 
@@ -91,7 +103,7 @@ class Command(BaseCommand):
 
     def _skills(self) -> dict[str, Skill]:
         return {
-            code: Skill.objects.update_or_create(code=code, defaults={"name": name})[0]
+            code: _upsert(Skill, code=code, defaults={"name": name})[0]
             for code, name in SKILLS.items()
         }
 
@@ -99,7 +111,8 @@ class Command(BaseCommand):
         therapies = {}
         for code, spec in THERAPIES.items():
             name, name_hi, category, minutes, room_types, rest, turnover, group, pre, post = spec
-            therapies[code], _ = TherapyType.objects.update_or_create(
+            therapies[code], _ = _upsert(
+                TherapyType,
                 code=code,
                 defaults={
                     "name": name,
@@ -120,7 +133,8 @@ class Command(BaseCommand):
     def _protocols(self, therapies, today) -> dict[str, ProtocolVersion]:
         versions = {}
         for code, (name, description, days, steps) in PROTOCOLS.items():
-            template, _ = ProtocolTemplate.objects.update_or_create(
+            template, _ = _upsert(
+                ProtocolTemplate,
                 code=code,
                 defaults={"name": name, "description": description, "duration_days": days},
             )
@@ -189,7 +203,8 @@ class Command(BaseCommand):
         return user
 
     def _center(self, key, spec, skills, today) -> Center:
-        center, _ = Center.objects.update_or_create(
+        center, _ = _upsert(
+            Center,
             slug=key,
             defaults={
                 field: spec[field]
@@ -205,7 +220,8 @@ class Command(BaseCommand):
             },
         )
         for weekday, (opens, closes) in spec["hours"].items():
-            OpeningHours.objects.update_or_create(
+            _upsert(
+                OpeningHours,
                 center=center,
                 weekday=weekday,
                 defaults={"opens": _parse(opens), "closes": _parse(closes)},
@@ -217,7 +233,8 @@ class Command(BaseCommand):
             defaults={"reason": "Staff training day"},
         )
         for code, name, room_type, capacity, gender in spec["rooms"]:
-            Room.objects.update_or_create(
+            _upsert(
+                Room,
                 center=center,
                 code=code,
                 defaults={
@@ -228,7 +245,8 @@ class Command(BaseCommand):
                 },
             )
         for name, unit, stock, reorder in spec["consumables"]:
-            Consumable.objects.update_or_create(
+            _upsert(
+                Consumable,
                 center=center,
                 name=name,
                 defaults={
@@ -330,7 +348,7 @@ class Command(BaseCommand):
                 )
             if index == 1:
                 # The demo patient login.
-                patient.user = self._user(
+                login = self._user(
                     "patient@demo.clinic"
                     if center.slug == "kochi"
                     else "london-patient@demo.clinic",
@@ -338,7 +356,9 @@ class Command(BaseCommand):
                     last,
                     language,
                 )
-                patient.save(update_fields=["user"])
+                if patient.user_id != login.pk:
+                    patient.user = login
+                    patient.save(update_fields=["user"])
             start = today + timedelta(days=offset)
             while (
                 start in closed or not center.opening_hours.filter(weekday=start.weekday()).exists()
