@@ -9,6 +9,7 @@ from .repair import Repair
 from .state import State
 
 LAHC_LENGTH = 100
+RESTART_AFTER = 1200  # iterations without a new best before the search resumes from it
 K_MIN, K_MAX = 4, 24
 FRONTS_PER_MOVE = 4  # unscheduled plan fronts retried on every move
 LNS_BACKTRACK_NODES = 24
@@ -268,11 +269,14 @@ class Search:
                     blockers.add(j)
         blockers.discard(target)
         chosen = self._sample(blockers, k)
-        # The target's plan neighbours on its day move with it (gaps and partners).
+        # The target's plan neighbours on its day move with it (gaps and partners), and so
+        # do its later steps of the next day that slipped, often only because it did.
         d0 = st.asg_d[target] if st.asg_s[target] >= 0 else picks[0][2]
         for j in inst.plan_steps[inst.st_plan[target]]:
-            if st.asg_s[j] >= 0 and st.asg_d[j] == d0 and j != target:
-                chosen.append(j)
+            if st.asg_s[j] >= 0 and j != target:
+                dj = st.asg_d[j]
+                if dj == d0 or (dj == d0 + 1 and j > target and st.asg_d[j] > inst.st_target[j]):
+                    chosen.append(j)
         if st.asg_s[target] >= 0:
             chosen.append(target)
         removed = self._remove(chosen)
@@ -349,6 +353,11 @@ class Search:
                 since_best += 1
             lahc[v] = cur
             st.log = None
+            if since_best and since_best % RESTART_AFTER == 0 and cur > self.best_obj:
+                # Late acceptance has drifted without finding better: go back to the best.
+                st.reset_to(self.best)
+                cur = st.obj
+                lahc = [cur] * LAHC_LENGTH
             if self.best_obj <= lower:
                 break
             if (it + 1) % SEGMENT == 0:

@@ -196,6 +196,27 @@ class State:
                 self.insert(i, s, d, p, r, sc)
         self.log = log
 
+    def reset_to(self, snapshot) -> None:
+        """Make this schedule equal to `snapshot` (pinned steps stay as they are)."""
+        inst = self.inst
+        for i, s in enumerate(self.asg_s):
+            if (
+                s >= 0
+                and inst.st_pinned[i] is None
+                and snapshot[i]
+                != (
+                    s,
+                    self.asg_d[i],
+                    self.asg_p[i],
+                    self.asg_r[i],
+                    self.asg_sc[i],
+                )
+            ):
+                self.remove(i)
+        for i, a in enumerate(snapshot):
+            if a is not None and self.asg_s[i] < 0:
+                self.insert(i, *a)
+
     # -- queries -------------------------------------------------------------------------------
     def snapshot(self) -> list[tuple[int, int, int, int, int] | None]:
         return [
