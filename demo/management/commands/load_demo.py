@@ -421,8 +421,18 @@ class Command(BaseCommand):
             starts_at__lt=now + timedelta(minutes=30),
             status_changes__isnull=True,
         ).select_related("therapy", "patient")
-        for session in untouched:
-            status = self._status_at(session, now)
+        planned = {session: self._status_at(session, now) for session in untouched}
+        # Chance decides which past sessions were missed or called off, but the history always
+        # shows at least one of each: take them from the sessions chance marked completed.
+        completed = sorted(
+            (session for session, status in planned.items() if status == SessionStatus.COMPLETED),
+            key=lambda session: _stable_fraction(session.patient_id, session.starts_at),
+        )
+        for status in (SessionStatus.NO_SHOW, SessionStatus.CANCELLED):
+            already = TherapySession.objects.filter(status=status).exists()
+            if not already and status not in planned.values() and completed:
+                planned[completed.pop(0)] = status
+        for session, status in planned.items():
             if status == SessionStatus.SCHEDULED:
                 continue
             session.status = status
