@@ -107,13 +107,15 @@ def judge(problem: dict, solution: dict | None, seconds: float, **extra) -> Run:
     )
 
 
-def run_ours(engine, problem: dict, limit: float) -> tuple[Run, dict | None]:
+def run_ours(engine, problem: dict, limit: float, workers: int) -> tuple[Run, dict | None]:
     if engine is None:
         return Run(status="skipped"), None
     solve, problem_from_dict, solution_to_dict = engine
     t0 = time.perf_counter()
     try:
-        solution = solution_to_dict(solve(problem_from_dict(problem), time_limit=limit))
+        solution = solution_to_dict(
+            solve(problem_from_dict(problem), time_limit=limit, workers=workers)
+        )
     except Exception as exc:
         return Run(error=repr(exc), seconds=time.perf_counter() - t0), None
     return judge(problem, solution, time.perf_counter() - t0), solution
@@ -138,7 +140,7 @@ def run_first_fit(problem: dict) -> tuple[Run, dict]:
 
 def bench_problem(name: str, problem: dict, engine, args) -> dict:
     ff, ff_solution = run_first_fit(problem)
-    ours, _ = run_ours(engine, problem, args.our_limit)
+    ours, _ = run_ours(engine, problem, args.our_limit, args.workers)
     long = run_cpsat(problem, args.cpsat_limit, args.workers, ff_solution)
     short = run_cpsat(problem, args.our_limit, args.workers, ff_solution)
     best = min((r.objective for r in (long, short) if r.valid), default=None)
@@ -281,13 +283,13 @@ def timing_runs(engine, args) -> tuple[dict, dict]:
     if engine is None:
         return {}, {}
     p600 = generate_problem(**SIZE_600)
-    ours, _ = run_ours(engine, p600, args.our_limit)
+    ours, _ = run_ours(engine, p600, args.our_limit, args.workers)
     t600 = {"steps": steps_of(p600), **ours.__dict__}
-    capped, _ = run_ours(engine, p600, min(args.our_limit, GOALS["time_600_s"] * 0.9))
+    capped, _ = run_ours(engine, p600, min(args.our_limit, GOALS["time_600_s"] * 0.9), args.workers)
     t600["capped_budget_objective"] = capped.objective
     t600["capped_budget_seconds"] = capped.seconds
     busy_problem = busy_center_one_plan(p600, first_fit(p600))
-    one, _ = run_ours(engine, busy_problem, args.our_limit)
+    one, _ = run_ours(engine, busy_problem, args.our_limit, args.workers)
     one_plan = {"busy_intervals": len(busy_problem["busy"]), **one.__dict__}
     ff_one, _ = run_first_fit(busy_problem)
     one_plan["first_fit_objective"] = ff_one.objective
@@ -315,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small subset, small budgets")
     parser.add_argument("--our-limit", type=float, default=None, help="engine budget (s) [5]")
     parser.add_argument("--cpsat-limit", type=float, default=None, help="CP-SAT budget (s) [60]")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="for CP-SAT and our engine")
     parser.add_argument("--only", nargs="*", help="run only these problem names")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)

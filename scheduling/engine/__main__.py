@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -38,7 +39,7 @@ def _solve(args: argparse.Namespace) -> int:
     except FormatError as exc:
         raise _Unreadable(f"problem {args.problem}: {exc}") from exc
     budget = max(0.05, args.time_limit - (time.perf_counter() - t0))
-    solution = solve(problem, time_limit=budget)
+    solution = solve(problem, time_limit=budget, workers=max(1, args.workers))
     text = dump_json(solution_to_dict(solution))
     if args.output:
         try:
@@ -84,6 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     p_solve.add_argument("problem")
     p_solve.add_argument("--time-limit", type=float, default=5.0, help="seconds (default 5)")
     p_solve.add_argument("-o", "--output", help="solution file (default: stdout)")
+    p_solve.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="searches run side by side, the best wins (default: 2, or 1 on one core)",
+    )
     p_check = sub.add_parser("check", help="check a solution against its problem")
     p_check.add_argument("problem")
     p_check.add_argument("solution")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pickle
 import time
 from random import Random
 
@@ -38,14 +40,45 @@ def restore(inst: Instance, snapshot) -> State:
     return st
 
 
-def solve(problem: Problem, *, time_limit: float = 5.0, _stats: dict | None = None) -> Solution:
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float = 5.0,
+    workers: int = 1,
+    _stats: dict | None = None,
+) -> Solution:
     """Best schedule found within `time_limit` seconds (always valid unless pinned
     assignments themselves conflict). Deterministic for one input when the search ends by
-    stalling rather than by the clock."""
+    stalling rather than by the clock.
+
+    With `workers` above 1, as many searches run side by side from differently seeded
+    random choices (one here, the others in forked processes) and the best schedule wins:
+    one search's result varies a lot with its random choices, the best of two much less."""
     t0 = time.perf_counter()
     deadline = t0 + SEARCH_SHARE * time_limit
     inst = Instance(problem)
-    rng = Random(problem_seed(problem) + SEED_OFFSET)
+    seed = problem_seed(problem) + SEED_OFFSET
+    helpers = [_ForkedSearch(inst, seed + k, deadline) for k in range(1, workers)]
+    snapshot, objective, stats = _search(inst, seed, deadline)
+    for helper in helpers:
+        found = helper.result()
+        if found is not None and found[1] < objective:
+            snapshot, objective, stats = found
+    best = restore(inst, snapshot)
+    # A last chance for steps left unscheduled: anything that fits now is strictly better.
+    best.log = []
+    Repair(best, Random(seed)).run([i for i in range(inst.n) if best.asg_s[i] < 0])
+    best.log = None
+    solution = build_solution(inst, best)
+    if _stats is not None:
+        _stats.update(stats, workers=1 + len(helpers), seconds=time.perf_counter() - t0)
+    return solution
+
+
+def _search(inst: Instance, seed: int, deadline: float) -> tuple[list, int, dict]:
+    """Construct, then improve until `deadline`: the best snapshot, its objective, figures."""
+    t0 = time.perf_counter()
+    rng = Random(seed)
     st = State(inst)
     place_pinned(st)
     lb = lower_bound(st)
@@ -64,27 +97,48 @@ def solve(problem: Problem, *, time_limit: float = 5.0, _stats: dict | None = No
         earliest_fit(plain)
         if plain.obj < st.obj:
             st = plain
-    t_construct = time.perf_counter() - t0
-    construct_obj = st.obj
+    stats = {"construct_seconds": time.perf_counter() - t0, "construct_objective": st.obj}
     search = Search(st, rng, deadline)
     stall = max(STALL_MIN, STALL_PER_STEP * len(search.movable))
     search.run(MAX_ITERATIONS, stall, lb)
-    best = restore(inst, search.best)
-    # A last chance for steps left unscheduled: anything that fits now is strictly better.
-    best.log = []
-    Repair(best, rng).run([i for i in range(inst.n) if best.asg_s[i] < 0])
-    best.log = None
-    solution = build_solution(inst, best)
-    if _stats is not None:
-        _stats.update(
-            construct_seconds=t_construct,
-            construct_objective=construct_obj,
-            lower_bound=lb,
-            iterations=search.iterations,
-            weights=dict(search.weights),
-            seconds=time.perf_counter() - t0,
-        )
-    return solution
+    stats.update(lower_bound=lb, iterations=search.iterations, weights=dict(search.weights))
+    return search.best, search.best_obj, stats
+
+
+class _ForkedSearch:
+    """_search() in a forked child process, its result sent back through a pipe.
+
+    A plain fork rather than multiprocessing: the child inherits the built instance for
+    free, and it also works inside daemonic job-queue workers, which multiprocessing
+    refuses to let have children. The child runs only this pure-Python search and leaves
+    with os._exit, so it never touches its parent's open files or connections."""
+
+    def __init__(self, inst: Instance, seed: int, deadline: float):
+        self.pid = -1
+        self.read = -1
+        if not hasattr(os, "fork"):
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            os.close(read)
+            try:
+                payload = pickle.dumps(_search(inst, seed, deadline))
+            except BaseException:
+                payload = b""
+            with os.fdopen(write, "wb") as out:
+                out.write(payload)
+            os._exit(0)
+        os.close(write)
+        self.pid, self.read = pid, read
+
+    def result(self) -> tuple[list, int, dict] | None:
+        if self.pid < 0:
+            return None
+        with os.fdopen(self.read, "rb") as pipe:
+            payload = pipe.read()
+        os.waitpid(self.pid, 0)
+        return pickle.loads(payload) if payload else None
 
 
 def build_solution(inst: Instance, st: State) -> Solution:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.generator import generate_problem
 from scheduling.engine import problem_from_dict, solution_to_dict, solve
 from scheduling.engine.checker import check
 from scheduling.engine.instance import Instance
@@ -15,7 +16,7 @@ from scheduling.engine.objective import evaluate
 from scheduling.engine.state import State
 from tests.scheduling.engine.helpers_engine import every_day, tiny_problem
 
-SAMPLES = Path("/work/shared/scheduling/samples")
+SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "scheduling" / "samples"
 SAMPLE_NAMES = ["small", "groups", "medium", "sickleave", "dst-london"]
 
 
@@ -419,6 +420,17 @@ def test_determinism_same_input_same_output():
     a = solution_to_dict(solve(problem_from_dict(doc), time_limit=20))
     b = solution_to_dict(solve(problem_from_dict(doc), time_limit=20))
     assert a == b
+
+
+def test_a_second_worker_never_makes_the_schedule_worse():
+    # Small enough for both searches to end by stalling, so the first worker's result is
+    # exactly the single-worker one and the best of two can only match or beat it.
+    doc = generate_problem(seed=5, patients=4, practitioners=3, days=7)
+    alone = solution_to_dict(solve(problem_from_dict(doc), time_limit=20))
+    paired = solution_to_dict(solve(problem_from_dict(doc), time_limit=20, workers=2))
+    report = check(doc, paired)
+    assert report.valid, report.violations[:5]
+    assert report.objective == paired["objective"] <= alone["objective"]
 
 
 def test_incremental_objective_matches_full_evaluation():
