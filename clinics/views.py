@@ -1,8 +1,9 @@
-"""Pages every user shares: the health check, the landing redirect, the no-role notice."""
+"""Pages every user shares: the health check, the icon, the landing redirect, the no-role notice."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,6 +18,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if problems:
         return JsonResponse({"status": "unavailable", "down": problems}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Browsers ask for /favicon.ico on pages that name no icon, such as the Django admin's.
+    return redirect(static("img/lotus.svg"), permanent=True)
 
 
 @login_required

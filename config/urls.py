@@ -1,5 +1,6 @@
 """Top-level URL map of the clinic portal."""
 
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -10,6 +11,7 @@ from sessions import views as session_views
 
 urlpatterns = [
     path("healthz/", clinic_views.healthz, name="healthz"),
+    path("favicon.ico", clinic_views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
@@ -20,7 +22,14 @@ urlpatterns = [
     path("portal/", session_views.portal_home, name="portal_home"),
     path("scheduling/", include("scheduling.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path(
+        "api/docs/",
+        # Swagger UI sets inline styles from its own script; only this page allows them.
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api_schema")
+        ),
+        name="api_docs",
+    ),
     path("api/schedule/auto", scheduling_api.AutoScheduleApi.as_view(), name="api_schedule_auto"),
     path(
         "api/schedule/runs/<int:pk>", scheduling_api.RunDetailApi.as_view(), name="api_schedule_run"
