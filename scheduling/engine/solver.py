@@ -125,15 +125,14 @@ class _ForkedSearch:
             return
         read, write = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the child
-            os.close(read)
+        if pid == 0:  # the child: whatever happens, it never returns into the caller's code
             try:
-                payload = pickle.dumps(_search(inst, seed, deadline, HELPER_CONSTRUCT_NOISE))
-            except BaseException:
-                payload = b""
-            with os.fdopen(write, "wb") as out:
-                out.write(payload)
-            os._exit(0)
+                os.close(read)
+                found = _search(inst, seed, deadline, HELPER_CONSTRUCT_NOISE)
+                with os.fdopen(write, "wb") as out:
+                    out.write(pickle.dumps(found))
+            finally:
+                os._exit(0)
         os.close(write)
         self.pid, self.read = pid, read
 
