@@ -78,7 +78,8 @@ class Instance:
             sorted(a + b) for a, b in zip(self.prac_off, self.prac_busy, strict=True)
         ]
         self.room_type = [r.type for r in problem.rooms]
-        self.room_cap = [max(1, int(r.capacity)) for r in problem.rooms]
+        # Occupancy counts patients in a byte per minute; no room holds more than 255 at once.
+        self.room_cap = [min(255, max(1, int(r.capacity))) for r in problem.rooms]
         self.room_gender = [r.gender for r in problem.rooms]
         self.room_busy = [sorted(busy_by_res.get(r.id, [])) for r in problem.rooms]
         self.pat_gender = [p.gender for p in problem.patients]

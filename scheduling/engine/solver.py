@@ -23,9 +23,6 @@ MAX_ITERATIONS = 200_000
 # makes results reproducible (the stop does not depend on the clock) and small problems fast.
 STALL_MIN, STALL_PER_STEP = 100, 4
 SEED_OFFSET = 0  # experiments only: vary the search from one seed to another
-# Regret noise in the construction of every worker but the first, so that side-by-side
-# searches start from different schedules rather than only take different random moves.
-HELPER_CONSTRUCT_NOISE = 5.0
 SEARCH_SHARE = 0.8  # of the time limit; the rest covers explanations and output
 
 
@@ -78,9 +75,7 @@ def solve(
     return solution
 
 
-def _search(
-    inst: Instance, seed: int, deadline: float, construct_noise: float = 0.0
-) -> tuple[list, int, dict]:
+def _search(inst: Instance, seed: int, deadline: float) -> tuple[list, int, dict]:
     """Construct, then improve until `deadline`: the best snapshot, its objective, figures."""
     t0 = time.perf_counter()
     rng = Random(seed)
@@ -89,7 +84,7 @@ def _search(
     lb = lower_bound(st)
     seed_previous(st)
     st.log = []
-    Repair(st, rng).run(range(inst.n), noise=construct_noise)
+    Repair(st, rng).run(range(inst.n))
     st.log = None
     # Plain earliest fit, keeping the previous schedule and (when there is one) ignoring it:
     # after sick leave, moving everything to the earliest free time can beat patching.
@@ -128,7 +123,7 @@ class _ForkedSearch:
         if pid == 0:  # the child: whatever happens, it never returns into the caller's code
             try:
                 os.close(read)
-                found = _search(inst, seed, deadline, HELPER_CONSTRUCT_NOISE)
+                found = _search(inst, seed, deadline)
                 with os.fdopen(write, "wb") as out:
                     out.write(pickle.dumps(found))
             finally:
