@@ -23,6 +23,7 @@ MAX_ITERATIONS = 200_000
 # makes results reproducible (the stop does not depend on the clock) and small problems fast.
 STALL_MIN, STALL_PER_STEP = 100, 4
 SEED_OFFSET = 0  # experiments only: vary the search from one seed to another
+MIN_STEPS_TO_SHARE = 60  # steps below which extra workers are not started
 SEARCH_SHARE = 0.8  # of the time limit; the rest covers explanations and output
 
 
@@ -58,6 +59,9 @@ def solve(
     deadline = t0 + SEARCH_SHARE * time_limit
     inst = Instance(problem)
     seed = problem_seed(problem) + SEED_OFFSET
+    # A small problem's single search ends by stalling in moments; a fork would cost more.
+    if inst.n < MIN_STEPS_TO_SHARE:
+        workers = 1
     helpers = [_ForkedSearch(inst, seed + k, deadline) for k in range(1, workers)]
     snapshot, objective, stats = _search(inst, seed, deadline)
     for helper in helpers:

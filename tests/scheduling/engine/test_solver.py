@@ -425,7 +425,7 @@ def test_determinism_same_input_same_output():
 def test_a_second_worker_never_makes_the_schedule_worse():
     # Small enough for both searches to end by stalling, so the first worker's result is
     # exactly the single-worker one and the best of two can only match or beat it.
-    doc = generate_problem(seed=5, patients=4, practitioners=3, days=7)
+    doc = generate_problem(seed=5, patients=6, practitioners=3, days=8)
     alone = solution_to_dict(solve(problem_from_dict(doc), time_limit=20))
     paired = solution_to_dict(solve(problem_from_dict(doc), time_limit=20, workers=2))
     report = check(doc, paired)
