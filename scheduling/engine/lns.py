@@ -9,11 +9,14 @@ from .repair import Repair
 from .state import State
 
 LAHC_LENGTH = 100
+EXACT_K = 10  # steps freed by the exact move
+EXACT_WIDTH = 5  # placements tried per step in its search
+EXACT_NODES = 400  # placements tried in all per exact move
 RESTART_AFTER = 1200  # iterations without a new best before the search resumes from it
 K_MIN, K_MAX = 4, 24
 FRONTS_PER_MOVE = 4  # unscheduled plan fronts retried on every move
 LNS_BACKTRACK_NODES = 24
-OPERATORS = ("blockers", "plan", "day", "practitioner", "room", "random", "window")
+OPERATORS = ("blockers", "plan", "day", "practitioner", "room", "random", "window", "exact")
 SEGMENT = 60  # iterations between operator weight updates
 REACTION = 0.3
 SCORE_BEST, SCORE_BETTER, SCORE_ACCEPT = 6.0, 3.0, 1.0
@@ -281,6 +284,52 @@ class Search:
             chosen.append(target)
         removed = self._remove(chosen)
         return removed, [target]
+
+    def op_exact(self, k: int) -> tuple[list[int], list[int]]:
+        """Free a costly step's blockers as op_blockers does, then lay the freed steps out
+        again by a bounded branch and bound rather than by regret; when that finds nothing
+        better than before, hand them to the regret repair as usual."""
+        st, inst = self.st, self.inst
+        before = st.obj
+        removed, extra = self.op_blockers(min(k, EXACT_K))
+        steps = sorted(
+            {*removed, *(i for i in extra if st.asg_s[i] < 0)},
+            key=lambda i: (len(inst.st_opts[i]), i),
+        )
+        if not steps or len(steps) > 2 * EXACT_K:
+            return removed, extra
+        # What each step can at best give back: its penalty less its cheapest static cost.
+        gain = [inst.st_pen[i] - (inst.st_opts[i][0][0] if inst.st_opts[i] else 0) for i in steps]
+        rest_gain = [sum(gain[level:]) for level in range(len(steps) + 1)]
+        self._best_obj, self._best_layout, self._nodes = before, None, EXACT_NODES
+        self._exact_dfs(steps, 0, rest_gain)
+        if self._best_layout is None:
+            return removed, extra
+        for i, placement in self._best_layout:
+            st.insert(i, *placement)
+        return [], []
+
+    def _exact_dfs(self, steps: list[int], level: int, rest_gain: list[int]) -> None:
+        st = self.st
+        if level == len(steps):
+            if st.obj < self._best_obj:
+                self._best_obj = st.obj
+                self._best_layout = [
+                    (i, (st.asg_s[i], st.asg_d[i], st.asg_p[i], st.asg_r[i], st.asg_sc[i]))
+                    for i in steps
+                ]
+            return
+        if st.obj - rest_gain[level] >= self._best_obj:
+            return
+        i = steps[level]
+        for _c, s, d, p, r, sc in st.scan(i, EXACT_WIDTH):
+            self._nodes -= 1
+            if self._nodes < 0:
+                return
+            mark = len(st.log)
+            st.insert(i, s, d, p, r, sc)
+            self._exact_dfs(steps, level + 1, rest_gain)
+            st.undo(mark)
 
     def op_window(self, k: int) -> tuple[list[int], list[int]]:
         """Everything running in one stretch of a day (swaps between patients)."""

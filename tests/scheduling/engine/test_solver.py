@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from random import Random
 
 import pytest
 
@@ -11,8 +12,10 @@ from bench.generator import generate_problem
 from scheduling.engine import problem_from_dict, solution_to_dict, solve
 from scheduling.engine.checker import check
 from scheduling.engine.instance import Instance
-from scheduling.engine.lns import place_pinned
+from scheduling.engine.lns import Search, place_pinned
 from scheduling.engine.objective import evaluate
+from scheduling.engine.repair import Repair
+from scheduling.engine.solver import build_solution
 from scheduling.engine.state import State
 from tests.scheduling.engine.helpers_engine import every_day, tiny_problem
 
@@ -451,3 +454,29 @@ def test_incremental_objective_matches_full_evaluation():
             st.remove(i)
     snap = [(a[0], a[1], a[2], a[3]) if a else None for a in st.snapshot()]
     assert st.obj == evaluate(inst, snap)["total"]
+
+
+def test_the_exact_move_only_lays_steps_out_anew_when_that_is_strictly_cheaper():
+    doc = json.loads((SAMPLES / "medium.json").read_text())
+    inst = Instance(problem_from_dict(doc))
+    st = State(inst)
+    place_pinned(st)
+    st.log = []
+    Repair(st, Random(3)).run(range(inst.n))
+    search = Search(st, Random(3), deadline=float("inf"))
+    improved = 0
+    for _ in range(40):
+        st.log = []
+        before = st.obj
+        removed, extra = search.op_exact(10)
+        if not removed and not extra:
+            # It placed the freed steps itself: only ever for a strictly better schedule.
+            assert st.obj < before
+            improved += 1
+        else:
+            st.undo()
+        snap = [(a[0], a[1], a[2], a[3]) if a else None for a in st.snapshot()]
+        assert st.obj == evaluate(inst, snap)["total"]
+    assert improved > 0
+    solution = solution_to_dict(build_solution(inst, st))
+    assert check(doc, solution).valid
