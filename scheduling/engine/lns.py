@@ -68,29 +68,23 @@ def earliest_fit(state: State) -> None:
 def _place_earliest(state: State, i: int) -> bool:
     inst = state.inst
     lo, hi = state.window(i)
-    dur, rest, turn = inst.st_dur[i], inst.st_rest[i], inst.st_turn[i]
-    pat = inst.st_pat[i]
-    pocc, pday, maxd = state.pat_occ[pat], state.pat_day[pat], inst.pat_maxd[pat]
-    gsize, ther = inst.st_gsize[i], inst.st_ther[i]
     prev = inst.st_prevasg[i]
     for sc, s, d, _t, pracs, rooms in sorted(inst.st_opts[i], key=lambda o: o[1]):
         if s < lo:
             continue
         if s > hi:
             return False
-        if pday[d] >= maxd or pocc.find(1, s, s + dur + rest) >= 0:
+        if not state.patient_free(i, s, d):
             continue
-        e = s + dur
         if prev is not None and prev[0] == s:
             # Unchanged start: its previous room and practitioner first (a change costs).
             rooms = sorted(rooms, key=lambda r: r != prev[2])
             pracs = sorted(pracs, key=lambda p: p != prev[1])
         for r in rooms:
-            if state.room_occ[r].find(inst.room_cap[r], s, e + turn) >= 0:
+            if not state.room_free(i, s, r):
                 continue
             for p in pracs:
-                joins = gsize > 1 and 0 < state.groups.get((ther, p, r, s), 0) < gsize
-                if joins or state.prac_occ[p].find(1, s, e) < 0:
+                if state.practitioner_free(i, s, p, r):
                     state.insert(i, s, d, p, r, sc)
                     return True
     return False

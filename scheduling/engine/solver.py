@@ -34,10 +34,7 @@ def problem_seed(problem: Problem) -> int:
 
 def restore(inst: Instance, snapshot) -> State:
     st = State(inst)
-    for i, a in enumerate(snapshot):
-        if a is not None:
-            s, d, p, r, sc = a
-            st.insert(i, s, d, p, r, sc)
+    st.reset_to(snapshot)
     return st
 
 

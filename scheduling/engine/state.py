@@ -201,20 +201,9 @@ class State:
 
     def reset_to(self, snapshot) -> None:
         """Make this schedule equal to `snapshot` (pinned steps stay as they are)."""
-        inst = self.inst
-        for i, s in enumerate(self.asg_s):
-            if (
-                s >= 0
-                and inst.st_pinned[i] is None
-                and snapshot[i]
-                != (
-                    s,
-                    self.asg_d[i],
-                    self.asg_p[i],
-                    self.asg_r[i],
-                    self.asg_sc[i],
-                )
-            ):
+        pinned = self.inst.st_pinned
+        for i, current in enumerate(self.snapshot()):
+            if current is not None and pinned[i] is None and current != snapshot[i]:
                 self.remove(i)
         for i, a in enumerate(snapshot):
             if a is not None and self.asg_s[i] < 0:
@@ -392,21 +381,36 @@ class State:
             if s2 == s and p in pracs and r in rooms:
                 ok = True
                 break
-        if not ok:
-            return False
+        return (
+            ok
+            and self.patient_free(i, s, d)
+            and self.room_free(i, s, r)
+            and self.practitioner_free(i, s, p, r)
+        )
+
+    def patient_free(self, i: int, s: int, d: int) -> bool:
+        """The patient is under their day limit and free, with rest, for step i at s."""
+        inst = self.inst
         pat = inst.st_pat[i]
         if self.pat_day[pat][d] >= inst.pat_maxd[pat]:
             return False
-        e = s + inst.st_dur[i]
-        if self.pat_occ[pat].find(1, s, e + inst.st_rest[i]) >= 0:
-            return False
-        if self.room_occ[r].find(inst.room_cap[r], s, e + inst.st_turn[i]) >= 0:
-            return False
+        return self.pat_occ[pat].find(1, s, s + inst.st_dur[i] + inst.st_rest[i]) < 0
+
+    def room_free(self, i: int, s: int, r: int) -> bool:
+        """Room r has a place for step i at s, until its turnover ends."""
+        inst = self.inst
+        end = s + inst.st_dur[i] + inst.st_turn[i]
+        return self.room_occ[r].find(inst.room_cap[r], s, end) < 0
+
+    def practitioner_free(self, i: int, s: int, p: int, r: int) -> bool:
+        """Practitioner p is free for step i at s, or holds a group occurrence of its therapy
+        in room r then with a place left."""
+        inst = self.inst
         if inst.st_gsize[i] > 1:
             c = self.groups.get((inst.st_ther[i], p, r, s), 0)
             if c:
                 return c < inst.st_gsize[i]
-        return self.prac_occ[p].find(1, s, e) < 0
+        return self.prac_occ[p].find(1, s, s + inst.st_dur[i]) < 0
 
     def static_cost_of(self, i: int, s: int) -> int:
         for sc, s2, _d, _t, _p, _r in self.inst.st_opts[i]:
