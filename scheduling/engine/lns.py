@@ -9,6 +9,10 @@ from .repair import Repair
 from .state import State
 
 LAHC_LENGTH = 100
+MAX_ITERATIONS = 200_000
+# Stop early once the best schedule has not improved for this many LNS iterations: it
+# makes results reproducible (the stop does not depend on the clock) and small problems fast.
+STALL_MIN, STALL_PER_STEP = 100, 4
 EXACT_K = 10  # steps freed by the exact move
 EXACT_WIDTH = 5  # placements tried per step in its search
 EXACT_NODES = 400  # placements tried in all per exact move
@@ -116,22 +120,26 @@ class Search:
     """Adaptive LNS: destroy a related part of the schedule, repair it by regret insertion,
     accept by late acceptance, remember the best schedule."""
 
-    def __init__(self, state: State, rng: Random, deadline: float):
+    def __init__(self, state: State, rng: Random, lower: int):
         self.st = state
         self.inst = state.inst
         self.rng = rng
-        self.deadline = deadline
+        self.lower = lower
+        self.max_iterations = MAX_ITERATIONS
         self.repair = Repair(state, rng)
         inst = self.inst
         self.movable = [i for i in range(inst.n) if inst.st_pinned[i] is None and inst.st_opts[i]]
         # Plans with something that can move (others are entirely pinned or hopeless).
         self.plans = sorted({inst.st_plan[i] for i in self.movable})
+        self.stall_limit = max(STALL_MIN, STALL_PER_STEP * len(self.movable))
         self.weights = dict.fromkeys(OPERATORS, 1.0)
         self.scores = dict.fromkeys(OPERATORS, 0.0)
         self.uses = dict.fromkeys(OPERATORS, 0)
         self.iterations = 0
+        self.since_best = 0
         self.best_obj = state.obj
         self.best = state.snapshot()
+        self._restart_from_current()
 
     # -- helpers ---------------------------------------------------------------------------------
     def _fronts(self) -> list[int]:
@@ -234,7 +242,8 @@ class Search:
             costly = self._costly()
             if not costly:
                 return self.op_random(k)
-            target = rng.choice(costly)
+            # Weighted by cost: a day's slip (50) is worth ten preferred-window misses (5).
+            target = rng.choices(costly, [st.asg_c[i] + 10 for i in costly])[0]
             current = st.asg_c[target]
         spa = inst.st_spa[target]
         want_p = st.asg_p[spa] if spa >= 0 and st.asg_s[spa] >= 0 else -1
@@ -347,18 +356,35 @@ class Search:
                 return op
         return OPERATORS[-1]
 
-    def run(self, max_iters: int, stall_limit: int, lower: int) -> None:
+    def adopt(self, snapshot, objective: int) -> None:
+        """Continue from another search's better schedule (its best becomes ours)."""
+        self.st.reset_to(snapshot)
+        self.best, self.best_obj = snapshot, objective
+        self._restart_from_current()
+        self.since_best = 0
+
+    def _restart_from_current(self) -> None:
+        self.cur = self.st.obj
+        self.lahc = [self.cur] * LAHC_LENGTH
+
+    def finished(self) -> bool:
+        return (
+            not self.movable
+            or self.best_obj <= self.lower
+            or self.since_best >= self.stall_limit
+            or self.iterations >= self.max_iterations
+        )
+
+    def run(self, until: float) -> bool:
+        """Search until the clock reaches `until` or the search is finished (stalled,
+        at the lower bound, out of iterations); it can be resumed. True when finished."""
         st, rng = self.st, self.rng
-        cur = st.obj
-        lahc = [cur] * LAHC_LENGTH
-        since_best = 0
         n_mov = len(self.movable)
-        if n_mov == 0 or self.best_obj <= lower:
-            return
         k_max = max(K_MIN, min(K_MAX, n_mov // 3))
-        for it in range(max_iters):
-            if time.perf_counter() >= self.deadline or since_best >= stall_limit:
-                break
+        while not self.finished():
+            if time.perf_counter() >= until:
+                return False
+            it = self.iterations
             self.iterations = it + 1
             op = self._pick_operator()
             self.uses[op] += 1
@@ -378,31 +404,29 @@ class Search:
             )
             new = st.obj
             v = it % LAHC_LENGTH
-            if new <= cur or new <= lahc[v]:
+            if new <= self.cur or new <= self.lahc[v]:
                 if new < self.best_obj:
                     self.scores[op] += SCORE_BEST
                     self.best_obj = new
                     self.best = st.snapshot()
-                    since_best = 0
-                elif new < cur:
+                    self.since_best = 0
+                elif new < self.cur:
                     self.scores[op] += SCORE_BETTER
-                    since_best += 1
+                    self.since_best += 1
                 else:
                     self.scores[op] += SCORE_ACCEPT
-                    since_best += 1
-                cur = new
+                    self.since_best += 1
+                self.cur = new
             else:
                 st.undo()
-                since_best += 1
-            lahc[v] = cur
+                self.since_best += 1
+            self.lahc[v] = self.cur
             st.log = None
-            if since_best and since_best % RESTART_AFTER == 0 and cur > self.best_obj:
+            since = self.since_best
+            if since and since % RESTART_AFTER == 0 and self.cur > self.best_obj:
                 # Late acceptance has drifted without finding better: go back to the best.
                 st.reset_to(self.best)
-                cur = st.obj
-                lahc = [cur] * LAHC_LENGTH
-            if self.best_obj <= lower:
-                break
+                self._restart_from_current()
             if (it + 1) % SEGMENT == 0:
                 for o in OPERATORS:
                     if self.uses[o]:
@@ -412,3 +436,4 @@ class Search:
                         )
                     self.scores[o] = 0.0
                     self.uses[o] = 0
+        return True

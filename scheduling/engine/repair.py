@@ -14,7 +14,12 @@ ONE_OPTION_BONUS = 1 << 20
 BACKTRACK_DEPTH = 2  # how many predecessors may be re-placed together with a stuck step
 BACKTRACK_WIDTH = 8  # placements tried per step in the backtracking search
 BACKTRACK_NODES = 60  # placements tried in total per backtrack
-LOOKAHEAD_WIDTH = 8  # placements of a step tried against its linked successor
+LOOKAHEAD_WIDTH = 8  # placements of a step tried against its linked successors
+CHAIN_DEPTH = 3  # linked successors placed to score one placement
+
+
+def _cost_then_start(placement: tuple) -> tuple[int, int]:
+    return placement[0], placement[1]
 
 
 class Repair:
@@ -82,12 +87,12 @@ class Repair:
                 if (
                     nx >= 0
                     and asg_s[nx] < 0
-                    and inst.st_target[nx] <= inst.st_target[i] + inst.st_slack[i] + 1
+                    and self._within_reach(i, nx)
                     and (nx in self.waiting or self.extend)
                     and inst.st_pinned[nx] is None
                     and inst.st_opts[nx]
                 ):
-                    choice = self._lookahead(i, nx, choice)
+                    choice = self._lookahead(i, nx)
                 _c, s, d, p, r, sc = choice
                 st.insert(i, s, d, p, r, sc)
                 self._after_insert(i)
@@ -95,27 +100,28 @@ class Repair:
                 self._fail(i)
         return failed
 
-    def _lookahead(self, i: int, nx: int, first: tuple) -> tuple:
-        """Placement of step i that is cheapest together with its successor nx, whose
-        window (sequence, gaps, rest) and preferred practitioner depend on it.
+    def _lookahead(self, i: int, nx: int) -> tuple:
+        """Placement of step i that is cheapest together with its linked successors (a
+        chain such as abhyanga -> swedana -> nasya on one day), whose windows (sequence,
+        gaps, rest) and preferred practitioner depend on it.
 
-        Forward: a few cheap placements of i, each scored with nx's best placement after it.
-        Backward: nx at its own best first, then i's best placement before it - this finds
-        e.g. a morning session that lets the next one stay on the same day."""
-        st, inst = self.st, self.inst
-        pen = inst.st_pen[nx]
-        linked = inst.st_after[nx] == i or inst.st_spa[nx] == i
+        Forward: cheap placements of i - the cheapest starts, and the cheapest practitioner
+        at each - each scored with the chain after it placed greedily. Backward: nx at its
+        own best first, then i's best placement before it - this finds e.g. a morning
+        session that lets the next one stay on the same day."""
+        st = self.st
         best, best_total = None, 0
-        cands = st.scan(i, LOOKAHEAD_WIDTH, all_pracs=True) if linked else [first]
-        for cand in cands:
+        cands = {(c[1], c[3], c[4]): c for c in st.scan(i, LOOKAHEAD_WIDTH, all_pracs=True)}
+        for c in st.scan(i, LOOKAHEAD_WIDTH):
+            cands.setdefault((c[1], c[3], c[4]), c)
+        for cand in sorted(cands.values(), key=_cost_then_start):
             if best is not None and cand[0] >= best_total:
                 break
             mark = len(st.log)
             _c, s, d, p, r, sc = cand
             st.insert(i, s, d, p, r, sc)
-            nxt = st.scan(nx, 1)
+            total = cand[0] + self._chain_cost(nx)
             st.undo(mark)
-            total = cand[0] + (nxt[0][0] if nxt else pen)
             if best is None or total < best_total:
                 best, best_total = cand, total
         if best_total > best[0]:
@@ -129,6 +135,33 @@ class Repair:
                 if mine and mine[0][0] + own[0][0] < best_total:
                     best = mine[0]
         return best
+
+    def _within_reach(self, i: int, nx: int) -> bool:
+        """Can step i's placement decide whether its successor nx slips (a day at most)?"""
+        inst = self.inst
+        return inst.st_target[nx] <= inst.st_target[i] + inst.st_slack[i] + 1
+
+    def _chain_cost(self, nx: int) -> int:
+        """What nx and the linked steps after it add when each takes its cheapest placement
+        in turn (a step with none costs its penalty); the state is left as it was."""
+        st, inst = self.st, self.inst
+        mark = len(st.log)
+        total = 0
+        j = nx
+        for _ in range(CHAIN_DEPTH):
+            found = st.scan(j, 1)
+            if not found:
+                total += inst.st_pen[j]
+                break
+            c, s, d, p, r, sc = found[0]
+            st.insert(j, s, d, p, r, sc)
+            total += c
+            after = inst.st_next[j]
+            if after < 0 or st.asg_s[after] >= 0 or not self._within_reach(j, after):
+                break
+            j = after
+        st.undo(mark)
+        return total
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _activate(self, i: int) -> None:

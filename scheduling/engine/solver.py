@@ -18,10 +18,6 @@ from .objective import evaluate
 from .repair import Repair
 from .state import State
 
-MAX_ITERATIONS = 200_000
-# Stop early once the best schedule has not improved for this many LNS iterations: it
-# makes results reproducible (the stop does not depend on the clock) and small problems fast.
-STALL_MIN, STALL_PER_STEP = 100, 4
 SEED_OFFSET = 0  # experiments only: vary the search from one seed to another
 MIN_STEPS_TO_SHARE = 60  # steps below which extra workers are not started
 SEARCH_SHARE = 0.8  # of the time limit; the rest covers explanations and output
@@ -76,9 +72,8 @@ def solve(
     return solution
 
 
-def _search(inst: Instance, seed: int, deadline: float) -> tuple[list, int, dict]:
-    """Construct, then improve until `deadline`: the best snapshot, its objective, figures."""
-    t0 = time.perf_counter()
+def _prepare(inst: Instance, seed: int) -> Search:
+    """Construct a schedule and a search ready to improve it."""
     rng = Random(seed)
     st = State(inst)
     place_pinned(st)
@@ -98,12 +93,25 @@ def _search(inst: Instance, seed: int, deadline: float) -> tuple[list, int, dict
         earliest_fit(plain)
         if plain.obj < st.obj:
             st = plain
-    stats = {"construct_seconds": time.perf_counter() - t0, "construct_objective": st.obj}
-    search = Search(st, rng, deadline)
-    stall = max(STALL_MIN, STALL_PER_STEP * len(search.movable))
-    search.run(MAX_ITERATIONS, stall, lb)
-    stats.update(lower_bound=lb, iterations=search.iterations, weights=dict(search.weights))
-    return search.best, search.best_obj, stats
+    return Search(st, rng, lb)
+
+
+def _search(inst: Instance, seed: int, deadline: float) -> tuple[list, int, dict]:
+    """Construct, then improve until `deadline`: the best snapshot, its objective, figures."""
+    t0 = time.perf_counter()
+    search = _prepare(inst, seed)
+    stats = {"construct_seconds": time.perf_counter() - t0, "construct_objective": search.best_obj}
+    search.run(deadline)
+    return search.best, search.best_obj, _figures(search, stats)
+
+
+def _figures(search: Search, stats: dict) -> dict:
+    return dict(
+        stats,
+        lower_bound=search.lower,
+        iterations=search.iterations,
+        weights=dict(search.weights),
+    )
 
 
 class _ForkedSearch:

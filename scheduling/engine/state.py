@@ -37,8 +37,8 @@ class State:
         h = inst.horizon_min
         days = inst.days
         self.h = h
-        self.ones = b"\x01" * h
-        self.zeros = bytes(h)
+        self.ones = memoryview(b"\x01" * h)  # views: a slice of them copies nothing
+        self.zeros = memoryview(bytes(h))
         self.pat_occ = [bytearray(h) for _ in inst.pat_ids]
         self.prac_occ = [bytearray(h) for _ in inst.prac_ids]
         self.room_occ = [bytearray(h) for _ in inst.room_ids]
@@ -65,12 +65,14 @@ class State:
         return max(0, a), min(self.h, b)
 
     def _set(self, occ: bytearray, a: int, b: int, on: bool) -> None:
-        a, b = self._clip(a, b)
+        if a < 0 or b > self.h:  # only a pinned session can reach outside the horizon
+            a, b = self._clip(a, b)
         if b > a:
             occ[a:b] = self.ones[: b - a] if on else self.zeros[: b - a]
 
     def _count(self, occ: bytearray, a: int, b: int, delta: int) -> None:
-        a, b = self._clip(a, b)
+        if a < 0 or b > self.h:
+            a, b = self._clip(a, b)
         if b > a:
             # One C-level byte translation adds or removes a patient on every minute at once.
             occ[a:b] = occ[a:b].translate(_PLUS_ONE if delta > 0 else _MINUS_ONE)
