@@ -356,6 +356,11 @@ class Search:
                 return op
         return OPERATORS[-1]
 
+    def reseeded(self, rng: Random) -> Search:
+        """This search with other random choices (for a copy in another process)."""
+        self.rng = self.repair.rng = rng
+        return self
+
     def adopt(self, snapshot, objective: int) -> None:
         """Continue from another search's better schedule (its best becomes ours)."""
         self.st.reset_to(snapshot)

@@ -20,6 +20,7 @@ from .state import State
 
 SEED_OFFSET = 0  # experiments only: vary the search from one seed to another
 MIN_STEPS_TO_SHARE = 60  # steps below which extra workers are not started
+EXCHANGES = 4  # times within the limit that workers compare their best schedules
 SEARCH_SHARE = 0.8  # of the time limit; the rest covers explanations and output
 
 
@@ -45,42 +46,50 @@ def solve(
     assignments themselves conflict). Deterministic for one input when the search ends by
     stalling rather than by the clock.
 
-    With `workers` above 1, as many searches run side by side from differently seeded
-    random choices (one here, the others in forked processes) and the best schedule wins:
-    one search's result varies a lot with its random choices, the best of two much less."""
+    With `workers` above 1, as many searches run side by side (one here, the others in
+    forked processes) from differently seeded random choices, and EXCHANGES times within
+    the limit they compare their best schedules: the behind ones carry on from the best.
+    One search's result varies a lot with its random path; this keeps the good paths."""
     t0 = time.perf_counter()
     deadline = t0 + SEARCH_SHARE * time_limit
     inst = Instance(problem)
     seed = problem_seed(problem) + SEED_OFFSET
+    state, lower = _construct(inst)
+    stats = {"construct_seconds": time.perf_counter() - t0, "construct_objective": state.obj}
     # A small problem's single search ends by stalling in moments; a fork would cost more.
     if inst.n < MIN_STEPS_TO_SHARE:
         workers = 1
-    helpers = [_ForkedSearch(inst, seed + k, deadline) for k in range(1, workers)]
-    snapshot, objective, stats = _search(inst, seed, deadline)
-    for helper in helpers:
-        found = helper.result()
-        if found is not None and found[1] < objective:
-            snapshot, objective, stats = found
-    best = restore(inst, snapshot)
+    search = Search(state, Random(seed), lower)
+    if workers > 1:
+        _cooperate(search, inst, seed, workers, deadline, stats)
+    else:
+        search.run(deadline)
+    best = restore(inst, search.best)
     # A last chance for steps left unscheduled: anything that fits now is strictly better.
     best.log = []
     Repair(best, Random(seed)).run([i for i in range(inst.n) if best.asg_s[i] < 0])
     best.log = None
     solution = build_solution(inst, best)
     if _stats is not None:
-        _stats.update(stats, workers=1 + len(helpers), seconds=time.perf_counter() - t0)
+        _stats.update(
+            stats,
+            lower_bound=lower,
+            iterations=stats.get("iterations", 0) + search.iterations,
+            weights=dict(search.weights),
+            workers=workers,
+            seconds=time.perf_counter() - t0,
+        )
     return solution
 
 
-def _prepare(inst: Instance, seed: int) -> Search:
-    """Construct a schedule and a search ready to improve it."""
-    rng = Random(seed)
+def _construct(inst: Instance) -> tuple[State, int]:
+    """A first complete schedule and a lower bound on the objective."""
     st = State(inst)
     place_pinned(st)
-    lb = lower_bound(st)
+    lower = lower_bound(st)
     seed_previous(st)
     st.log = []
-    Repair(st, rng).run(range(inst.n))
+    Repair(st, Random(0)).run(range(inst.n))
     st.log = None
     # Plain earliest fit, keeping the previous schedule and (when there is one) ignoring it:
     # after sick leave, moving everything to the earliest free time can beat patching.
@@ -93,60 +102,114 @@ def _prepare(inst: Instance, seed: int) -> Search:
         earliest_fit(plain)
         if plain.obj < st.obj:
             st = plain
-    return Search(st, rng, lb)
+    return st, lower
 
 
-def _search(inst: Instance, seed: int, deadline: float) -> tuple[list, int, dict]:
-    """Construct, then improve until `deadline`: the best snapshot, its objective, figures."""
-    t0 = time.perf_counter()
-    search = _prepare(inst, seed)
-    stats = {"construct_seconds": time.perf_counter() - t0, "construct_objective": search.best_obj}
-    search.run(deadline)
-    return search.best, search.best_obj, _figures(search, stats)
+def _cooperate(
+    search: Search, inst: Instance, seed: int, workers: int, deadline: float, stats: dict
+) -> None:
+    """Run `search` here and workers - 1 copies in forked processes, exchanging the best
+    schedule at EXCHANGES checkpoints; `search` ends holding the best of all."""
+    start = time.perf_counter()
+    checkpoints = [start + (deadline - start) * k / EXCHANGES for k in range(1, EXCHANGES + 1)]
+    partners = [_Partner(search, seed + k, checkpoints) for k in range(1, workers)]
+    partners = [p for p in partners if p.alive]
+    for when in checkpoints:
+        finished = search.run(when)
+        reports = [(p, p.receive()) for p in partners]
+        partners = [p for p, report in reports if report is not None]
+        reports = [(p, report) for p, report in reports if report is not None]
+        leader = min(
+            [(search.best_obj, -1, search.best)]
+            + [(obj, k, best) for k, (_p, (_done, obj, best)) in enumerate(reports)]
+        )
+        everyone_done = finished and all(done for _p, (done, _o, _b) in reports)
+        if search.best_obj > leader[0]:
+            search.adopt(leader[2], leader[0])
+            everyone_done = False
+        last = when == checkpoints[-1]
+        for p, (_done, obj, _best) in reports:
+            if last or everyone_done:
+                p.send(_STOP)
+            elif obj > leader[0]:
+                p.send((leader[2], leader[0]))
+            else:
+                p.send(None)
+        if everyone_done:
+            break
+    for p in partners:
+        stats["iterations"] = stats.get("iterations", 0) + p.finish()
 
 
-def _figures(search: Search, stats: dict) -> dict:
-    return dict(
-        stats,
-        lower_bound=search.lower,
-        iterations=search.iterations,
-        weights=dict(search.weights),
-    )
+_STOP = "stop"
 
 
-class _ForkedSearch:
-    """_search() in a forked child process, its result sent back through a pipe.
+class _Partner:
+    """A copy of the search in a forked child process, talking through two pipes.
 
-    A plain fork rather than multiprocessing: the child inherits the built instance for
-    free, and it also works inside daemonic job-queue workers, which multiprocessing
-    refuses to let have children. The child runs only this pure-Python search and leaves
-    with os._exit, so it never touches its parent's open files or connections."""
+    A plain fork rather than multiprocessing: the child inherits the built instance and the
+    constructed schedule for free, and it also works inside daemonic job-queue workers,
+    which multiprocessing refuses to let have children. The child runs only this
+    pure-Python search and leaves with os._exit, so it never touches its parent's open
+    files or connections. At each checkpoint it reports (finished, objective, best) and
+    is told to carry on, to adopt a better schedule, or to stop."""
 
-    def __init__(self, inst: Instance, seed: int, deadline: float):
-        self.pid = -1
-        self.read = -1
+    def __init__(self, search: Search, seed: int, checkpoints: list[float]):
+        self.alive = False
         if not hasattr(os, "fork"):
             return
-        read, write = os.pipe()
+        up_read, up_write = os.pipe()
+        down_read, down_write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: whatever happens, it never returns into the caller's code
             try:
-                os.close(read)
-                found = _search(inst, seed, deadline)
-                with os.fdopen(write, "wb") as out:
-                    out.write(pickle.dumps(found))
+                os.close(up_read)
+                os.close(down_write)
+                with os.fdopen(up_write, "wb") as up, os.fdopen(down_read, "rb") as down:
+                    _partner_loop(search.reseeded(Random(seed)), checkpoints, up, down)
             finally:
                 os._exit(0)
-        os.close(write)
-        self.pid, self.read = pid, read
+        os.close(up_write)
+        os.close(down_read)
+        self.pid = pid
+        self.up = os.fdopen(up_read, "rb")
+        self.down = os.fdopen(down_write, "wb")
+        self.alive = True
 
-    def result(self) -> tuple[list, int, dict] | None:
-        if self.pid < 0:
+    def receive(self) -> tuple[bool, int, list] | None:
+        try:
+            return pickle.load(self.up)
+        except (EOFError, pickle.UnpicklingError, OSError):
             return None
-        with os.fdopen(self.read, "rb") as pipe:
-            payload = pipe.read()
+
+    def send(self, message) -> None:
+        try:
+            pickle.dump(message, self.down)
+            self.down.flush()
+        except OSError:
+            pass
+
+    def finish(self) -> int:
+        """Wait for the child to leave; its iteration count."""
+        iterations = self.receive() or 0
+        self.up.close()
+        self.down.close()
         os.waitpid(self.pid, 0)
-        return pickle.loads(payload) if payload else None
+        return iterations
+
+
+def _partner_loop(search: Search, checkpoints: list[float], up, down) -> None:
+    for when in checkpoints:
+        finished = search.run(when)
+        pickle.dump((finished, search.best_obj, search.best), up)
+        up.flush()
+        reply = pickle.load(down)
+        if reply == _STOP:
+            break
+        if reply is not None:
+            search.adopt(*reply)
+    pickle.dump(search.iterations, up)
+    up.flush()
 
 
 def build_solution(inst: Instance, st: State) -> Solution:
