@@ -92,7 +92,7 @@ class Repair:
                     and inst.st_pinned[nx] is None
                     and inst.st_opts[nx]
                 ):
-                    choice = self._lookahead(i, nx)
+                    choice = self._lookahead(i, nx, choice)
                 _c, s, d, p, r, sc = choice
                 st.insert(i, s, d, p, r, sc)
                 self._after_insert(i)
@@ -100,30 +100,29 @@ class Repair:
                 self._fail(i)
         return failed
 
-    def _lookahead(self, i: int, nx: int) -> tuple:
+    def _lookahead(self, i: int, nx: int, first: tuple) -> tuple:
         """Placement of step i that is cheapest together with its linked successors (a
         chain such as abhyanga -> swedana -> nasya on one day), whose windows (sequence,
         gaps, rest) and preferred practitioner depend on it.
 
-        Forward: cheap placements of i - the cheapest starts, and the cheapest practitioner
-        at each - each scored with the chain after it placed greedily. Backward: nx at its
-        own best first, then i's best placement before it - this finds e.g. a morning
-        session that lets the next one stay on the same day."""
+        Forward: i's cheapest placement `first`, then - unless the chain after it is as cheap
+        as it can ever be - other cheap placements of i: the cheapest starts, and the cheapest
+        practitioner at each; each scored with the chain after it placed greedily. Backward:
+        nx at its own best first, then i's best placement before it - this finds e.g. a
+        morning session that lets the next one stay on the same day."""
         st = self.st
-        best, best_total = None, 0
-        cands = {(c[1], c[3], c[4]): c for c in st.scan(i, LOOKAHEAD_WIDTH, all_pracs=True)}
-        for c in st.scan(i, LOOKAHEAD_WIDTH):
-            cands.setdefault((c[1], c[3], c[4]), c)
-        for cand in sorted(cands.values(), key=_cost_then_start):
-            if best is not None and cand[0] >= best_total:
-                break
-            mark = len(st.log)
-            _c, s, d, p, r, sc = cand
-            st.insert(i, s, d, p, r, sc)
-            total = cand[0] + self._chain_cost(nx)
-            st.undo(mark)
-            if best is None or total < best_total:
-                best, best_total = cand, total
+        chain, floor = self._chain_cost(i, first, nx)
+        best, best_total = first, first[0] + chain
+        if chain > floor:
+            cands = {(c[1], c[3], c[4]): c for c in st.scan(i, LOOKAHEAD_WIDTH, all_pracs=True)}
+            for c in st.scan(i, LOOKAHEAD_WIDTH):
+                cands.setdefault((c[1], c[3], c[4]), c)
+            for cand in sorted(cands.values(), key=_cost_then_start):
+                if cand[0] >= best_total:
+                    break
+                total = cand[0] + self._chain_cost(i, cand, nx)[0]
+                if total < best_total:
+                    best, best_total = cand, total
         if best_total > best[0]:
             own = st.scan(nx, 1)
             if own and own[0][0] < best_total - best[0]:
@@ -141,14 +140,19 @@ class Repair:
         inst = self.inst
         return inst.st_target[nx] <= inst.st_target[i] + inst.st_slack[i] + 1
 
-    def _chain_cost(self, nx: int) -> int:
-        """What nx and the linked steps after it add when each takes its cheapest placement
-        in turn (a step with none costs its penalty); the state is left as it was."""
+    def _chain_cost(self, i: int, placement: tuple, nx: int) -> tuple[int, int]:
+        """With step i at `placement`: what nx and the linked steps after it add when each
+        takes its cheapest placement in turn (a step with none costs its penalty), and the
+        least those steps could ever cost. The state is left as it was."""
         st, inst = self.st, self.inst
+        opts = inst.st_opts
         mark = len(st.log)
-        total = 0
+        _c, s, d, p, r, sc = placement
+        st.insert(i, s, d, p, r, sc)
+        total = floor = 0
         j = nx
         for _ in range(CHAIN_DEPTH):
+            floor += opts[j][0][0]
             found = st.scan(j, 1)
             if not found:
                 total += inst.st_pen[j]
@@ -161,7 +165,7 @@ class Repair:
                 break
             j = after
         st.undo(mark)
-        return total
+        return total, floor
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _activate(self, i: int) -> None:
