@@ -152,11 +152,13 @@ class Repair:
         total = floor = 0
         j = nx
         for _ in range(CHAIN_DEPTH):
-            floor += opts[j][0][0]
             found = st.scan(j, 1)
             if not found:
                 total += inst.st_pen[j]
+                # A step that can never be placed costs its penalty whatever i does.
+                floor += opts[j][0][0] if opts[j] else inst.st_pen[j]
                 break
+            floor += opts[j][0][0]
             c, s, d, p, r, sc = found[0]
             st.insert(j, s, d, p, r, sc)
             total += c

@@ -307,6 +307,33 @@ def test_group_therapy_shares_one_occurrence():
     assert sol["objective"] == 0
 
 
+def test_a_step_nobody_can_give_two_steps_down_the_chain_stays_unscheduled_alone():
+    # Placing "a" weighs the chain after it (b, then c); c has no placement at all.
+    doc = tiny_problem(
+        therapies={
+            "abhyanga": {"duration_min": 60, "skill": "abhyanga", "room_types": ["therapy"]},
+            "basti": {"duration_min": 45, "skill": "basti", "room_types": ["therapy"]},
+        },
+        plans=[
+            {
+                "id": "CP1",
+                "patient": "P1",
+                "start": "2026-12-07",
+                "steps": [
+                    {"id": "a", "therapy": "abhyanga", "day": 0},
+                    {"id": "b", "therapy": "abhyanga", "day": 0},
+                    {"id": "c", "therapy": "basti", "day": 0},
+                ],
+            }
+        ],
+    )
+    sol, _ = run(doc)
+    assert sorted(a["step"] for a in sol["assignments"]) == ["a", "b"]
+    codes = {u["step"]: u["reasons"][0]["code"] for u in sol["unscheduled"]}
+    assert codes == {"c": "no_practitioner_with_skill"}
+    assert sol["objective"] == 1000
+
+
 def test_after_gap_and_same_practitioner():
     doc = tiny_problem(
         therapies={
