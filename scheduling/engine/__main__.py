@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         "--workers",
         type=int,
         default=min(2, os.cpu_count() or 1),
-        help="searches run side by side, the best wins (default: 2, or 1 on one core)",
+        help="searches run side by side, sharing their best (default: 2, or 1 on one core)",
     )
     p_check = sub.add_parser("check", help="check a solution against its problem")
     p_check.add_argument("problem")

@@ -118,14 +118,15 @@ def lower_bound(state: State) -> int:
 
 class Search:
     """Adaptive LNS: destroy a related part of the schedule, repair it by regret insertion,
-    accept by late acceptance, remember the best schedule."""
+    accept by late acceptance, remember the best schedule. It runs in slices (`run` until a
+    time, then resume), so that searches in other processes can hand it a better schedule
+    between slices (`adopt`)."""
 
     def __init__(self, state: State, rng: Random, lower: int):
         self.st = state
         self.inst = state.inst
         self.rng = rng
         self.lower = lower
-        self.max_iterations = MAX_ITERATIONS
         self.repair = Repair(state, rng)
         inst = self.inst
         self.movable = [i for i in range(inst.n) if inst.st_pinned[i] is None and inst.st_opts[i]]
@@ -377,7 +378,7 @@ class Search:
             not self.movable
             or self.best_obj <= self.lower
             or self.since_best >= self.stall_limit
-            or self.iterations >= self.max_iterations
+            or self.iterations >= MAX_ITERATIONS
         )
 
     def run(self, until: float) -> bool:

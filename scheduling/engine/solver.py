@@ -61,7 +61,7 @@ def solve(
         workers = 1
     search = Search(state, Random(seed), lower)
     if workers > 1:
-        _cooperate(search, inst, seed, workers, deadline, stats)
+        _cooperate(search, seed, workers, deadline, stats)
     else:
         search.run(deadline)
     best = restore(inst, search.best)
@@ -105,9 +105,7 @@ def _construct(inst: Instance) -> tuple[State, int]:
     return st, lower
 
 
-def _cooperate(
-    search: Search, inst: Instance, seed: int, workers: int, deadline: float, stats: dict
-) -> None:
+def _cooperate(search: Search, seed: int, workers: int, deadline: float, stats: dict) -> None:
     """Run `search` here and workers - 1 copies in forked processes, exchanging the best
     schedule at EXCHANGES checkpoints; `search` ends holding the best of all."""
     start = time.perf_counter()
@@ -116,9 +114,14 @@ def _cooperate(
     partners = [p for p in partners if p.alive]
     for when in checkpoints:
         finished = search.run(when)
-        reports = [(p, p.receive()) for p in partners]
-        partners = [p for p, report in reports if report is not None]
-        reports = [(p, report) for p, report in reports if report is not None]
+        reports = []
+        for p in partners:
+            report = p.receive()
+            if report is None:  # the child failed: carry on without it
+                p.close()
+            else:
+                reports.append((p, report))
+        partners = [p for p, _report in reports]
         leader = min(
             [(search.best_obj, -1, search.best)]
             + [(obj, k, best) for k, (_p, (_done, obj, best)) in enumerate(reports)]
@@ -192,10 +195,13 @@ class _Partner:
     def finish(self) -> int:
         """Wait for the child to leave; its iteration count."""
         iterations = self.receive() or 0
+        self.close()
+        return iterations
+
+    def close(self) -> None:
         self.up.close()
         self.down.close()
         os.waitpid(self.pid, 0)
-        return iterations
 
 
 def _partner_loop(search: Search, checkpoints: list[float], up, down) -> None:
