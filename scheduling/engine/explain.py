@@ -248,12 +248,13 @@ class Explainer:
         pv = inst.st_prev[i]
         if a >= 0 and st.asg_s[a] >= 0:
             ea = st.asg_s[a] + inst.st_dur[a]
-            gap = f"{inst.st_min_gap[i]}"
             if inst.st_max_gap[i] != NO_LIMIT:
-                gap += f"–{inst.st_max_gap[i]}"
-            parts.append(
-                f"it must follow {inst.step_key[a][1]} (ends {g.label(ea)}) by {gap} minutes"
-            )
+                gap = f"{inst.st_min_gap[i]}–{inst.st_max_gap[i]} minutes "
+            elif inst.st_min_gap[i]:
+                gap = f"at least {inst.st_min_gap[i]} minutes "
+            else:
+                gap = ""
+            parts.append(f"it must start {gap}after {inst.step_key[a][1]} ends ({g.label(ea)})")
         elif pv >= 0 and st.asg_s[pv] >= 0:
             parts.append(
                 f"it must start after {inst.step_key[pv][1]} ends at "

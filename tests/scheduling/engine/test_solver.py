@@ -334,6 +334,36 @@ def test_a_step_nobody_can_give_two_steps_down_the_chain_stays_unscheduled_alone
     assert sol["objective"] == 1000
 
 
+def test_a_slip_forced_by_a_minimum_gap_says_how_long_the_gap_is():
+    # 07:00-08:00, then at least 11 hours: 19:00, when the center has closed.
+    doc = tiny_problem(
+        plans=[
+            {
+                "id": "CP1",
+                "patient": "P1",
+                "start": "2026-12-07",
+                "steps": [
+                    {"id": "first", "therapy": "abhyanga", "day": 0},
+                    {
+                        "id": "second",
+                        "therapy": "abhyanga",
+                        "day": 0,
+                        "slack_days": 1,
+                        "after": {"step": "first", "min_gap_min": 660, "max_gap_min": None},
+                    },
+                ],
+            }
+        ],
+    )
+    sol, _ = run(doc)
+    second = by_step(sol)[("CP1", "second")]
+    assert second["start"].startswith("2026-12-08")
+    assert (
+        "on Mon 7 Dec it must start at least 660 minutes after first ends (Mon 7 Dec 08:00)"
+        in second["explanation"]
+    ), second["explanation"]
+
+
 def test_after_gap_and_same_practitioner():
     doc = tiny_problem(
         therapies={
