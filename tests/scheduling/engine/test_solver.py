@@ -174,24 +174,24 @@ def test_unmeetable_same_gender_requirement_is_explained():
     assert sol["objective"] == 3000 == report.parts["unscheduled"]
 
 
-def test_later_steps_of_a_stuck_plan_are_unscheduled_too():
-    doc = tiny_problem(
+def plan_where_nobody_gives_basti(steps: list[dict]) -> dict:
+    """One plan of these steps; its practitioner has abhyanga but not basti."""
+    return tiny_problem(
         therapies={
             "abhyanga": {"duration_min": 60, "skill": "abhyanga", "room_types": ["therapy"]},
             "basti": {"duration_min": 45, "skill": "basti", "room_types": ["therapy"]},
         },
-        plans=[
-            {
-                "id": "CP1",
-                "patient": "P1",
-                "start": "2026-12-07",
-                "steps": [
-                    {"id": "a", "therapy": "abhyanga", "day": 0},
-                    {"id": "b", "therapy": "basti", "day": 0},
-                    {"id": "c", "therapy": "abhyanga", "day": 1},
-                ],
-            }
-        ],
+        plans=[{"id": "CP1", "patient": "P1", "start": "2026-12-07", "steps": steps}],
+    )
+
+
+def test_later_steps_of_a_stuck_plan_are_unscheduled_too():
+    doc = plan_where_nobody_gives_basti(
+        [
+            {"id": "a", "therapy": "abhyanga", "day": 0},
+            {"id": "b", "therapy": "basti", "day": 0},
+            {"id": "c", "therapy": "abhyanga", "day": 1},
+        ]
     )
     sol, _ = run(doc)
     codes = {u["step"]: u["reasons"][0]["code"] for u in sol["unscheduled"]}
@@ -309,23 +309,12 @@ def test_group_therapy_shares_one_occurrence():
 
 def test_a_step_nobody_can_give_two_steps_down_the_chain_stays_unscheduled_alone():
     # Placing "a" weighs the chain after it (b, then c); c has no placement at all.
-    doc = tiny_problem(
-        therapies={
-            "abhyanga": {"duration_min": 60, "skill": "abhyanga", "room_types": ["therapy"]},
-            "basti": {"duration_min": 45, "skill": "basti", "room_types": ["therapy"]},
-        },
-        plans=[
-            {
-                "id": "CP1",
-                "patient": "P1",
-                "start": "2026-12-07",
-                "steps": [
-                    {"id": "a", "therapy": "abhyanga", "day": 0},
-                    {"id": "b", "therapy": "abhyanga", "day": 0},
-                    {"id": "c", "therapy": "basti", "day": 0},
-                ],
-            }
-        ],
+    doc = plan_where_nobody_gives_basti(
+        [
+            {"id": "a", "therapy": "abhyanga", "day": 0},
+            {"id": "b", "therapy": "abhyanga", "day": 0},
+            {"id": "c", "therapy": "basti", "day": 0},
+        ]
     )
     sol, _ = run(doc)
     assert sorted(a["step"] for a in sol["assignments"]) == ["a", "b"]
