@@ -189,21 +189,6 @@ def _book(*, run, refs, placements, unplaced, by) -> list[TherapySession]:
         practitioner = practitioners[refs.practitioners[placement.practitioner]]
         starts_at = placement.starts_at
         ends_at = starts_at + timedelta(minutes=therapy.duration_minutes)
-        room_released_at = ends_at + timedelta(minutes=therapy.room_turnover_minutes)
-        patient_released_at = ends_at + timedelta(minutes=therapy.patient_rest_after_minutes)
-        occurrence = occurrences.setdefault(
-            (therapy.pk, room.pk, practitioner.pk, starts_at), uuid.uuid4()
-        )
-        place = taken.claim(
-            room=room,
-            practitioner=practitioner,
-            patient_id=plan.patient_id,
-            occurrence=occurrence,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            room_released_at=room_released_at,
-            patient_released_at=patient_released_at,
-        )
         session = moving.get(refs.sessions.get((placement.plan, placement.step)))
         if session is None:
             session = TherapySession(
@@ -215,15 +200,23 @@ def _book(*, run, refs, placements, unplaced, by) -> list[TherapySession]:
             )
         session.practitioner = practitioner
         session.room = room
-        session.room_place = place
-        session.occurrence = occurrence
+        session.occurrence = occurrences.setdefault(
+            (therapy.pk, room.pk, practitioner.pk, starts_at), uuid.uuid4()
+        )
         session.starts_at = starts_at
         session.ends_at = ends_at
-        session.room_released_at = room_released_at
-        session.patient_released_at = patient_released_at
+        session.room_released_at = ends_at + timedelta(minutes=therapy.room_turnover_minutes)
+        session.patient_released_at = ends_at + timedelta(
+            minutes=therapy.patient_rest_after_minutes
+        )
         session.status = SessionStatus.SCHEDULED
-        session.save()
+        taken.claim(session)
         booked.append(session)
+    # Places are handed out once every booking is known: given in booking order, a room of
+    # two places could run out of them although no more than two patients are ever in it.
+    taken.assign_places(rooms)
+    for session in booked:
+        session.save()
     for plan_ref, step_ref, reasons in unplaced:
         session = moving.get(refs.sessions.get((plan_ref, step_ref)))
         if session is not None:
@@ -253,6 +246,27 @@ def _book(*, run, refs, placements, unplaced, by) -> list[TherapySession]:
     return booked
 
 
+@dataclass
+class _RoomUse:
+    """One session's hold on a room, turnover included; a new booking has no place yet."""
+
+    session: TherapySession
+    place: int | None
+    starts_at: datetime
+    released_at: datetime
+
+
+def _most_at_once(uses: list[_RoomUse], starts_at: datetime, released_at: datetime) -> int:
+    """How many of `uses` hold the room together at the busiest instant of [starts_at, released_at)."""
+    overlapping = [u for u in uses if u.starts_at < released_at and starts_at < u.released_at]
+    # The count only rises where a use begins, so those instants are the ones to look at.
+    instants = [starts_at] + [u.starts_at for u in overlapping if u.starts_at > starts_at]
+    return max(
+        sum(1 for u in overlapping if u.starts_at <= instant < u.released_at)
+        for instant in instants
+    )
+
+
 class _Occupancy:
     """What is booked around the placements right now, to find clashes and free room places."""
 
@@ -279,49 +293,64 @@ class _Occupancy:
         )
         for s in booked:
             if s.room_id:
-                taken.rooms[s.room_id].append((s.room_place, s.starts_at, s.room_released_at))
+                taken.rooms[s.room_id].append(
+                    _RoomUse(s, s.room_place, s.starts_at, s.room_released_at)
+                )
             if s.practitioner_id:
                 taken.practitioners[s.practitioner_id].append(
                     (s.occurrence, s.starts_at, s.ends_at)
                 )
-            taken.patients[s.patient_id].append((None, s.starts_at, s.patient_released_at))
+            taken.patients[s.patient_id].append((s.starts_at, s.patient_released_at))
         return taken
 
-    def claim(
-        self,
-        *,
-        room,
-        practitioner,
-        patient_id,
-        occurrence,
-        starts_at,
-        ends_at,
-        room_released_at,
-        patient_released_at,
-    ) -> int:
-        """Take the slot for one session and return its room place, or raise ScheduleClash."""
+    def claim(self, session: TherapySession) -> None:
+        """Take the room, practitioner and patient for one session, or raise ScheduleClash."""
+        starts_at = session.starts_at
         if any(
-            other != occurrence and start < ends_at and starts_at < end
-            for other, start, end in self.practitioners[practitioner.pk]
+            other != session.occurrence and start < session.ends_at and starts_at < end
+            for other, start, end in self.practitioners[session.practitioner_id]
         ):
-            raise ScheduleClash(f"{practitioner} is already booked at {starts_at:%Y-%m-%d %H:%M}")
+            raise ScheduleClash(
+                f"{session.practitioner} is already booked at {starts_at:%Y-%m-%d %H:%M}"
+            )
         if any(
-            start < patient_released_at and starts_at < end
-            for _, start, end in self.patients[patient_id]
+            start < session.patient_released_at and starts_at < end
+            for start, end in self.patients[session.patient_id]
         ):
             raise ScheduleClash(f"the patient is already booked at {starts_at:%Y-%m-%d %H:%M}")
-        busy_places = {
-            place
-            for place, start, end in self.rooms[room.pk]
-            if start < room_released_at and starts_at < end
-        }
-        place = next((p for p in range(1, room.capacity + 1) if p not in busy_places), None)
-        if place is None:
-            raise ScheduleClash(f"room {room.code} is full at {starts_at:%Y-%m-%d %H:%M}")
-        self.rooms[room.pk].append((place, starts_at, room_released_at))
-        self.practitioners[practitioner.pk].append((occurrence, starts_at, ends_at))
-        self.patients[patient_id].append((None, starts_at, patient_released_at))
-        return place
+        uses = self.rooms[session.room_id]
+        if _most_at_once(uses, starts_at, session.room_released_at) >= session.room.capacity:
+            raise ScheduleClash(f"room {session.room.code} is full at {starts_at:%Y-%m-%d %H:%M}")
+        uses.append(_RoomUse(session, None, starts_at, session.room_released_at))
+        self.practitioners[session.practitioner_id].append(
+            (session.occurrence, starts_at, session.ends_at)
+        )
+        self.patients[session.patient_id].append((starts_at, session.patient_released_at))
+
+    def assign_places(self, rooms) -> None:
+        """Give every new session in `rooms` a place, or raise ScheduleClash.
+
+        Taken in order of start, a new session always finds a place when the room never holds
+        more sessions than places: those it shares the room with have all begun and still run
+        at its start. Booked sessions keep theirs; around them, a clash re-plans.
+        """
+        for room_pk, room in rooms.items():
+            running: list[_RoomUse] = []
+            for use in sorted(
+                self.rooms[room_pk], key=lambda u: (u.starts_at, u.place is None, u.released_at)
+            ):
+                running = [other for other in running if other.released_at > use.starts_at]
+                if use.place is None:
+                    held = {other.place for other in running}
+                    use.place = next(
+                        (p for p in range(1, room.capacity + 1) if p not in held), None
+                    )
+                    if use.place is None:
+                        raise ScheduleClash(
+                            f"room {room.code} has no place left at {use.starts_at:%Y-%m-%d %H:%M}"
+                        )
+                    use.session.room_place = use.place
+                running.append(use)
 
 
 def care_plan_schedule(

@@ -65,12 +65,15 @@ def demo(django_db_setup, django_db_blocker):
         override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
     ):
         loaded_at = timezone.now()
-        call_command("load_demo", time_limit=1.0, stdout=open("/dev/null", "w"))  # noqa: SIM115
-        first = row_counts()
-        call_command("load_demo", time_limit=1.0, stdout=open("/dev/null", "w"))  # noqa: SIM115
-        second = row_counts()
-        yield {"first": first, "second": second, "loaded_at": loaded_at}
-        call_command("flush", interactive=False, verbosity=0)
+        try:
+            call_command("load_demo", time_limit=1.0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+            first = row_counts()
+            call_command("load_demo", time_limit=1.0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+            second = row_counts()
+            yield {"first": first, "second": second, "loaded_at": loaded_at}
+        finally:
+            # Committed rows would otherwise show up in other modules' tests, even after a failure.
+            call_command("flush", interactive=False, verbosity=0)
 
 
 def test_loading_twice_leaves_the_same_rows(demo):

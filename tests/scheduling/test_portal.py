@@ -15,9 +15,17 @@ from django_q.conf import Conf
 
 from clinics.choices import Role, RoomType
 from clinics.models import Leave
+from patients.models import CarePlan
+from protocols.models import TherapyType
 from scheduling.engine.checker import check
 from scheduling.models import SchedulingRun
-from scheduling.problems import build_problem, horizon_for_plans, plans_with_steps
+from scheduling.problems import (
+    build_problem,
+    horizon_for_plans,
+    plan_id,
+    plans_with_steps,
+    practitioner_id,
+)
 from scheduling.services import (
     ScheduleClash,
     care_plan_schedule,
@@ -288,6 +296,80 @@ def test_two_concurrent_bookings_of_the_same_slots_never_double_book(transaction
     assert not _overlaps(
         [s for s in sessions if s.room.capacity == 1], lambda s: s.room_id, "room_released_at"
     )
+
+
+def _steam_plans(clinic, count):
+    """Plans of one 30-minute Swedana each, given in the two-place steam room."""
+    swedana = TherapyType.objects.get(code="swedana")
+    version = ProtocolVersionFactory(template__name="One Swedana")
+    ProtocolStepFactory(version=version, order=1, code="swedana", therapy=swedana)
+    return [
+        CarePlanFactory(
+            patient=PatientFactory(center=clinic["center"]),
+            protocol_version=version,
+            start_date=clinic["start"],
+        )
+        for _ in range(count)
+    ]
+
+
+def _run_booking(clinic, bookings):
+    """A solved run whose solution books each plan at the local time and with whom `bookings`
+    says, in the order `bookings` gives: a layout chosen by hand that the engine may not produce.
+    """
+    plans = plans_with_steps(CarePlan.objects.filter(pk__in=[plan.pk for plan in bookings]))
+    start, days = horizon_for_plans(plans)
+    problem, refs = build_problem(center=clinic["center"], plans=plans, start=start, days=days)
+    run = scheduling_run_solve(
+        center=clinic["center"],
+        kind="auto_schedule",
+        problem=problem,
+        refs=refs,
+        time_limit=0.2,
+    )
+    by_plan = {plan_id(plan): booking for plan, booking in bookings.items()}
+    order = list(by_plan)
+    run.solution["assignments"] = [
+        {
+            **assignment,
+            "start": datetime.datetime.combine(
+                clinic["start"], by_plan[assignment["plan"]][0], tzinfo=KOLKATA
+            ).isoformat(),
+            "practitioner": practitioner_id(by_plan[assignment["plan"]][1]),
+        }
+        for assignment in sorted(run.solution["assignments"], key=lambda a: order.index(a["plan"]))
+    ]
+    run.save(update_fields=["solution"])
+    assert check(problem, run.solution).valid  # never more patients in a room than places
+    return run
+
+
+def _place_overlaps(room):
+    sessions = _active(TherapySession.objects.filter(room=room))
+    return _overlaps(sessions, lambda s: s.room_place, "room_released_at")
+
+
+def test_a_two_place_room_takes_every_layout_with_at_most_two_patients_at_once(db, clinic):
+    meera, arun, _ = clinic["practitioners"]
+    first, fourth, second, third = _steam_plans(clinic, 4)
+    # Each overlaps only its neighbours in time; booked in this order a place each, 09:00
+    # and 09:45 would both take place 1, 09:15 place 2, and leave 09:30 none.
+    run = _run_booking(
+        clinic,
+        {
+            first: (datetime.time(9, 0), meera),
+            fourth: (datetime.time(9, 45), arun),
+            second: (datetime.time(9, 15), arun),
+            third: (datetime.time(9, 30), meera),
+        },
+    )
+
+    booked = scheduling_run_apply(run=run)
+
+    assert len(booked) == 4
+    steam = clinic["steam"]
+    assert {s.room_place for s in _active(TherapySession.objects.filter(room=steam))} == {1, 2}
+    assert not _place_overlaps(steam)
 
 
 def test_reschedule_offers_ranked_alternatives_and_moves_the_chain(client, admin_user, clinic):
