@@ -23,6 +23,7 @@ from patients.services import care_plan_create
 from protocols.models import ProtocolStep, ProtocolVersion
 from scheduling.models import SchedulingRun
 from scheduling.problems import ProblemRefs
+from scheduling.selectors import care_plan_runs, why_not_booked
 from scheduling.services import (
     ScheduleClash,
     SchedulingError,
@@ -127,13 +128,14 @@ def care_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "room", "practitioner__user", "therapy"
         )
     }
+    runs = care_plan_runs(plan)
+    not_booked = why_not_booked(plan, runs)
     steps = [
-        (step, sessions.get(step.pk))
+        (step, sessions.get(step.pk), not_booked.get(step.pk))
         for step in ProtocolStep.objects.filter(version=plan.protocol_version)
         .select_related("therapy")
         .order_by("order")
     ]
-    runs = plan.scheduling_runs.order_by("-started_at")[:10]
     return render(
         request,
         "scheduling/care_plan_detail.html",

@@ -31,6 +31,7 @@ from scheduling.services import (
     care_plan_schedule,
     scheduling_run_apply,
     scheduling_run_solve,
+    session_alternatives,
 )
 from sessions.models import RELEASED_STATUSES, SessionStatus, TherapySession
 from tests.factories import (
@@ -49,6 +50,8 @@ from tests.factories import (
 )
 
 KOLKATA = ZoneInfo("Asia/Kolkata")
+# Measured with no earlier runs; the same bound must hold with several (no query per run).
+PLAN_PAGE_QUERIES = 9
 
 
 @pytest.fixture(autouse=True)
@@ -219,6 +222,56 @@ def test_a_plan_nobody_can_treat_is_explained_not_booked(client, admin_user, cli
     first = next(u for u in run.solution["unscheduled"] if u["step"] == "d0-abhyanga")
     assert {r["code"] for r in first["reasons"]} & {"gender_constraint", "practitioner_unavailable"}
     assert "Arun" in " ".join(r["message"] for r in first["reasons"])
+
+
+def test_the_plan_page_says_why_steps_of_a_center_wide_run_were_not_booked(
+    client, admin_user, clinic
+):
+    # Everyone is away from the plan's third day on, so its last day cannot be booked.
+    away_from = datetime.datetime.combine(
+        clinic["start"] + datetime.timedelta(days=2), datetime.time(), KOLKATA
+    )
+    for practitioner in clinic["practitioners"]:
+        Leave.objects.create(
+            practitioner=practitioner,
+            starts_at=away_from,
+            ends_at=away_from + datetime.timedelta(days=5),
+            kind="vacation",
+        )
+    plans = [_plan(clinic), _plan(clinic)]
+    loaded = plans_with_steps(CarePlan.objects.filter(pk__in=[plan.pk for plan in plans]))
+    start, days = horizon_for_plans(loaded)
+    problem, refs = build_problem(center=clinic["center"], plans=loaded, start=start, days=days)
+    # Like the demo's: one run for the whole center, tied to no single plan.
+    run = scheduling_run_solve(
+        center=clinic["center"], kind="auto_schedule", problem=problem, refs=refs, time_limit=0.5
+    )
+    scheduling_run_apply(run=run)
+    client.force_login(admin_user)
+
+    page = client.get(reverse("care_plan_detail", args=[plans[0].pk])).content.decode()
+
+    assert _active(plans[0].sessions).count() == 4
+    assert page.count("not booked") == 2
+    assert page.count("Meera Therapist") >= 2 and "on leave" in page  # the engine's own words
+    assert reverse("scheduling_run", args=[run.pk]) in page
+
+
+@pytest.mark.parametrize("reschedules", [0, 3])
+def test_the_plan_page_costs_a_fixed_number_of_queries(
+    client, admin_user, clinic, reschedules, django_assert_max_num_queries
+):
+    plan = _plan(clinic)
+    care_plan_schedule(care_plan=plan, time_limit=0.3)
+    for session in list(_active(plan.sessions))[:reschedules]:
+        session_alternatives(session=session)
+    client.force_login(admin_user)
+
+    with django_assert_max_num_queries(PLAN_PAGE_QUERIES):
+        response = client.get(reverse("care_plan_detail", args=[plan.pk]))
+
+    assert response.status_code == 200
+    assert response.content.decode().count('reschedule/"') == 6  # a link per session
 
 
 def test_earliest_start_is_suggested_when_a_plan_does_not_fit(client, admin_user, clinic):
