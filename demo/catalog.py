@@ -207,7 +207,8 @@ def _daily(days, *therapies, chain_gap=30):
     for day in days:
         previous = None
         for therapy in therapies:
-            code = f"d{day}-{therapy}"
+            # Numbered from 1, as the pages number days, for explanations that name steps.
+            code = f"d{day + 1}-{therapy}"
             # Two days of slack let a plan ride over a Sunday or a holiday instead of failing.
             step = {"code": code, "therapy": therapy, "day": day, "slack": 2}
             if previous is not None:
@@ -218,7 +219,7 @@ def _daily(days, *therapies, chain_gap=30):
                 step["after"] = (previous_day_first, NEXT_DAY_GAP_MIN, None)
             steps.append(step)
             previous = code
-        previous_day_first = f"d{day}-{therapies[0]}"
+        previous_day_first = f"d{day + 1}-{therapies[0]}"
     return steps
 
 
