@@ -332,16 +332,21 @@ class _Occupancy:
 
         Taken in order of start, a new session always finds a place when the room never holds
         more sessions than places: those it shares the room with have all begun and still run
-        at its start. Booked sessions keep theirs; around them, a clash re-plans.
+        at its start. Booked sessions keep theirs, for all of their time; around them a place
+        can be missing, and then the clash re-plans.
         """
         for room_pk, room in rooms.items():
+            uses = self.rooms[room_pk]
+            booked = [use for use in uses if use.place is not None]
             running: list[_RoomUse] = []
-            for use in sorted(
-                self.rooms[room_pk], key=lambda u: (u.starts_at, u.place is None, u.released_at)
-            ):
+            for use in sorted(uses, key=lambda u: (u.starts_at, u.place is None, u.released_at)):
                 running = [other for other in running if other.released_at > use.starts_at]
                 if use.place is None:
-                    held = {other.place for other in running}
+                    held = {other.place for other in running} | {
+                        other.place
+                        for other in booked
+                        if other.starts_at < use.released_at and use.starts_at < other.released_at
+                    }
                     use.place = next(
                         (p for p in range(1, room.capacity + 1) if p not in held), None
                     )

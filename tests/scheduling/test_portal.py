@@ -45,6 +45,7 @@ from tests.factories import (
     RoomFactory,
     RosterShiftFactory,
     SkillFactory,
+    TherapySessionFactory,
     TherapyTypeFactory,
     UserFactory,
 )
@@ -423,6 +424,29 @@ def test_a_two_place_room_takes_every_layout_with_at_most_two_patients_at_once(d
     steam = clinic["steam"]
     assert {s.room_place for s in _active(TherapySession.objects.filter(room=steam))} == {1, 2}
     assert not _place_overlaps(steam)
+
+
+def test_a_booking_made_after_solving_keeps_its_place_and_the_run_takes_the_other(db, clinic):
+    meera, _, kavya = clinic["practitioners"]
+    (plan,) = _steam_plans(clinic, 1)
+    run = _run_booking(clinic, {plan: (datetime.time(9, 15), kavya)})
+    # Between solving and applying, the front desk books 09:30 on place 1 of the steam room.
+    other = TherapySessionFactory(
+        center=clinic["center"],
+        therapy=TherapyType.objects.get(code="swedana"),
+        practitioner=meera,
+        room=clinic["steam"],
+        room_place=1,
+        patient=PatientFactory(center=clinic["center"]),
+        starts_at=datetime.datetime.combine(clinic["start"], datetime.time(9, 30), KOLKATA),
+    )
+
+    (booked,) = scheduling_run_apply(run=run)
+
+    assert booked.room_place == 2
+    other.refresh_from_db()
+    assert other.room_place == 1
+    assert not _place_overlaps(clinic["steam"])
 
 
 def test_reschedule_offers_ranked_alternatives_and_moves_the_chain(client, admin_user, clinic):
