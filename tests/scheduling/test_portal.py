@@ -531,6 +531,42 @@ def test_sick_leave_replan_moves_only_what_it_must_and_records_the_leave(
     assert check(run.problem, run.solution).valid
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"first_day": "2026-12-10", "last_day": "2026-12-08"}, "cannot be before the first"),
+        ({"first_day": "10 December", "last_day": "2026-12-08"}, "Enter a valid date"),
+        ({"practitioner": 0}, "Select a valid choice"),
+    ],
+    ids=["last-before-first", "not-a-date", "unknown-practitioner"],
+)
+def test_sick_leave_with_bad_input_says_what_is_wrong_and_changes_nothing(
+    client, admin_user, clinic, fields, message
+):
+    plan = _plan(clinic)
+    care_plan_schedule(care_plan=plan, time_limit=0.3)
+    before = {s.pk: (s.starts_at, s.practitioner_id) for s in _active(TherapySession.objects.all())}
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("sick_leave"),
+        {
+            "practitioner": clinic["practitioners"][0].pk,
+            "first_day": "2026-12-08",
+            "last_day": "2026-12-08",
+            "center": clinic["center"].pk,
+            **fields,
+        },
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not SchedulingRun.objects.filter(kind="sick_leave").exists()
+    assert not Leave.objects.filter(kind="sick").exists()
+    after = {s.pk: (s.starts_at, s.practitioner_id) for s in _active(TherapySession.objects.all())}
+    assert after == before
+
+
 def test_downloaded_problem_replays_on_the_command_line(client, admin_user, clinic, tmp_path):
     plan = _plan(clinic)
     run = care_plan_schedule(care_plan=plan, time_limit=0.5)
