@@ -180,7 +180,10 @@ class Explainer:
         lo, hi = st.window(i)
         ts3 = [t for t in ts2 if lo <= g.t_abs[t] <= hi]
         if not ts3:
-            return "sequence_gap", self._sequence_text(i, d, lo, hi)
+            starts = [g.t_abs[t] for t in ts2]
+            return "sequence_gap", self._sequence_text(
+                i, d, too_early=max(starts) < lo, too_late=min(starts) > hi
+            )
         if st.pat_day[pat][d] >= inst.pat_maxd[pat]:
             return "daily_limit", (
                 f"{pid} already has {st.pat_day[pat][d]} sessions on {label}"
@@ -239,32 +242,40 @@ class Explainer:
             return False
         return st.room_occ[r].find(inst.room_cap[r], s, e) < 0
 
-    def _sequence_text(self, i: int, d: int, lo: int, hi: int) -> str:
+    def _sequence_text(self, i: int, d: int, *, too_early: bool, too_late: bool) -> str:
+        """Why no start on date d keeps the plan's order, naming only the neighbours that rule
+        the day out: a day wholly before the earliest allowed start is about the step before,
+        one wholly after the latest is about the step after (and a maximum gap)."""
         inst, st = self.inst, self.st
         g = inst.grid
         label = g.date_label(d)
+        about_before = not too_late
+        about_after = not too_early
         parts = []
         a = inst.st_after[i]
         pv = inst.st_prev[i]
-        if a >= 0 and st.asg_s[a] >= 0:
+        has_max_gap = inst.st_max_gap[i] != NO_LIMIT
+        if a >= 0 and st.asg_s[a] >= 0 and (about_before or has_max_gap):
             ea = st.asg_s[a] + inst.st_dur[a]
-            if inst.st_max_gap[i] != NO_LIMIT:
+            if has_max_gap:
                 gap = f"{inst.st_min_gap[i]}–{inst.st_max_gap[i]} minutes "
             elif inst.st_min_gap[i]:
                 gap = f"at least {inst.st_min_gap[i]} minutes "
             else:
                 gap = ""
             parts.append(f"it must start {gap}after {inst.step_key[a][1]} ends ({g.label(ea)})")
-        elif pv >= 0 and st.asg_s[pv] >= 0:
+        elif pv >= 0 and st.asg_s[pv] >= 0 and about_before:
             parts.append(
                 f"it must start after {inst.step_key[pv][1]} ends at "
                 f"{g.label(st.asg_s[pv] + inst.st_dur[pv])}"
             )
         nx = inst.st_next[i]
-        if nx >= 0 and st.asg_s[nx] >= 0:
+        if nx >= 0 and st.asg_s[nx] >= 0 and about_after:
             parts.append(f"end before {inst.step_key[nx][1]} starts at {g.label(st.asg_s[nx])}")
         if not parts:
             return f"no start on {label} fits the order of the plan's steps"
+        if parts[0].startswith("end"):
+            parts[0] = "it must " + parts[0]
         return f"on {label} " + " and ".join(parts) + ", and no such time works"
 
     # -- unscheduled steps ---------------------------------------------------------------------------

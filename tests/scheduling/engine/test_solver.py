@@ -353,6 +353,49 @@ def test_a_slip_forced_by_a_minimum_gap_says_how_long_the_gap_is():
     ), second["explanation"]
 
 
+def test_a_slip_names_only_the_neighbour_that_rules_the_day_out():
+    # first 07:00-08:00; second at least 11 hours later (next day); third 0-45 minutes
+    # after second. Mon 7 Dec is too early for both; the step after plays no part in that.
+    doc = tiny_problem(
+        plans=[
+            {
+                "id": "CP1",
+                "patient": "P1",
+                "start": "2026-12-07",
+                "steps": [
+                    {"id": "first", "therapy": "abhyanga", "day": 0},
+                    {
+                        "id": "second",
+                        "therapy": "abhyanga",
+                        "day": 0,
+                        "slack_days": 1,
+                        "after": {"step": "first", "min_gap_min": 660, "max_gap_min": None},
+                    },
+                    {
+                        "id": "third",
+                        "therapy": "abhyanga",
+                        "day": 0,
+                        "slack_days": 1,
+                        "after": {"step": "second", "min_gap_min": 0, "max_gap_min": 45},
+                    },
+                ],
+            }
+        ],
+    )
+    sol, _ = run(doc)
+    steps = by_step(sol)
+    second, third = steps[("CP1", "second")], steps[("CP1", "third")]
+    assert second["start"].startswith("2026-12-08") and third["start"].startswith("2026-12-08")
+    assert "first ends (Mon 7 Dec 08:00), and no such time works" in second["explanation"], second[
+        "explanation"
+    ]
+    assert "third" not in second["explanation"]
+    assert (
+        "on Mon 7 Dec it must start 0–45 minutes after second ends (Tue 8 Dec"
+        in (third["explanation"])
+    ), third["explanation"]
+
+
 def test_after_gap_and_same_practitioner():
     doc = tiny_problem(
         therapies={
