@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .instance import NO_LIMIT, Instance, _overlaps
 from .model import Reason
-from .state import State
+from .state import INF, State
 from .timegrid import fmt_hm, in_windows
 
 GENDER_WORD = {"F": "female", "M": "male"}
@@ -181,9 +181,7 @@ class Explainer:
         ts3 = [t for t in ts2 if lo <= g.t_abs[t] <= hi]
         if not ts3:
             starts = [g.t_abs[t] for t in ts2]
-            return "sequence_gap", self._sequence_text(
-                i, d, too_early=max(starts) < lo, too_late=min(starts) > hi
-            )
+            return "sequence_gap", self._sequence_text(i, d, min(starts), max(starts))
         if st.pat_day[pat][d] >= inst.pat_maxd[pat]:
             return "daily_limit", (
                 f"{pid} already has {st.pat_day[pat][d]} sessions on {label}"
@@ -242,40 +240,50 @@ class Explainer:
             return False
         return st.room_occ[r].find(inst.room_cap[r], s, e) < 0
 
-    def _sequence_text(self, i: int, d: int, *, too_early: bool, too_late: bool) -> str:
-        """Why no start on date d keeps the plan's order, naming only the neighbours that rule
-        the day out: a day wholly before the earliest allowed start is about the step before,
-        one wholly after the latest is about the step after (and a maximum gap)."""
+    def _sequence_text(self, i: int, d: int, earliest: int, latest: int) -> str:
+        """Why no start between `earliest` and `latest` on date d keeps the plan's order,
+        naming the neighbours whose bound alone rules the day out (else all that cut into it):
+        a step's later neighbour sits where it does because of this step, not the reverse."""
         inst, st = self.inst, self.st
         g = inst.grid
-        label = g.date_label(d)
-        about_before = not too_late
-        about_after = not too_early
-        parts = []
+        rules = []  # (lowest start it allows, highest, text)
         a = inst.st_after[i]
         pv = inst.st_prev[i]
-        has_max_gap = inst.st_max_gap[i] != NO_LIMIT
-        if a >= 0 and st.asg_s[a] >= 0 and (about_before or has_max_gap):
+        if a >= 0 and st.asg_s[a] >= 0:
             ea = st.asg_s[a] + inst.st_dur[a]
-            if has_max_gap:
-                gap = f"{inst.st_min_gap[i]}–{inst.st_max_gap[i]} minutes "
+            max_gap = inst.st_max_gap[i]
+            if max_gap != NO_LIMIT:
+                gap = f"{inst.st_min_gap[i]}–{max_gap} minutes "
             elif inst.st_min_gap[i]:
                 gap = f"at least {inst.st_min_gap[i]} minutes "
             else:
                 gap = ""
-            parts.append(f"it must start {gap}after {inst.step_key[a][1]} ends ({g.label(ea)})")
-        elif pv >= 0 and st.asg_s[pv] >= 0 and about_before:
-            parts.append(
-                f"it must start after {inst.step_key[pv][1]} ends at "
-                f"{g.label(st.asg_s[pv] + inst.st_dur[pv])}"
+            rules.append(
+                (
+                    ea + inst.st_min_gap[i],
+                    ea + max_gap if max_gap != NO_LIMIT else INF,
+                    f"it must start {gap}after {inst.step_key[a][1]} ends ({g.label(ea)})",
+                )
+            )
+        elif pv >= 0 and st.asg_s[pv] >= 0:
+            end = st.asg_s[pv] + inst.st_dur[pv]
+            rules.append(
+                (end, INF, f"it must start after {inst.step_key[pv][1]} ends at {g.label(end)}")
             )
         nx = inst.st_next[i]
-        if nx >= 0 and st.asg_s[nx] >= 0 and about_after:
-            parts.append(f"end before {inst.step_key[nx][1]} starts at {g.label(st.asg_s[nx])}")
+        if nx >= 0 and st.asg_s[nx] >= 0:
+            rules.append(
+                (
+                    -INF,
+                    st.asg_s[nx] - inst.st_dur[i],
+                    f"it must end before {inst.step_key[nx][1]} starts at {g.label(st.asg_s[nx])}",
+                )
+            )
+        deciding = [text for lo, hi, text in rules if lo > latest or hi < earliest]
+        parts = deciding or [text for lo, hi, text in rules if lo > earliest or hi < latest]
+        label = g.date_label(d)
         if not parts:
             return f"no start on {label} fits the order of the plan's steps"
-        if parts[0].startswith("end"):
-            parts[0] = "it must " + parts[0]
         return f"on {label} " + " and ".join(parts) + ", and no such time works"
 
     # -- unscheduled steps ---------------------------------------------------------------------------
