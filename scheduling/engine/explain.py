@@ -446,6 +446,8 @@ class Explainer:
                     if g.ends_for(dur)[t] >= 0 and in_windows(pref, g.t_loc[t], g.ends_for(dur)[t])
                 }
                 got = self.funnel(i, d, times=times) if times else None
+                if got and got[0] == "sequence_gap":
+                    got = self._partner_reason(i, d, times) or got
                 why = got[1] if got else "the preferred times are needed by other sessions"
                 notes.append(f"outside the preferred {_windows_text(pref)}: {why}")
             if other_prac:
@@ -463,6 +465,49 @@ class Explainer:
         finally:
             st.insert(i, s, d, p, r, sc)
         return base + "; " + "; ".join(notes) + "."
+
+    def _partner_reason(self, i: int, d: int, times: set[int]) -> tuple[str, str] | None:
+        """Step i (taken out of the schedule) cannot start at `times` on date d only because
+        of a same-day partner it must stay within a maximum gap of. Saying "it must end
+        before its partner starts" would be circular, as the partner sits where it does
+        because of step i; so the pair is looked at together: with the partner out too,
+        what keeps step i or the partner from those times. None when step i alone is held
+        back by another neighbour."""
+        inst, st = self.inst, self.st
+        dur = inst.st_dur[i]
+        partners = []  # (step, earliest start, latest start) for i at each of `times`
+        a = inst.st_after[i]
+        if a >= 0 and st.asg_s[a] >= 0 and st.asg_d[a] == d and inst.st_max_gap[i] != NO_LIMIT:
+            lead = inst.st_dur[a]
+            partners.append((a, -inst.st_max_gap[i] - lead, -inst.st_min_gap[i] - lead))
+        for j in inst.st_after_deps[i]:
+            if st.asg_s[j] >= 0 and st.asg_d[j] == d and inst.st_max_gap[j] != NO_LIMIT:
+                partners.append((j, dur + inst.st_min_gap[j], dur + inst.st_max_gap[j]))
+        if not partners:
+            return None
+        kept = [
+            (j, st.asg_s[j], st.asg_d[j], st.asg_p[j], st.asg_r[j], st.asg_sc[j])
+            for j, _, _ in partners
+        ]
+        for j, *_ in kept:
+            st.remove(j)
+        try:
+            alone = self.funnel(i, d, times=times)
+            if alone is not None:
+                return alone if alone[0] != "sequence_gap" else None
+            for j, lo, hi in partners:
+                their_times = {t + k for t in times for k in range(lo, hi + 1)}
+                got = self.funnel(j, d, times=their_times)
+                if got is not None and got[0] != "sequence_gap":
+                    return got[0], f"{self._closely(j, lo)} could not be then: {got[1]}"
+            together = " and ".join(self._closely(j, lo) for j, lo, _ in partners)
+            return "sequence_gap", f"no time then suits it together with {together}"
+        finally:
+            for j, sj, dj, pj, rj, scj in kept:
+                st.insert(j, sj, dj, pj, rj, scj)
+
+    def _closely(self, j: int, offset: int) -> str:
+        return f"{self.inst.step_key[j][1]} (just {'after' if offset > 0 else 'before'} it)"
 
     def _moved_note(self, i: int, prev: tuple[int, int, int], s: int, p: int, r: int) -> str:
         inst = self.inst

@@ -396,6 +396,53 @@ def test_a_slip_names_only_the_neighbour_that_rules_the_day_out():
     ), third["explanation"]
 
 
+def test_a_step_held_out_of_preferred_hours_by_its_chain_partner_names_what_holds_the_partner():
+    # Abhyanga fits the preferred 09:00-13:00 on its own, but Swedana must follow within
+    # 30 minutes and the steam room is booked 08:00-14:00: the pair can only run 12:30-14:00.
+    doc = tiny_problem(
+        therapies={
+            "abhyanga": {"duration_min": 60, "skill": "abhyanga", "room_types": ["therapy"]},
+            "swedana": {"duration_min": 30, "skill": "abhyanga", "room_types": ["steam"]},
+        },
+        rooms=[
+            {"id": "R1", "type": "therapy", "capacity": 1, "gender": None},
+            {"id": "ST1", "type": "steam", "capacity": 1, "gender": None},
+        ],
+        patients=[{"id": "P1", "gender": "F", "preferred": [["09:00", "13:00"]]}],
+        busy=[
+            {
+                "resource": "ST1",
+                "start": "2026-12-07T08:00:00+05:30",
+                "end": "2026-12-07T14:00:00+05:30",
+            }
+        ],
+        plans=[
+            {
+                "id": "CP1",
+                "patient": "P1",
+                "start": "2026-12-07",
+                "steps": [
+                    {"id": "abhyanga", "therapy": "abhyanga", "day": 0},
+                    {
+                        "id": "swedana",
+                        "therapy": "swedana",
+                        "day": 0,
+                        "after": {"step": "abhyanga", "min_gap_min": 0, "max_gap_min": 30},
+                    },
+                ],
+            }
+        ],
+    )
+    sol, _ = run(doc)
+    abhyanga = by_step(sol)[("CP1", "abhyanga")]
+    assert abhyanga["start"] == "2026-12-07T12:30:00+05:30"
+    explanation = abhyanga["explanation"]
+    assert "outside the preferred 09:00–13:00: swedana (just after it) could not be then" in (
+        explanation
+    ), explanation
+    assert "room ST1 is reserved 08:00–14:00" in explanation, explanation
+
+
 def test_after_gap_and_same_practitioner():
     doc = tiny_problem(
         therapies={
