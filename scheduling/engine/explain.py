@@ -432,6 +432,9 @@ class Explainer:
                 why = []
                 for dd in range(max(0, target), min(d, inst.days)):
                     got = self.funnel(i, dd)
+                    if got is not None and got[0] == "sequence_gap":
+                        day = {g.t_abs[t] for t in range(g.t_first[dd], g.t_first[dd + 1])}
+                        got = self._partner_reason(i, dd, day, later_only=True) or got
                     why.append(got[1] if got else f"{g.date_label(dd)} would push other sessions")
                 if target < 0:
                     why.append("the planned day is before the horizon")
@@ -466,22 +469,25 @@ class Explainer:
             st.insert(i, s, d, p, r, sc)
         return base + "; " + "; ".join(notes) + "."
 
-    def _partner_reason(self, i: int, d: int, times: set[int]) -> tuple[str, str] | None:
+    def _partner_reason(
+        self, i: int, d: int, times: set[int], *, later_only: bool = False
+    ) -> tuple[str, str] | None:
         """Step i (taken out of the schedule) cannot start at `times` on date d only because
         of a same-day partner it must stay within a maximum gap of. Saying "it must end
         before its partner starts" would be circular, as the partner sits where it does
         because of step i; so the pair is looked at together: with the partner out too,
-        what keeps step i or the partner from those times. None when step i alone is held
-        back by another neighbour."""
+        what keeps step i or the partner from those times. With `later_only`, only partners
+        after step i count (one before it moved first, and saying so is no circle). None
+        when step i alone is held back by another neighbour."""
         inst, st = self.inst, self.st
         dur = inst.st_dur[i]
         partners = []  # (step, earliest start, latest start) for i at each of `times`
         a = inst.st_after[i]
-        if a >= 0 and st.asg_s[a] >= 0 and st.asg_d[a] == d and inst.st_max_gap[i] != NO_LIMIT:
+        if a >= 0 and st.asg_s[a] >= 0 and inst.st_max_gap[i] != NO_LIMIT and not later_only:
             lead = inst.st_dur[a]
             partners.append((a, -inst.st_max_gap[i] - lead, -inst.st_min_gap[i] - lead))
         for j in inst.st_after_deps[i]:
-            if st.asg_s[j] >= 0 and st.asg_d[j] == d and inst.st_max_gap[j] != NO_LIMIT:
+            if st.asg_s[j] >= 0 and inst.st_max_gap[j] != NO_LIMIT:
                 partners.append((j, dur + inst.st_min_gap[j], dur + inst.st_max_gap[j]))
         if not partners:
             return None
@@ -501,7 +507,11 @@ class Explainer:
                 if got is not None and got[0] != "sequence_gap":
                     return got[0], f"{self._closely(j, lo)} could not be then: {got[1]}"
             together = " and ".join(self._closely(j, lo) for j, lo, _ in partners)
-            return "sequence_gap", f"no time then suits it together with {together}"
+            every = "both" if len(partners) == 1 else "all"
+            return "sequence_gap", (
+                f"it goes with {together}, and they could not {every} be placed then "
+                "without pushing other sessions"
+            )
         finally:
             for j, sj, dj, pj, rj, scj in kept:
                 st.insert(j, sj, dj, pj, rj, scj)

@@ -443,6 +443,53 @@ def test_a_step_held_out_of_preferred_hours_by_its_chain_partner_names_what_hold
     assert "room ST1 is reserved 08:00–14:00" in explanation, explanation
 
 
+def test_a_step_that_slips_because_its_chain_partner_cannot_follow_names_the_partner():
+    # Abhyanga is free on Monday, but its Swedana (within 30 minutes) is not: the steam
+    # room is reserved all day. Both slip to Tuesday, and Abhyanga's reason is the steam room.
+    doc = tiny_problem(
+        therapies={
+            "abhyanga": {"duration_min": 60, "skill": "abhyanga", "room_types": ["therapy"]},
+            "swedana": {"duration_min": 30, "skill": "abhyanga", "room_types": ["steam"]},
+        },
+        rooms=[
+            {"id": "R1", "type": "therapy", "capacity": 1, "gender": None},
+            {"id": "ST1", "type": "steam", "capacity": 1, "gender": None},
+        ],
+        busy=[
+            {
+                "resource": "ST1",
+                "start": "2026-12-07T07:00:00+05:30",
+                "end": "2026-12-07T19:00:00+05:30",
+            }
+        ],
+        plans=[
+            {
+                "id": "CP1",
+                "patient": "P1",
+                "start": "2026-12-07",
+                "steps": [
+                    {"id": "abhyanga", "therapy": "abhyanga", "day": 0, "slack_days": 1},
+                    {
+                        "id": "swedana",
+                        "therapy": "swedana",
+                        "day": 0,
+                        "slack_days": 1,
+                        "after": {"step": "abhyanga", "min_gap_min": 0, "max_gap_min": 30},
+                    },
+                ],
+            }
+        ],
+    )
+    sol, _ = run(doc)
+    abhyanga = by_step(sol)[("CP1", "abhyanga")]
+    assert abhyanga["start"].startswith("2026-12-08")
+    explanation = abhyanga["explanation"]
+    assert "slipped 1 day from Mon 7 Dec: swedana (just after it) could not be then" in (
+        explanation
+    ), explanation
+    assert "room ST1 is reserved 07:00–19:00" in explanation, explanation
+
+
 def test_after_gap_and_same_practitioner():
     doc = tiny_problem(
         therapies={
