@@ -451,6 +451,8 @@ class Explainer:
                 got = self.funnel(i, d, times=times) if times else None
                 if got and got[0] == "sequence_gap":
                     got = self._partner_reason(i, d, times) or got
+                if got is None or got[0] == "sequence_gap":
+                    got = self._preferred_tradeoff(i, d, times, s, p, free=got is None) or got
                 why = got[1] if got else "the preferred times are needed by other sessions"
                 notes.append(f"outside the preferred {_windows_text(pref)}: {why}")
             if other_prac:
@@ -515,6 +517,27 @@ class Explainer:
         finally:
             for j, sj, dj, pj, rj, scj in kept:
                 st.insert(j, sj, dj, pj, rj, scj)
+
+    def _preferred_tradeoff(
+        self, i: int, d: int, times: set[int], s: int, p: int, *, free: bool
+    ) -> tuple[str, str] | None:
+        """Step i stays at s with p although the preferred `times` are `free` for it (or are
+        held only by its plan's order): say which part of the objective its place keeps
+        down, when it is one this step alone decides."""
+        inst, st = self.inst, self.st
+        prev = inst.st_prevasg[i]
+        if prev is not None and prev[0] == s:
+            return "previous_change", (
+                "it keeps its time from the previous schedule, and moving a booked session "
+                "weighs more than the preferred hours"
+            )
+        spa = inst.st_spa[i]
+        if free and spa >= 0 and st.asg_s[spa] >= 0 and st.asg_p[spa] == p:
+            got = self.funnel(i, d, times=times, pracs=(p,))
+            if got is not None:
+                partner = inst.step_key[spa][1]
+                return got[0], f"it keeps {inst.prac_ids[p]}, who gave {partner}: {got[1]}"
+        return None
 
     def _closely(self, j: int, offset: int) -> str:
         return f"{self.inst.step_key[j][1]} (just {'after' if offset > 0 else 'before'} it)"

@@ -490,6 +490,31 @@ def test_a_step_that_slips_because_its_chain_partner_cannot_follow_names_the_par
     assert "room ST1 is reserved 07:00–19:00" in explanation, explanation
 
 
+def test_a_session_kept_from_the_previous_schedule_outside_preferred_hours_says_so():
+    # Booked at 07:00 before the patient asked for 09:00-13:00: moving it costs 20, the
+    # preferred hours save 5, so it stays, and that is the reason given.
+    doc = tiny_problem(
+        patients=[{"id": "P1", "gender": "F", "preferred": [["09:00", "13:00"]]}],
+        previous=[
+            {
+                "plan": "CP1",
+                "step": "s1",
+                "start": "2026-12-07T07:00:00+05:30",
+                "room": "R1",
+                "practitioner": "T1",
+                "pinned": False,
+            }
+        ],
+    )
+    sol, _ = run(doc)
+    s1 = by_step(sol)[("CP1", "s1")]
+    assert s1["start"] == "2026-12-07T07:00:00+05:30"
+    assert (
+        "outside the preferred 09:00–13:00: it keeps its time from the previous schedule"
+        in s1["explanation"]
+    ), s1["explanation"]
+
+
 def test_after_gap_and_same_practitioner():
     doc = tiny_problem(
         therapies={
