@@ -515,6 +515,55 @@ def test_a_session_kept_from_the_previous_schedule_outside_preferred_hours_says_
     ), s1["explanation"]
 
 
+def test_a_session_kept_with_its_partners_practitioner_outside_preferred_hours_says_why():
+    # Day 1 must be given by day 0's practitioner if it can (another costs 10, the preferred
+    # hours save 5). T2 is away on day 0, so T1 gives it; on day 1 T1 is busy 09:00-13:00.
+    therapist = {"gender": "F", "skills": ["abhyanga"], "hours": every_day("07:00", "19:00")}
+    doc = tiny_problem(
+        practitioners=[
+            {**therapist, "id": "T1", "off": [], "soft_daily_min": None},
+            {
+                **therapist,
+                "id": "T2",
+                "off": [{"start": "2026-12-07T00:00:00+05:30", "end": "2026-12-08T00:00:00+05:30"}],
+                "soft_daily_min": None,
+            },
+        ],
+        patients=[{"id": "P1", "gender": "F", "preferred": [["09:00", "13:00"]]}],
+        busy=[
+            {
+                "resource": "T1",
+                "start": "2026-12-08T09:00:00+05:30",
+                "end": "2026-12-08T13:00:00+05:30",
+            }
+        ],
+        plans=[
+            {
+                "id": "CP1",
+                "patient": "P1",
+                "start": "2026-12-07",
+                "steps": [
+                    {"id": "day0", "therapy": "abhyanga", "day": 0},
+                    {
+                        "id": "day1",
+                        "therapy": "abhyanga",
+                        "day": 1,
+                        "same_practitioner_as": "day0",
+                    },
+                ],
+            }
+        ],
+    )
+    sol, _ = run(doc)
+    day1 = by_step(sol)[("CP1", "day1")]
+    assert day1["practitioner"] == "T1"
+    explanation = day1["explanation"]
+    assert "outside the preferred 09:00–13:00: it keeps T1, who gave day0:" in explanation, (
+        explanation
+    )
+    assert "T1 works 07:00–19:00 and has prior commitments 09:00–13:00" in explanation, explanation
+
+
 def test_after_gap_and_same_practitioner():
     doc = tiny_problem(
         therapies={
