@@ -331,31 +331,28 @@ class _Occupancy:
         """Give every new session in `rooms` a place, or raise ScheduleClash.
 
         Taken in order of start, a new session always finds a place when the room never holds
-        more sessions than places: those it shares the room with have all begun and still run
-        at its start. Booked sessions keep theirs, for all of their time; around them a place
-        can be missing, and then the clash re-plans.
+        more sessions than places: the new ones placed before it that it overlaps have all
+        begun and still run at its start. Booked sessions keep theirs, for all of their time;
+        around them a place can be missing, and then the clash re-plans.
         """
         for room_pk, room in rooms.items():
             uses = self.rooms[room_pk]
-            booked = [use for use in uses if use.place is not None]
-            running: list[_RoomUse] = []
-            for use in sorted(uses, key=lambda u: (u.starts_at, u.place is None, u.released_at)):
-                running = [other for other in running if other.released_at > use.starts_at]
+            for use in sorted(uses, key=lambda u: u.starts_at):
+                if use.place is not None:
+                    continue
+                held = {
+                    other.place
+                    for other in uses
+                    if other.place is not None
+                    and other.starts_at < use.released_at
+                    and use.starts_at < other.released_at
+                }
+                use.place = next((p for p in range(1, room.capacity + 1) if p not in held), None)
                 if use.place is None:
-                    held = {other.place for other in running} | {
-                        other.place
-                        for other in booked
-                        if other.starts_at < use.released_at and use.starts_at < other.released_at
-                    }
-                    use.place = next(
-                        (p for p in range(1, room.capacity + 1) if p not in held), None
+                    raise ScheduleClash(
+                        f"room {room.code} has no place left at {use.starts_at:%Y-%m-%d %H:%M}"
                     )
-                    if use.place is None:
-                        raise ScheduleClash(
-                            f"room {room.code} has no place left at {use.starts_at:%Y-%m-%d %H:%M}"
-                        )
-                    use.session.room_place = use.place
-                running.append(use)
+                use.session.room_place = use.place
 
 
 def care_plan_schedule(
