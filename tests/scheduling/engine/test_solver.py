@@ -396,10 +396,10 @@ def test_a_slip_names_only_the_neighbour_that_rules_the_day_out():
     ), third["explanation"]
 
 
-def test_a_step_held_out_of_preferred_hours_by_its_chain_partner_names_what_holds_the_partner():
-    # Abhyanga fits the preferred 09:00-13:00 on its own, but Swedana must follow within
-    # 30 minutes and the steam room is booked 08:00-14:00: the pair can only run 12:30-14:00.
-    doc = tiny_problem(
+def abhyanga_then_swedana(*, steam_reserved: tuple[str, str], slack_days: int = 0, **over):
+    """Abhyanga, then Swedana within 30 minutes in the only steam room, reserved on 7 Dec
+    from and to the local times given."""
+    return tiny_problem(
         therapies={
             "abhyanga": {"duration_min": 60, "skill": "abhyanga", "room_types": ["therapy"]},
             "swedana": {"duration_min": 30, "skill": "abhyanga", "room_types": ["steam"]},
@@ -408,12 +408,11 @@ def test_a_step_held_out_of_preferred_hours_by_its_chain_partner_names_what_hold
             {"id": "R1", "type": "therapy", "capacity": 1, "gender": None},
             {"id": "ST1", "type": "steam", "capacity": 1, "gender": None},
         ],
-        patients=[{"id": "P1", "gender": "F", "preferred": [["09:00", "13:00"]]}],
         busy=[
             {
                 "resource": "ST1",
-                "start": "2026-12-07T08:00:00+05:30",
-                "end": "2026-12-07T14:00:00+05:30",
+                "start": f"2026-12-07T{steam_reserved[0]}:00+05:30",
+                "end": f"2026-12-07T{steam_reserved[1]}:00+05:30",
             }
         ],
         plans=[
@@ -422,16 +421,27 @@ def test_a_step_held_out_of_preferred_hours_by_its_chain_partner_names_what_hold
                 "patient": "P1",
                 "start": "2026-12-07",
                 "steps": [
-                    {"id": "abhyanga", "therapy": "abhyanga", "day": 0},
+                    {"id": "abhyanga", "therapy": "abhyanga", "day": 0, "slack_days": slack_days},
                     {
                         "id": "swedana",
                         "therapy": "swedana",
                         "day": 0,
+                        "slack_days": slack_days,
                         "after": {"step": "abhyanga", "min_gap_min": 0, "max_gap_min": 30},
                     },
                 ],
             }
         ],
+        **over,
+    )
+
+
+def test_a_step_held_out_of_preferred_hours_by_its_chain_partner_names_what_holds_the_partner():
+    # Abhyanga fits the preferred 09:00-13:00 on its own, but Swedana must follow within
+    # 30 minutes and the steam room is booked 08:00-14:00: the pair can only run 12:30-14:00.
+    doc = abhyanga_then_swedana(
+        steam_reserved=("08:00", "14:00"),
+        patients=[{"id": "P1", "gender": "F", "preferred": [["09:00", "13:00"]]}],
     )
     sol, _ = run(doc)
     abhyanga = by_step(sol)[("CP1", "abhyanga")]
@@ -446,40 +456,7 @@ def test_a_step_held_out_of_preferred_hours_by_its_chain_partner_names_what_hold
 def test_a_step_that_slips_because_its_chain_partner_cannot_follow_names_the_partner():
     # Abhyanga is free on Monday, but its Swedana (within 30 minutes) is not: the steam
     # room is reserved all day. Both slip to Tuesday, and Abhyanga's reason is the steam room.
-    doc = tiny_problem(
-        therapies={
-            "abhyanga": {"duration_min": 60, "skill": "abhyanga", "room_types": ["therapy"]},
-            "swedana": {"duration_min": 30, "skill": "abhyanga", "room_types": ["steam"]},
-        },
-        rooms=[
-            {"id": "R1", "type": "therapy", "capacity": 1, "gender": None},
-            {"id": "ST1", "type": "steam", "capacity": 1, "gender": None},
-        ],
-        busy=[
-            {
-                "resource": "ST1",
-                "start": "2026-12-07T07:00:00+05:30",
-                "end": "2026-12-07T19:00:00+05:30",
-            }
-        ],
-        plans=[
-            {
-                "id": "CP1",
-                "patient": "P1",
-                "start": "2026-12-07",
-                "steps": [
-                    {"id": "abhyanga", "therapy": "abhyanga", "day": 0, "slack_days": 1},
-                    {
-                        "id": "swedana",
-                        "therapy": "swedana",
-                        "day": 0,
-                        "slack_days": 1,
-                        "after": {"step": "abhyanga", "min_gap_min": 0, "max_gap_min": 30},
-                    },
-                ],
-            }
-        ],
-    )
+    doc = abhyanga_then_swedana(steam_reserved=("07:00", "19:00"), slack_days=1)
     sol, _ = run(doc)
     abhyanga = by_step(sol)[("CP1", "abhyanga")]
     assert abhyanga["start"].startswith("2026-12-08")
