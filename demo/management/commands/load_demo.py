@@ -110,22 +110,21 @@ class Command(BaseCommand):
     def _therapies(self, skills) -> dict[str, TherapyType]:
         therapies = {}
         for code, spec in THERAPIES.items():
-            name, name_hi, category, minutes, room_types, rest, turnover, group, pre, post = spec
             therapies[code], _ = _upsert(
                 TherapyType,
                 code=code,
                 defaults={
-                    "name": name,
-                    "name_hi": name_hi,
-                    "category": category,
-                    "duration_minutes": minutes,
+                    "name": spec.name,
+                    "name_hi": spec.name_hi,
+                    "category": spec.category,
+                    "duration_minutes": spec.minutes,
                     "required_skill": skills["consult" if code == "consult" else code],
-                    "allowed_room_types": room_types,
-                    "patient_rest_after_minutes": rest,
-                    "room_turnover_minutes": turnover,
-                    "group_size": group,
-                    "pre_care": pre,
-                    "post_care": post,
+                    "allowed_room_types": spec.room_types,
+                    "patient_rest_after_minutes": spec.patient_rest_min,
+                    "room_turnover_minutes": spec.room_turnover_min,
+                    "group_size": spec.group_size,
+                    "pre_care": spec.pre_care,
+                    "post_care": spec.post_care,
                 },
             )
         return therapies
@@ -265,17 +264,19 @@ class Command(BaseCommand):
                 user=self._user(email, first, last), center=center, role=Role.MEDICAL_DIRECTOR
             )
         zone = ZoneInfo(spec["timezone"])
-        for index, (first, last, email, gender, skill_codes, weekdays, (starts, ends)) in enumerate(
-            spec["practitioners"]
-        ):
-            user = self._user(email, first, last)
+        for index, prac in enumerate(spec["practitioners"]):
+            user = self._user(prac.email, prac.first_name, prac.last_name)
             profile, _ = PractitionerProfile.objects.get_or_create(
                 user=user,
-                defaults={"gender": gender, "license_number": f"{key.upper()}-AY-{1001 + index}"},
+                defaults={
+                    "gender": prac.gender,
+                    "license_number": f"{key.upper()}-AY-{1001 + index}",
+                },
             )
-            profile.skills.set([skills[code] for code in skill_codes])
+            profile.skills.set([skills[code] for code in prac.skills])
             Membership.objects.get_or_create(user=user, center=center, role=Role.PRACTITIONER)
-            for weekday in weekdays:
+            starts, ends = prac.shift
+            for weekday in prac.weekdays:
                 RosterShift.objects.get_or_create(
                     practitioner=profile,
                     center=center,
@@ -300,21 +301,7 @@ class Command(BaseCommand):
             date.fromisoformat(day) for day in closed_dates(center, today - timedelta(days=30), 90)
         }
         for index, row in enumerate(rows, start=1):
-            (
-                first,
-                last,
-                sex,
-                born,
-                protocol,
-                offset,
-                dosha,
-                language,
-                same_gender,
-                preferred,
-                priority,
-                comorbidities,
-                allergies,
-            ) = row
+            first, last, language = row.first_name, row.last_name, row.language
             mrn = f"{center.slug[:3].upper()}-{1000 + index}"
             patient, created = Patient.objects.get_or_create(
                 center=center,
@@ -322,17 +309,19 @@ class Command(BaseCommand):
                 defaults={
                     "first_name": first,
                     "last_name": last,
-                    "sex": sex,
-                    "date_of_birth": date(born, 1 + index % 12, 1 + index % 27),
+                    "sex": row.sex,
+                    "date_of_birth": date(row.birth_year, 1 + index % 12, 1 + index % 27),
                     "language": language,
-                    "dosha": dosha,
-                    "same_gender_practitioner": same_gender,
-                    "preferred_windows": [list(preferred)] if preferred else [],
-                    "priority": priority,
+                    "dosha": row.dosha,
+                    "same_gender_practitioner": row.same_gender_practitioner,
+                    "preferred_windows": (
+                        [list(row.preferred_window)] if row.preferred_window else []
+                    ),
+                    "priority": row.priority,
                     # Basti days hold three sessions; a slipped day must still fit beside them.
                     "max_daily_sessions": 4,
-                    "comorbidities": comorbidities,
-                    "allergies": allergies,
+                    "comorbidities": row.comorbidities,
+                    "allergies": row.allergies,
                     "email": f"{first.lower()}.{last.lower()}@patients.demo.clinic",
                 },
             )
@@ -359,7 +348,7 @@ class Command(BaseCommand):
                 if patient.user_id != login.pk:
                     patient.user = login
                     patient.save(update_fields=["user"])
-            start = today + timedelta(days=offset)
+            start = today + timedelta(days=row.start_offset_days)
             while (
                 start in closed or not center.opening_hours.filter(weekday=start.weekday()).exists()
             ):
@@ -367,10 +356,10 @@ class Command(BaseCommand):
                 start += timedelta(days=1)
             plan, _ = CarePlan.objects.get_or_create(
                 patient=patient,
-                protocol_version=versions[protocol],
+                protocol_version=versions[row.protocol],
                 defaults={
                     "start_date": start,
-                    "priority": priority,
+                    "priority": row.priority,
                     "status": CarePlan.Status.DRAFT,
                 },
             )
