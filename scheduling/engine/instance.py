@@ -1,15 +1,27 @@
-"""Compile a Problem into integer arrays and each step's statically feasible options."""
+"""Compile a Problem into integer arrays and each step's statically feasible options.
+
+Short names the engine's hot code uses throughout: `i` and `j` are steps (0..n_steps-1, in
+plan order), `s` a start in elapsed minutes (see timegrid), `e` an end, `d` a date index,
+`t` a slot (an index into the grid of possible starts), `p` a practitioner index, `r` a room
+index; -1 means none. Lists named `step_*`, `practitioner_*`, `room_*` and `patient_*` are
+indexed by that integer.
+"""
 
 from __future__ import annotations
 
-from .model import Problem
+from .model import Plan, Problem
 from .objective import preferred_cost, previous_start_cost, slip_cost, unscheduled_cost
-from .timegrid import TimeGrid, in_windows, parse_hm
+from .timegrid import TimeGrid, in_windows, overlaps, parse_hm
 
 NO_LIMIT = 1 << 30
 
+# An option of a step: a start where its session passes every rule that does not depend on
+# the other sessions, and the practitioners and rooms statically free then.
+# (static_cost, start, date, slot, practitioners, rooms)
+Option = tuple[int, int, int, int, tuple[int, ...], tuple[int, ...]]
 
-def _sched(grid: TimeGrid, weekly: dict | None) -> list[list[tuple[int, int]]] | None:
+
+def _windows_per_date(grid: TimeGrid, weekly: dict | None) -> list[list[tuple[int, int]]] | None:
     """Weekly schedule -> windows (wall minutes) per date index; None stays None."""
     if weekly is None:
         return None
@@ -17,29 +29,28 @@ def _sched(grid: TimeGrid, weekly: dict | None) -> list[list[tuple[int, int]]] |
     return [by_day.get(grid.weekday(d), []) for d in range(grid.days)]
 
 
-def _overlaps(intervals: list[tuple[int, int]], s: int, e: int) -> bool:
-    return any(s < b and a < e for a, b in intervals)
+def _weekly_minutes(windows_per_date: list[list[tuple[int, int]]] | None) -> int:
+    if not windows_per_date:
+        return 0
+    return sum(b - a for wins in windows_per_date for a, b in wins)
 
 
 class Instance:
     """Everything the search needs, as lists indexed by integers.
 
-    Steps are numbered 0..n-1 in plan order. An *option* of a step is a tuple
-    (static_cost, start, date, t, practitioners, rooms): a grid start whose session fits the
-    center, patient and date rules, with the practitioners and rooms that are statically
-    free then (skill, gender, room type, shifts, leave, busy). Options are sorted by
-    static cost (slip + preferred window + moved from previous start), then by start.
+    Steps are numbered 0..n_steps-1 in plan order. `step_options[i]` lists step i's options
+    (see `Option`), sorted by static cost (slip + preferred window + moved from previous
+    start), then by how few other steps want that start, then by start.
     """
 
     def __init__(self, problem: Problem):
         self.problem = problem
-        g = self.grid = TimeGrid(
+        grid = self.grid = TimeGrid(
             problem.timezone, problem.horizon_start, problem.horizon_days, problem.slot_min
         )
-        days = g.days
-        self.days = days
-        # Occupancy arrays cover the horizon plus the longest tail (rest/turnover).
+        self.days = grid.days
         self.therapies = list(problem.therapies.values())
+        # Occupancy arrays cover the horizon plus the longest tail (rest/turnover).
         tail = max(
             [
                 t.duration_min + t.patient_rest_after_min + t.room_turnover_min
@@ -47,363 +58,398 @@ class Instance:
             ]
             or [0]
         )
-        self.horizon_min = g.day_start[days] + tail + 1500
+        self.horizon_min = grid.day_start[self.days] + tail + 1500
+        self._read_resources(problem)
+        self._read_steps(problem)
+        self._read_previous(problem)
+        self._rank_eligible_resources()
+        # Static options, computed for every step that is not pinned.
+        self._practitioner_free_cache: dict[tuple[int, int, int], bytearray] = {}
+        self._room_free_cache: dict[tuple[int, int, int], bytearray] = {}
+        self._center_cache: dict[tuple[int, int], list[int]] = {}
+        self._tuple_cache: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self.step_options: list[list[Option]] = [
+            [] if self.step_pinned[i] is not None else self.options(i) for i in range(self.n_steps)
+        ]
+        self._order_by_pressure()
 
-        # Resources --------------------------------------------------------------------
-        self.prac_ids = [p.id for p in problem.practitioners]
+    # -- reading the problem ------------------------------------------------------------------
+    def _read_resources(self, problem: Problem) -> None:
+        grid = self.grid
+        self.practitioner_ids = [p.id for p in problem.practitioners]
         self.room_ids = [r.id for r in problem.rooms]
-        self.pat_ids = [p.id for p in problem.patients]
-        self.prac_index = {pid: i for i, pid in enumerate(self.prac_ids)}
+        self.patient_ids = [p.id for p in problem.patients]
+        self.practitioner_index = {pid: i for i, pid in enumerate(self.practitioner_ids)}
         self.room_index = {rid: i for i, rid in enumerate(self.room_ids)}
-        self.pat_index = {pid: i for i, pid in enumerate(self.pat_ids)}
-        busy_by_res: dict[str, list[tuple[int, int]]] = {}
-        self.busy_raw: dict[str, list[tuple[int, int]]] = busy_by_res
+        self.patient_index = {pid: i for i, pid in enumerate(self.patient_ids)}
+        busy_by_resource: dict[str, list[tuple[int, int]]] = {}
         for b in problem.busy:
-            busy_by_res.setdefault(b.resource, []).append(
-                (g.parse_instant(b.start), g.parse_instant_ceil(b.end))
+            busy_by_resource.setdefault(b.resource, []).append(
+                (grid.parse_instant(b.start), grid.parse_instant_ceil(b.end))
             )
-        self.prac_gender = [p.gender for p in problem.practitioners]
-        self.prac_skills = [set(p.skills) for p in problem.practitioners]
-        self.prac_soft = [
-            NO_LIMIT if p.soft_daily_min is None else int(p.soft_daily_min)
-            for p in problem.practitioners
+        practitioners = problem.practitioners
+        self.practitioner_gender = [p.gender for p in practitioners]
+        self.practitioner_skills = [set(p.skills) for p in practitioners]
+        self.practitioner_soft_daily_min = [
+            NO_LIMIT if p.soft_daily_min is None else int(p.soft_daily_min) for p in practitioners
         ]
-        self.prac_hours = [_sched(g, p.hours) for p in problem.practitioners]
-        self.prac_off = [
-            [(g.parse_instant(o.start), g.parse_instant_ceil(o.end)) for o in p.off]
-            for p in problem.practitioners
+        self.practitioner_hours = [_windows_per_date(grid, p.hours) for p in practitioners]
+        self.practitioner_leave = [
+            [(grid.parse_instant(o.start), grid.parse_instant_ceil(o.end)) for o in p.off]
+            for p in practitioners
         ]
-        self.prac_busy = [busy_by_res.get(p.id, []) for p in problem.practitioners]
-        self.prac_block = [
-            sorted(a + b) for a, b in zip(self.prac_off, self.prac_busy, strict=True)
+        self.practitioner_busy = [busy_by_resource.get(p.id, []) for p in practitioners]
+        # Leave and busy intervals together: when the practitioner can take no session.
+        self.practitioner_blocked = [
+            sorted(a + b)
+            for a, b in zip(self.practitioner_leave, self.practitioner_busy, strict=True)
         ]
         self.room_type = [r.type for r in problem.rooms]
         # Occupancy counts patients in a byte per minute; no room holds more than 255 at once.
-        self.room_cap = [min(255, max(1, int(r.capacity))) for r in problem.rooms]
+        self.room_capacity = [min(255, max(1, int(r.capacity))) for r in problem.rooms]
         self.room_gender = [r.gender for r in problem.rooms]
-        self.room_busy = [sorted(busy_by_res.get(r.id, [])) for r in problem.rooms]
-        self.pat_gender = [p.gender for p in problem.patients]
-        self.pat_same_gender = [p.same_gender_practitioner for p in problem.patients]
-        self.pat_hours = [_sched(g, p.hours) for p in problem.patients]
-        self.pat_pref = [
-            [(parse_hm(a), parse_hm(b)) for a, b in p.preferred] for p in problem.patients
+        self.room_busy = [sorted(busy_by_resource.get(r.id, [])) for r in problem.rooms]
+        patients = problem.patients
+        self.patient_gender = [p.gender for p in patients]
+        self.patient_same_gender = [p.same_gender_practitioner for p in patients]
+        self.patient_hours = [_windows_per_date(grid, p.hours) for p in patients]
+        self.patient_preferred = [
+            [(parse_hm(a), parse_hm(b)) for a, b in p.preferred] for p in patients
         ]
-        self.pat_maxd = [
+        self.patient_max_daily = [
             NO_LIMIT if p.max_daily_sessions is None else int(p.max_daily_sessions)
-            for p in problem.patients
+            for p in patients
         ]
-        self.pat_priority = [p.priority for p in problem.patients]
-        self.pat_busy = [sorted(busy_by_res.get(p.id, [])) for p in problem.patients]
-        self.center = _sched(g, problem.center_hours)
-        closed = {g.date_index(c) for c in problem.closed}
-        self.closed = [d in closed for d in range(days)]
+        self.patient_priority = [p.priority for p in patients]
+        self.patient_busy = [sorted(busy_by_resource.get(p.id, [])) for p in patients]
+        self.center_hours = _windows_per_date(grid, problem.center_hours)
+        closed = {grid.date_index(c) for c in problem.closed}
+        self.closed = [d in closed for d in range(self.days)]
 
-        # Steps ------------------------------------------------------------------------
+    def _read_steps(self, problem: Problem) -> None:
         self.plan_ids = [pl.id for pl in problem.plans]
-        self.plan_steps: list[list[int]] = []
-        self.step_key: list[tuple[str, str]] = []
-        self.st_plan: list[int] = []
-        self.st_pos: list[int] = []
-        self.st_pat: list[int] = []
-        self.st_ther: list[int] = []
-        self.st_dur: list[int] = []
-        self.st_rest: list[int] = []
-        self.st_turn: list[int] = []
-        self.st_gsize: list[int] = []
-        self.st_pen: list[int] = []
-        self.st_target: list[int] = []
-        self.st_slack: list[int] = []
-        self.st_prev: list[int] = []  # previous step in the plan's list, -1 for the first
-        self.st_next: list[int] = []
-        self.st_after: list[int] = []
-        self.st_min_gap: list[int] = []
-        self.st_max_gap: list[int] = []  # NO_LIMIT when none
-        self.st_after_deps: list[list[int]] = []
-        self.st_spa: list[int] = []
-        self.st_spa_deps: list[list[int]] = []
-        ther_index = {t.id: i for i, t in enumerate(self.therapies)}
+        self.plan_steps: list[list[int]] = []  # per plan, its steps in list order
+        self.step_key: list[tuple[str, str]] = []  # (plan id, step id)
         self.step_index: dict[tuple[str, str], int] = {}
-        self.bad_steps: dict[int, str] = {}  # steps referencing unknown data -> why
-        for pi, pl in enumerate(problem.plans):
-            ids: list[int] = []
-            local: dict[str, int] = {}
-            pat = self.pat_index.get(pl.patient, -1)
-            plan_day = g.date_index(pl.start)
-            for pos, st in enumerate(pl.steps):
-                i = len(self.st_plan)
-                ids.append(i)
-                local[st.id] = i
-                self.step_index[(pl.id, st.id)] = i
-                self.step_key.append((pl.id, st.id))
-                th = problem.therapies.get(st.therapy)
-                ti = ther_index.get(st.therapy, -1)
-                if th is None:
-                    self.bad_steps[i] = f"therapy {st.therapy!r} is not defined"
-                if pat < 0:
-                    self.bad_steps[i] = f"patient {pl.patient!r} is not defined"
-                self.st_plan.append(pi)
-                self.st_pos.append(pos)
-                self.st_pat.append(max(pat, 0))
-                self.st_ther.append(ti)
-                self.st_dur.append(th.duration_min if th else 0)
-                self.st_rest.append(th.patient_rest_after_min if th else 0)
-                self.st_turn.append(th.room_turnover_min if th else 0)
-                self.st_gsize.append(max(1, th.group_size) if th else 1)
-                prio = self.pat_priority[pat] if pat >= 0 else 0
-                self.st_pen.append(unscheduled_cost(prio))
-                self.st_target.append(plan_day + st.day)
-                self.st_slack.append(max(0, st.slack_days))
-                self.st_prev.append(ids[pos - 1] if pos > 0 else -1)
-                self.st_next.append(-1)
-                if pos > 0:
-                    self.st_next[ids[pos - 1]] = i
-                a = st.after
-                ai = local.get(a.step, -1) if a is not None else -1
-                self.st_after.append(ai)
-                self.st_min_gap.append(a.min_gap_min if a is not None and ai >= 0 else 0)
-                self.st_max_gap.append(
-                    a.max_gap_min
-                    if a is not None and ai >= 0 and a.max_gap_min is not None
-                    else NO_LIMIT
-                )
-                self.st_after_deps.append([])
-                if ai >= 0:
-                    self.st_after_deps[ai].append(i)
-                spa = local.get(st.same_practitioner_as, -1) if st.same_practitioner_as else -1
-                self.st_spa.append(spa)
-                self.st_spa_deps.append([])
-                if spa >= 0:
-                    self.st_spa_deps[spa].append(i)
-            self.plan_steps.append(ids)
-        n = self.n = len(self.st_plan)
+        self.step_plan: list[int] = []
+        self.step_patient: list[int] = []
+        self.step_therapy: list[int] = []  # index into self.therapies, -1 when unknown
+        self.step_duration: list[int] = []
+        self.step_patient_rest: list[int] = []  # patient_rest_after_min of its therapy
+        self.step_room_turnover: list[int] = []
+        self.step_group_size: list[int] = []
+        self.step_unscheduled_cost: list[int] = []
+        self.step_target_date: list[int] = []  # the plan's start + the step's day
+        self.step_slack_days: list[int] = []
+        self.step_predecessor: list[int] = []  # the step before in the plan's list, or -1
+        self.step_successor: list[int] = []  # the step after in the plan's list, or -1
+        self.step_after: list[int] = []  # the step its `after` names, or -1
+        self.step_min_gap: list[int] = []
+        self.step_max_gap: list[int] = []  # NO_LIMIT when none
+        self.step_after_followers: list[list[int]] = []  # steps whose `after` names this one
+        self.step_same_practitioner_as: list[int] = []  # or -1
+        self.step_same_practitioner_followers: list[list[int]] = []  # steps naming this one
+        self.invalid_steps: dict[int, str] = {}  # steps referencing unknown data -> why
+        therapy_index = {t.id: i for i, t in enumerate(self.therapies)}
+        for plan_index, plan in enumerate(problem.plans):
+            self.plan_steps.append(self._read_plan(problem, plan_index, plan, therapy_index))
+        self.n_steps = len(self.step_plan)
 
-        # Previous schedule: pinned steps are fixed; the others are costly to move.
-        self.st_prevasg: list[tuple[int, int, int] | None] = [None] * n
-        self.st_pinned: list[tuple[int, int, int, int] | None] = [None] * n
+    def _read_plan(
+        self, problem: Problem, plan_index: int, plan: Plan, therapy_index: dict[str, int]
+    ) -> list[int]:
+        ids: list[int] = []
+        by_step_id: dict[str, int] = {}
+        pat = self.patient_index.get(plan.patient, -1)
+        plan_day = self.grid.date_index(plan.start)
+        for pos, step in enumerate(plan.steps):
+            i = len(self.step_plan)
+            ids.append(i)
+            by_step_id[step.id] = i
+            self.step_index[(plan.id, step.id)] = i
+            self.step_key.append((plan.id, step.id))
+            therapy = problem.therapies.get(step.therapy)
+            if therapy is None:
+                self.invalid_steps[i] = f"therapy {step.therapy!r} is not defined"
+            if pat < 0:
+                self.invalid_steps[i] = f"patient {plan.patient!r} is not defined"
+            self.step_plan.append(plan_index)
+            self.step_patient.append(max(pat, 0))
+            self.step_therapy.append(therapy_index.get(step.therapy, -1))
+            self._read_therapy(therapy)
+            priority = self.patient_priority[pat] if pat >= 0 else 0
+            self.step_unscheduled_cost.append(unscheduled_cost(priority))
+            self.step_target_date.append(plan_day + step.day)
+            self.step_slack_days.append(max(0, step.slack_days))
+            self.step_predecessor.append(ids[pos - 1] if pos > 0 else -1)
+            self.step_successor.append(-1)
+            if pos > 0:
+                self.step_successor[ids[pos - 1]] = i
+            self._read_links(i, step, by_step_id)
+        return ids
+
+    def _read_therapy(self, therapy) -> None:
+        """The therapy's figures for the step being read (neutral ones when it is unknown)."""
+        if therapy is None:
+            self.step_duration.append(0)
+            self.step_patient_rest.append(0)
+            self.step_room_turnover.append(0)
+            self.step_group_size.append(1)
+            return
+        self.step_duration.append(therapy.duration_min)
+        self.step_patient_rest.append(therapy.patient_rest_after_min)
+        self.step_room_turnover.append(therapy.room_turnover_min)
+        self.step_group_size.append(max(1, therapy.group_size))
+
+    def _read_links(self, i: int, step, by_step_id: dict[str, int]) -> None:
+        """Step i's `after` and `same_practitioner_as`, both naming earlier steps of its plan."""
+        after = step.after
+        after_step = by_step_id.get(after.step, -1) if after is not None else -1
+        self.step_after.append(after_step)
+        known = after is not None and after_step >= 0
+        self.step_min_gap.append(after.min_gap_min if known else 0)
+        max_gap = after.max_gap_min if known else None
+        self.step_max_gap.append(NO_LIMIT if max_gap is None else max_gap)
+        self.step_after_followers.append([])
+        if after_step >= 0:
+            self.step_after_followers[after_step].append(i)
+        partner = by_step_id.get(step.same_practitioner_as, -1) if step.same_practitioner_as else -1
+        self.step_same_practitioner_as.append(partner)
+        self.step_same_practitioner_followers.append([])
+        if partner >= 0:
+            self.step_same_practitioner_followers[partner].append(i)
+
+    def _read_previous(self, problem: Problem) -> None:
+        """Previous schedule: pinned steps are fixed; the others are costly to move."""
+        grid = self.grid
+        n = self.n_steps
+        # (start, practitioner, room) of a step's non-pinned previous assignment
+        self.step_previous: list[tuple[int, int, int] | None] = [None] * n
+        # (start, date, practitioner, room) of a step's pinned previous assignment
+        self.step_pinned: list[tuple[int, int, int, int] | None] = [None] * n
         for a in problem.previous:
             i = self.step_index.get((a.plan, a.step))
             if i is None:
                 continue
-            s = g.parse_instant(a.start)
-            p = self.prac_index.get(a.practitioner, -1)
+            s = grid.parse_instant(a.start)
+            p = self.practitioner_index.get(a.practitioner, -1)
             r = self.room_index.get(a.room, -1)
             if a.pinned:
-                self.st_pinned[i] = (s, g.local_of_abs(s)[0], p, r)
+                self.step_pinned[i] = (s, grid.local_of_abs(s)[0], p, r)
             else:
-                self.st_prevasg[i] = (s, p, r)
+                self.step_previous[i] = (s, p, r)
 
-        # Eligible resources per step (skill + gender, room type + gender), ordered so
-        # that the least demanded come first: a free choice should not eat a scarce one.
-        self._elig_cache: dict[tuple, tuple[tuple[int, ...], tuple[int, ...]]] = {}
-        self.st_elig_pracs: list[tuple[int, ...]] = []
-        self.st_elig_rooms: list[tuple[int, ...]] = []
-        for i in range(n):
-            pr, rm = self._eligible(i)
-            self.st_elig_pracs.append(pr)
-            self.st_elig_rooms.append(rm)
-        prac_demand = [0.0] * len(self.prac_ids)
-        room_demand = [0.0] * len(self.room_ids)
-        for i in range(n):
-            pr, rm = self.st_elig_pracs[i], self.st_elig_rooms[i]
-            for p in pr:
-                prac_demand[p] += self.st_dur[i] / len(pr)
-            for r in rm:
-                room_demand[r] += (self.st_dur[i] + self.st_turn[i]) / len(rm) / self.room_cap[r]
-        prac_supply = [
-            1.0 + self._weekly_minutes(self.prac_hours[p]) for p in range(len(self.prac_ids))
+    def _rank_eligible_resources(self) -> None:
+        """Eligible resources per step (skill + gender, room type + gender), ordered so
+        that the least demanded come first: a free choice should not eat a scarce one."""
+        n = self.n_steps
+        self._eligible_cache: dict[tuple, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        eligible = [self._eligible(i) for i in range(n)]
+        practitioner_load = [0.0] * len(self.practitioner_ids)
+        room_load = [0.0] * len(self.room_ids)
+        for i, (pracs, rooms) in enumerate(eligible):
+            for p in pracs:
+                practitioner_load[p] += self.step_duration[i] / len(pracs)
+            for r in rooms:
+                room_load[r] += (
+                    (self.step_duration[i] + self.step_room_turnover[i])
+                    / len(rooms)
+                    / self.room_capacity[r]
+                )
+        self.practitioner_demand = [
+            practitioner_load[p] / (1.0 + _weekly_minutes(self.practitioner_hours[p]))
+            for p in range(len(self.practitioner_ids))
         ]
-        self.prac_rank = [prac_demand[p] / prac_supply[p] for p in range(len(self.prac_ids))]
-        self.room_rank = room_demand
-        for i in range(n):
-            self.st_elig_pracs[i] = tuple(
-                sorted(self.st_elig_pracs[i], key=lambda p: (self.prac_rank[p], p))
-            )
-            self.st_elig_rooms[i] = tuple(
-                sorted(self.st_elig_rooms[i], key=lambda r: (self.room_rank[r], r))
-            )
-
-        # Static options, computed for every step that is not pinned.
-        self._prac_ok_cache: dict[tuple[int, int, int], bytearray] = {}
-        self._room_ok_cache: dict[tuple[int, int, int], bytearray] = {}
-        self._center_cache: dict[tuple[int, int], list[int]] = {}
-        self._tuple_cache: dict[tuple[int, ...], tuple[int, ...]] = {}
-        self.st_opts: list[list[tuple]] = [
-            [] if self.st_pinned[i] is not None else self.options(i) for i in range(n)
+        self.room_demand = room_load
+        self.step_eligible_practitioners: list[tuple[int, ...]] = [
+            tuple(sorted(pracs, key=lambda p: (self.practitioner_demand[p], p)))
+            for pracs, _rooms in eligible
         ]
-        self._order_by_pressure()
+        self.step_eligible_rooms: list[tuple[int, ...]] = [
+            tuple(sorted(rooms, key=lambda r: (self.room_demand[r], r)))
+            for _pracs, rooms in eligible
+        ]
 
     def _order_by_pressure(self) -> None:
         """Among options of equal static cost, try first the starts fewest other steps want
         (counted over their cheapest options, each step spreading one unit). Otherwise every
         flexible step would take the earliest slot of the day and crowd out the patients who
         prefer it; the start time breaks remaining ties so the order is deterministic."""
-        g = self.grid
-        pressure = [0.0] * (len(g.t_abs) + 1)
-        for opts in self.st_opts:
-            if not opts:
+        pressure = [0.0] * (len(self.grid.slot_start) + 1)  # per slot
+        for options in self.step_options:
+            if not options:
                 continue
-            best = opts[0][0]
-            cheapest = [o for o in opts if o[0] == best]
-            w = 1.0 / len(cheapest)
+            best = options[0][0]
+            cheapest = [o for o in options if o[0] == best]
+            share = 1.0 / len(cheapest)
             for o in cheapest:
-                pressure[o[3]] += w
-        for opts in self.st_opts:
-            opts.sort(key=lambda o: (o[0], round(pressure[o[3]], 3), o[1]))
+                pressure[o[3]] += share
+        for options in self.step_options:
+            options.sort(key=lambda o: (o[0], round(pressure[o[3]], 3), o[1]))
 
     # -- eligibility ------------------------------------------------------------------------
     def _eligible(self, i: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        if i in self.bad_steps:
+        if i in self.invalid_steps:
             return (), ()
-        th = self.therapies[self.st_ther[i]]
-        pat = self.st_pat[i]
-        pg = self.pat_gender[pat]
-        key = (self.st_ther[i], pg, self.pat_same_gender[pat])
-        cached = self._elig_cache.get(key)
+        therapy = self.therapies[self.step_therapy[i]]
+        pat = self.step_patient[i]
+        gender = self.patient_gender[pat]
+        same_gender = self.patient_same_gender[pat]
+        key = (self.step_therapy[i], gender, same_gender)
+        cached = self._eligible_cache.get(key)
         if cached is None:
             pracs = tuple(
                 p
-                for p in range(len(self.prac_ids))
-                if th.skill in self.prac_skills[p]
-                and (not self.pat_same_gender[pat] or self.prac_gender[p] == pg)
+                for p in range(len(self.practitioner_ids))
+                if therapy.skill in self.practitioner_skills[p]
+                and (not same_gender or self.practitioner_gender[p] == gender)
             )
-            types = set(th.room_types)
+            types = set(therapy.room_types)
             rooms = tuple(
                 r
                 for r in range(len(self.room_ids))
                 if self.room_type[r] in types
-                and (self.room_gender[r] is None or self.room_gender[r] == pg)
+                and (self.room_gender[r] is None or self.room_gender[r] == gender)
             )
-            cached = self._elig_cache[key] = (pracs, rooms)
+            cached = self._eligible_cache[key] = (pracs, rooms)
         return cached
 
-    @staticmethod
-    def _weekly_minutes(sched: list[list[tuple[int, int]]] | None) -> int:
-        if not sched:
-            return 0
-        return sum(b - a for wins in sched for a, b in wins)
-
     # -- static availability ---------------------------------------------------------------
-    def _center_ts(self, d: int, dur: int) -> list[int]:
-        """Grid starts on date d where a session of `dur` fits a center window."""
-        key = (d, dur)
-        ts = self._center_cache.get(key)
-        if ts is None:
-            g = self.grid
-            ends = g.ends_for(dur)
-            wins = self.center[d]
-            ts = []
+    def _center_slots(self, d: int, duration: int) -> list[int]:
+        """Slots of date d where a session of `duration` fits a center window."""
+        key = (d, duration)
+        slots = self._center_cache.get(key)
+        if slots is None:
+            grid = self.grid
+            wall_ends = grid.slot_wall_ends(duration)
+            wins = self.center_hours[d]
+            slots = []
             if not self.closed[d]:
-                for t in range(g.t_first[d], g.t_first[d + 1]):
-                    le = ends[t]
-                    if le >= 0 and in_windows(wins, g.t_loc[t], le):
-                        ts.append(t)
-            self._center_cache[key] = ts
-        return ts
+                for t in range(grid.first_slot[d], grid.first_slot[d + 1]):
+                    wall_end = wall_ends[t]
+                    if wall_end >= 0 and in_windows(wins, grid.slot_wall[t], wall_end):
+                        slots.append(t)
+            self._center_cache[key] = slots
+        return slots
 
-    def _prac_ok(self, p: int, d: int, dur: int) -> bytearray:
-        """Per grid start of date d (offset t_first[d]): 1 when practitioner p can hold a
-        session of `dur` there (inside a shift, no leave or busy overlap)."""
-        key = (p, d, dur)
-        ok = self._prac_ok_cache.get(key)
-        if ok is None:
-            g = self.grid
-            t0, t1 = g.t_first[d], g.t_first[d + 1]
-            ok = bytearray(t1 - t0)
-            ends = g.ends_for(dur)
-            wins = self.prac_hours[p][d]
-            block = self.prac_block[p]
+    def _practitioner_free_slots(self, p: int, d: int, duration: int) -> bytearray:
+        """Per slot of date d (offset first_slot[d]): 1 when practitioner p can hold a
+        session of `duration` there (inside a shift, no leave or busy overlap)."""
+        key = (p, d, duration)
+        free = self._practitioner_free_cache.get(key)
+        if free is None:
+            grid = self.grid
+            t0, t1 = grid.first_slot[d], grid.first_slot[d + 1]
+            free = bytearray(t1 - t0)
+            wall_ends = grid.slot_wall_ends(duration)
+            wins = self.practitioner_hours[p][d]
+            blocked = self.practitioner_blocked[p]
             if wins:
                 for t in range(t0, t1):
-                    le = ends[t]
-                    if le >= 0 and in_windows(wins, g.t_loc[t], le):
-                        s = g.t_abs[t]
-                        if not block or not _overlaps(block, s, s + dur):
-                            ok[t - t0] = 1
-            self._prac_ok_cache[key] = ok
-        return ok
+                    wall_end = wall_ends[t]
+                    if wall_end >= 0 and in_windows(wins, grid.slot_wall[t], wall_end):
+                        s = grid.slot_start[t]
+                        if not blocked or not overlaps(blocked, s, s + duration):
+                            free[t - t0] = 1
+            self._practitioner_free_cache[key] = free
+        return free
 
-    def _room_ok(self, r: int, d: int, dur: int) -> bytearray | None:
-        """Like _prac_ok for a room's busy intervals; None when the room is never busy.
-        `dur` includes the turnover: a busy room interval takes every place (rule 5)."""
+    def _room_free_slots(self, r: int, d: int, duration: int) -> bytearray | None:
+        """Like _practitioner_free_slots for a room's busy intervals; None when the room is
+        never busy. `duration` includes the turnover: a busy room interval takes every place
+        (rule 5)."""
         busy = self.room_busy[r]
         if not busy:
             return None
-        key = (r, d, dur)
-        ok = self._room_ok_cache.get(key)
-        if ok is None:
-            g = self.grid
-            t0, t1 = g.t_first[d], g.t_first[d + 1]
-            ok = bytearray(t1 - t0)
+        key = (r, d, duration)
+        free = self._room_free_cache.get(key)
+        if free is None:
+            grid = self.grid
+            t0, t1 = grid.first_slot[d], grid.first_slot[d + 1]
+            free = bytearray(t1 - t0)
             for t in range(t0, t1):
-                s = g.t_abs[t]
-                if not _overlaps(busy, s, s + dur):
-                    ok[t - t0] = 1
-            self._room_ok_cache[key] = ok
-        return ok
+                s = grid.slot_start[t]
+                if not overlaps(busy, s, s + duration):
+                    free[t - t0] = 1
+            self._room_free_cache[key] = free
+        return free
 
     def _intern(self, tup: tuple[int, ...]) -> tuple[int, ...]:
         return self._tuple_cache.setdefault(tup, tup)
 
     def step_dates(self, i: int) -> range:
         """Allowed local dates of step i, clipped to the horizon."""
-        lo = max(0, self.st_target[i])
-        hi = min(self.days - 1, self.st_target[i] + self.st_slack[i])
+        lo = max(0, self.step_target_date[i])
+        hi = min(self.days - 1, self.step_target_date[i] + self.step_slack_days[i])
         return range(lo, hi + 1)
 
-    def options(self, i: int) -> list[tuple]:
+    def options(self, i: int) -> list[Option]:
         """All statically feasible options of step i, cheapest first."""
-        pracs, rooms = self.st_elig_pracs[i], self.st_elig_rooms[i]
+        pracs, rooms = self.step_eligible_practitioners[i], self.step_eligible_rooms[i]
         if not pracs or not rooms:
             return []
-        g = self.grid
-        dur = self.st_dur[i]
-        pat = self.st_pat[i]
-        hours = self.pat_hours[pat]
-        pbusy = self.pat_busy[pat]
-        pref = self.pat_pref[pat]
-        prev = self.st_prevasg[i]
-        ends = g.ends_for(dur)
-        t_abs, t_loc = g.t_abs, g.t_loc
-        target = self.st_target[i]
+        duration = self.step_duration[i]
         out = []
         for d in self.step_dates(i):
-            ts = self._center_ts(d, dur)
-            if not ts:
-                continue
-            t0 = g.t_first[d]
-            pok = [(p, self._prac_ok(p, d, dur)) for p in pracs]
-            rok = [(r, self._room_ok(r, d, dur + self.st_turn[i])) for r in rooms]
-            pwins = hours[d] if hours is not None else None
-            slip = slip_cost(d - target)
-            for t in ts:
-                le = ends[t]
-                ls = t_loc[t]
-                if pwins is not None and not in_windows(pwins, ls, le):
-                    continue
-                s = t_abs[t]
-                if pbusy and _overlaps(pbusy, s, s + dur):
-                    continue
-                k = t - t0
-                pr = tuple(p for p, ok in pok if ok[k])
-                if not pr:
-                    continue
-                rm = tuple(r for r, ok in rok if ok is None or ok[k])
-                if not rm:
-                    continue
-                cost = slip + preferred_cost(pref, ls, le) + previous_start_cost(prev, s)
-                out.append((cost, s, d, t, self._intern(pr), self._intern(rm)))
+            slots = self._center_slots(d, duration)
+            if slots:
+                out.extend(self._options_on(i, d, slots, pracs, rooms))
         out.sort(key=lambda o: (o[0], o[1]))
+        return out
+
+    def _options_on(
+        self, i: int, d: int, slots: list[int], pracs: tuple[int, ...], rooms: tuple[int, ...]
+    ) -> list[Option]:
+        """Step i's options among `slots` (those of date d inside the center's hours)."""
+        grid = self.grid
+        duration = self.step_duration[i]
+        pat = self.step_patient[i]
+        hours = self.patient_hours[pat]
+        patient_busy = self.patient_busy[pat]
+        preferred = self.patient_preferred[pat]
+        previous = self.step_previous[i]
+        wall_ends = grid.slot_wall_ends(duration)
+        slot_start, slot_wall = grid.slot_start, grid.slot_wall
+        t0 = grid.first_slot[d]
+        practitioner_free = [(p, self._practitioner_free_slots(p, d, duration)) for p in pracs]
+        room_duration = duration + self.step_room_turnover[i]
+        room_free = [(r, self._room_free_slots(r, d, room_duration)) for r in rooms]
+        patient_windows = hours[d] if hours is not None else None
+        slip = slip_cost(d - self.step_target_date[i])
+        out = []
+        for t in slots:
+            wall_end = wall_ends[t]
+            wall_start = slot_wall[t]
+            if patient_windows is not None and not in_windows(
+                patient_windows, wall_start, wall_end
+            ):
+                continue
+            s = slot_start[t]
+            if patient_busy and overlaps(patient_busy, s, s + duration):
+                continue
+            k = t - t0
+            free_pracs = tuple(p for p, free in practitioner_free if free[k])
+            if not free_pracs:
+                continue
+            free_rooms = tuple(r for r, free in room_free if free is None or free[k])
+            if not free_rooms:
+                continue
+            cost = (
+                slip
+                + preferred_cost(preferred, wall_start, wall_end)
+                + previous_start_cost(previous, s)
+            )
+            out.append((cost, s, d, t, self._intern(free_pracs), self._intern(free_rooms)))
         return out
 
     def static_cost(self, i: int, s: int, d: int) -> int:
         """Slip + preferred + moved-start cost of step i starting at elapsed minute s on date d
         (used for pinned steps, whose start need not be on the grid)."""
-        g = self.grid
-        _, ls = g.local_of_abs(s)
-        _, le = g.local_of_abs(s + self.st_dur[i])
-        if le == 0 and self.st_dur[i] > 0:
-            le = 1440
-        cost = slip_cost(d - self.st_target[i]) + preferred_cost(
-            self.pat_pref[self.st_pat[i]], ls, le
+        grid = self.grid
+        _, wall_start = grid.local_of_abs(s)
+        _, wall_end = grid.local_of_abs(s + self.step_duration[i])
+        if wall_end == 0 and self.step_duration[i] > 0:
+            wall_end = 1440
+        return slip_cost(d - self.step_target_date[i]) + preferred_cost(
+            self.patient_preferred[self.step_patient[i]], wall_start, wall_end
         )
-        return cost

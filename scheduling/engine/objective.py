@@ -1,11 +1,6 @@
-"""The objective of FORMAT.md, one function per term, plus a from-scratch evaluation."""
+"""The objective of FORMAT.md, one function per term (the search scores by their deltas)."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .instance import Instance
 
 SLIP_PER_DAY = 50
 OUTSIDE_PREFERRED = 5
@@ -60,48 +55,3 @@ def previous_resource_cost(
     if previous is None or previous[0] != start:
         return 0
     return MOVED_RESOURCE if (previous[1] != prac or previous[2] != room) else 0
-
-
-def evaluate(inst: Instance, asg: list[tuple[int, int, int, int] | None]) -> dict[str, int]:
-    """Objective parts of a full assignment (per step: (start, date, prac, room) or None)."""
-    parts = {
-        "unscheduled": 0,
-        "slip": 0,
-        "preferred": 0,
-        "same_practitioner": 0,
-        "overtime": 0,
-        "previous": 0,
-    }
-    g = inst.grid
-    load: dict[tuple[int, int], int] = {}
-    seen_groups: set[tuple[int, int, int, int]] = set()
-    for i, a in enumerate(asg):
-        if a is None:
-            parts["unscheduled"] += inst.st_pen[i]
-            continue
-        s, d, p, r = a
-        parts["slip"] += slip_cost(d - inst.st_target[i])
-        _, ls = g.local_of_abs(s)
-        de, le = g.local_of_abs(s + inst.st_dur[i])
-        if de != d:
-            le += 1440 * (de - d)
-        parts["preferred"] += preferred_cost(inst.pat_pref[inst.st_pat[i]], ls, le)
-        spa = inst.st_spa[i]
-        if spa >= 0 and asg[spa] is not None:
-            parts["same_practitioner"] += same_practitioner_cost(p, asg[spa][2])
-        if inst.st_pinned[i] is None:
-            prev = inst.st_prevasg[i]
-            parts["previous"] += previous_start_cost(prev, s) + previous_resource_cost(
-                prev, s, p, r
-            )
-        if inst.st_gsize[i] > 1:
-            key = (inst.st_ther[i], p, r, s)
-            if key in seen_groups:
-                continue
-            seen_groups.add(key)
-        load[(p, d)] = load.get((p, d), 0) + inst.st_dur[i]
-    for (p, _d), minutes in load.items():
-        if p >= 0:
-            parts["overtime"] += overtime_cost(minutes, inst.prac_soft[p])
-    parts["total"] = sum(parts.values())
-    return parts

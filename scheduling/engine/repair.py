@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 from random import Random
 
-from .state import State
+from .state import Placement, State
 
 # Heap keys: a step with no feasible placement is handled first (it may backtrack while
 # its predecessors can still move); a step with a single placement comes next.
@@ -32,7 +32,7 @@ class Repair:
     """
 
     def __init__(self, state: State, rng: Random):
-        self.st = state
+        self.state = state
         self.inst = state.inst
         self.rng = rng
 
@@ -47,60 +47,64 @@ class Repair:
         """Try to schedule every step in `pending` (unscheduled steps). A step becomes active
         once its predecessor is scheduled; with `extend`, unscheduled successors of inserted
         steps join in. Returns the steps that had to stay unscheduled."""
-        st, inst = self.st, self.inst
-        if st.log is None:
-            st.log = []
+        state, inst = self.state, self.inst
+        if state.undo_log is None:
+            state.undo_log = []
         self.noise = noise
         self.backtrack_nodes = backtrack_nodes
         self.active: set[int] = set()
         self.waiting: set[int] = set()
-        self.cache: dict[int, list[tuple]] = {}
-        self.ver: dict[int, int] = {}
+        self.best_placements: dict[int, list[Placement]] = {}  # per active step, its two best
+        self.version: dict[int, int] = {}  # bumped on each re-scan: older heap entries are stale
         self.heap: list[tuple] = []
-        self.w_pd: dict[tuple[int, int], set[int]] = {}
-        self.w_rd: dict[tuple[int, int], set[int]] = {}
-        self.w_pat: dict[int, set[int]] = {}
-        self.w_grp: dict[int, set[int]] = {}
-        self.reg: dict[int, list[tuple[dict, tuple]]] = {}
+        # Who to re-scan when a placement changes: the steps whose cached placements use a
+        # (practitioner, date) or (room, date), the active steps of each patient, and those
+        # of each group therapy.
+        self.watch_practitioner_date: dict[tuple[int, int], set[int]] = {}
+        self.watch_room_date: dict[tuple[int, int], set[int]] = {}
+        self.watch_patient: dict[int, set[int]] = {}
+        self.watch_therapy: dict[int, set[int]] = {}
+        # per active step, the (table, key) entries above that name it
+        self.watch_keys: dict[int, list[tuple[dict, tuple]]] = {}
         self.extend = extend
         failed: list[int] = []
         self.failed = failed
-        asg_s = st.asg_s
+        step_start = state.step_start
         for i in sorted(pending):
-            if asg_s[i] >= 0 or inst.st_pinned[i] is not None:
+            if step_start[i] >= 0 or inst.step_pinned[i] is not None:
                 continue
-            pv = inst.st_prev[i]
-            if pv < 0 or asg_s[pv] >= 0:
+            predecessor = inst.step_predecessor[i]
+            if predecessor < 0 or step_start[predecessor] >= 0:
                 self._activate(i)
             else:
                 self.waiting.add(i)
         heap = self.heap
         while heap:
             item = heapq.heappop(heap)
-            i, v = item[-2], item[-1]
-            if i not in self.active or self.ver[i] != v:
+            i, version = item[-2], item[-1]
+            if i not in self.active or self.version[i] != version:
                 continue
-            found = self.cache[i]
+            found = self.best_placements[i]
             if found:
                 choice = found[0]
-                nx = inst.st_next[i]
+                successor = inst.step_successor[i]
                 if (
-                    nx >= 0
-                    and asg_s[nx] < 0
-                    and self._within_reach(i, nx)
-                    and (nx in self.waiting or self.extend)
-                    and inst.st_pinned[nx] is None
-                    and inst.st_opts[nx]
+                    successor >= 0
+                    and step_start[successor] < 0
+                    and self._within_reach(i, successor)
+                    and (successor in self.waiting or self.extend)
+                    and inst.step_pinned[successor] is None
+                    and inst.step_options[successor]
                 ):
-                    choice = self._lookahead(i, nx, choice)
-                _c, s, d, p, r, sc = choice
-                st.insert(i, s, d, p, r, sc)
+                    choice = self._lookahead(i, successor, choice)
+                _c, s, d, p, r, static_cost = choice
+                state.insert(i, s, d, p, r, static_cost)
                 self._after_insert(i)
             elif not self._backtrack(i):
                 self._fail(i)
         return failed
 
-    def _lookahead(self, i: int, nx: int, first: tuple) -> tuple:
+    def _lookahead(self, i: int, successor: int, first: tuple) -> tuple:
         """Placement of step i that is cheapest together with its linked successors (a
         chain such as abhyanga -> swedana -> nasya on one day), whose windows (sequence,
         gaps, rest) and preferred practitioner depend on it.
@@ -108,65 +112,71 @@ class Repair:
         Forward: i's cheapest placement `first`, then - unless the chain after it is as cheap
         as it can ever be - other cheap placements of i: the cheapest starts, and the cheapest
         practitioner at each; each scored with the chain after it placed greedily. Backward:
-        nx at its own best first, then i's best placement before it - this finds e.g. a
+        successor at its own best first, then i's best placement before it - this finds e.g. a
         morning session that lets the next one stay on the same day."""
-        st = self.st
-        chain, floor = self._chain_cost(i, first, nx)
+        state = self.state
+        chain, floor = self._chain_cost(i, first, successor)
         best, best_total = first, first[0] + chain
         if chain > floor:
-            cands = {(c[1], c[3], c[4]): c for c in st.scan(i, LOOKAHEAD_WIDTH, all_pracs=True)}
-            for c in st.scan(i, LOOKAHEAD_WIDTH):
-                cands.setdefault((c[1], c[3], c[4]), c)
-            for cand in sorted(cands.values(), key=_cost_then_start):
+            candidates = {
+                (c[1], c[3], c[4]): c
+                for c in state.cheapest_placements(i, LOOKAHEAD_WIDTH, all_pracs=True)
+            }
+            for c in state.cheapest_placements(i, LOOKAHEAD_WIDTH):
+                candidates.setdefault((c[1], c[3], c[4]), c)
+            for cand in sorted(candidates.values(), key=_cost_then_start):
                 if cand[0] >= best_total:
                     break
-                total = cand[0] + self._chain_cost(i, cand, nx)[0]
+                total = cand[0] + self._chain_cost(i, cand, successor)[0]
                 if total < best_total:
                     best, best_total = cand, total
         if best_total > best[0]:
-            own = st.scan(nx, 1)
+            own = state.cheapest_placements(successor, 1)
             if own and own[0][0] < best_total - best[0]:
-                mark = len(st.log)
-                _c, s, d, p, r, sc = own[0]
-                st.insert(nx, s, d, p, r, sc)
-                mine = st.scan(i, 1)
-                st.undo(mark)
+                mark = len(state.undo_log)
+                _c, s, d, p, r, static_cost = own[0]
+                state.insert(successor, s, d, p, r, static_cost)
+                mine = state.cheapest_placements(i, 1)
+                state.undo(mark)
                 if mine and mine[0][0] + own[0][0] < best_total:
                     best = mine[0]
         return best
 
-    def _within_reach(self, i: int, nx: int) -> bool:
-        """Can step i's placement decide whether its successor nx slips (a day at most)?"""
+    def _within_reach(self, i: int, successor: int) -> bool:
+        """Can step i's placement decide whether `successor` slips (a day at most)?"""
         inst = self.inst
-        return inst.st_target[nx] <= inst.st_target[i] + inst.st_slack[i] + 1
+        return (
+            inst.step_target_date[successor]
+            <= inst.step_target_date[i] + inst.step_slack_days[i] + 1
+        )
 
-    def _chain_cost(self, i: int, placement: tuple, nx: int) -> tuple[int, int]:
-        """With step i at `placement`: what nx and the linked steps after it add when each
+    def _chain_cost(self, i: int, placement: tuple, successor: int) -> tuple[int, int]:
+        """With step i at `placement`: what successor and the linked steps after it add when each
         takes its cheapest placement in turn (a step with none costs its penalty), and the
         least those steps could ever cost. The state is left as it was."""
-        st, inst = self.st, self.inst
-        opts = inst.st_opts
-        mark = len(st.log)
-        _c, s, d, p, r, sc = placement
-        st.insert(i, s, d, p, r, sc)
+        state, inst = self.state, self.inst
+        options = inst.step_options
+        mark = len(state.undo_log)
+        _c, s, d, p, r, static_cost = placement
+        state.insert(i, s, d, p, r, static_cost)
         total = floor = 0
-        j = nx
+        j = successor
         for _ in range(CHAIN_DEPTH):
-            found = st.scan(j, 1)
+            found = state.cheapest_placements(j, 1)
             if not found:
-                total += inst.st_pen[j]
+                total += inst.step_unscheduled_cost[j]
                 # A step that can never be placed costs its penalty whatever i does.
-                floor += opts[j][0][0] if opts[j] else inst.st_pen[j]
+                floor += options[j][0][0] if options[j] else inst.step_unscheduled_cost[j]
                 break
-            floor += opts[j][0][0]
-            c, s, d, p, r, sc = found[0]
-            st.insert(j, s, d, p, r, sc)
+            floor += options[j][0][0]
+            c, s, d, p, r, static_cost = found[0]
+            state.insert(j, s, d, p, r, static_cost)
             total += c
-            after = inst.st_next[j]
-            if after < 0 or st.asg_s[after] >= 0 or not self._within_reach(j, after):
+            after = inst.step_successor[j]
+            if after < 0 or state.step_start[after] >= 0 or not self._within_reach(j, after):
                 break
             j = after
-        st.undo(mark)
+        state.undo(mark)
         return total, floor
 
     # -- bookkeeping ---------------------------------------------------------------------------
@@ -174,115 +184,117 @@ class Repair:
         inst = self.inst
         self.waiting.discard(i)
         self.active.add(i)
-        self.w_pat.setdefault(inst.st_pat[i], set()).add(i)
-        if inst.st_gsize[i] > 1:
-            self.w_grp.setdefault(inst.st_ther[i], set()).add(i)
+        self.watch_patient.setdefault(inst.step_patient[i], set()).add(i)
+        if inst.step_group_size[i] > 1:
+            self.watch_therapy.setdefault(inst.step_therapy[i], set()).add(i)
         self._evaluate(i)
 
     def _deactivate(self, i: int) -> None:
         inst = self.inst
         self.active.discard(i)
-        self.w_pat[inst.st_pat[i]].discard(i)
-        if inst.st_gsize[i] > 1:
-            self.w_grp[inst.st_ther[i]].discard(i)
-        for table, key in self.reg.pop(i, ()):
+        self.watch_patient[inst.step_patient[i]].discard(i)
+        if inst.step_group_size[i] > 1:
+            self.watch_therapy[inst.step_therapy[i]].discard(i)
+        for table, key in self.watch_keys.pop(i, ()):
             table[key].discard(i)
 
     def _evaluate(self, i: int) -> None:
         inst = self.inst
-        found = self.st.scan(i, 2)
-        self.cache[i] = found
-        for table, key in self.reg.pop(i, ()):
+        found = self.state.cheapest_placements(i, 2)
+        self.best_placements[i] = found
+        for table, key in self.watch_keys.pop(i, ()):
             table[key].discard(i)
         keys = []
-        for _c, _s, d, p, r, _sc in found:
-            keys.append((self.w_pd, (p, d)))
-            keys.append((self.w_rd, (r, d)))
+        for _cost, _s, d, p, r, _static_cost in found:
+            keys.append((self.watch_practitioner_date, (p, d)))
+            keys.append((self.watch_room_date, (r, d)))
         for table, key in keys:
             table.setdefault(key, set()).add(i)
-        self.reg[i] = keys
-        pen = inst.st_pen[i]
+        self.watch_keys[i] = keys
+        penalty = inst.step_unscheduled_cost[i]
         if not found:
             key = NO_OPTION_KEY
         elif len(found) == 1:
-            key = ONE_OPTION_BONUS + pen - found[0][0]
+            key = ONE_OPTION_BONUS + penalty - found[0][0]
         else:
             key = found[1][0] - found[0][0]
         if self.noise:
             key += self.rng.random() * self.noise
-        v = self.ver.get(i, 0) + 1
-        self.ver[i] = v
-        heapq.heappush(self.heap, (-key, -pen, len(inst.st_opts[i]), i, v))
+        version = self.version.get(i, 0) + 1
+        self.version[i] = version
+        heapq.heappush(self.heap, (-key, -penalty, len(inst.step_options[i]), i, version))
 
     def _touch(self, i: int, p: int, r: int, d: int) -> None:
         """Re-scan active steps whose cached placements may have changed after step i
         was placed at or removed from (p, r, d)."""
         inst = self.inst
         dirty = set()
-        for table, key in ((self.w_pd, (p, d)), (self.w_rd, (r, d))):
-            ws = table.get(key)
-            if ws:
-                dirty |= ws
-        ws = self.w_pat.get(inst.st_pat[i])
-        if ws:
-            dirty |= ws
-        if inst.st_gsize[i] > 1:
-            ws = self.w_grp.get(inst.st_ther[i])
-            if ws:
-                dirty |= ws
+        for table, key in ((self.watch_practitioner_date, (p, d)), (self.watch_room_date, (r, d))):
+            watchers = table.get(key)
+            if watchers:
+                dirty |= watchers
+        watchers = self.watch_patient.get(inst.step_patient[i])
+        if watchers:
+            dirty |= watchers
+        if inst.step_group_size[i] > 1:
+            watchers = self.watch_therapy.get(inst.step_therapy[i])
+            if watchers:
+                dirty |= watchers
         active = self.active
         for j in sorted(dirty):
             if j in active:
                 self._evaluate(j)
 
     def _after_insert(self, i: int) -> None:
-        st, inst = self.st, self.inst
+        state, inst = self.state, self.inst
         self._deactivate(i)
-        self._touch(i, st.asg_p[i], st.asg_r[i], st.asg_d[i])
-        nx = inst.st_next[i]
+        self._touch(i, state.step_practitioner[i], state.step_room[i], state.step_date[i])
+        successor = inst.step_successor[i]
         if (
-            nx >= 0
-            and st.asg_s[nx] < 0
-            and nx not in self.active
-            and (nx in self.waiting or self.extend)
-            and inst.st_pinned[nx] is None
+            successor >= 0
+            and state.step_start[successor] < 0
+            and successor not in self.active
+            and (successor in self.waiting or self.extend)
+            and inst.step_pinned[successor] is None
         ):
-            self._activate(nx)
+            self._activate(successor)
 
     def _fail(self, i: int) -> None:
         """Step i stays unscheduled, so every later step of its plan does too (rule 9)."""
-        st, inst = self.st, self.inst
+        state, inst = self.state, self.inst
         self._deactivate(i)
         self.failed.append(i)
-        j = inst.st_next[i]
+        j = inst.step_successor[i]
         while j >= 0:
             if j in self.active:
                 self._deactivate(j)
             self.waiting.discard(j)
-            if st.asg_s[j] >= 0 and inst.st_pinned[j] is None:
-                p, r, d = st.asg_p[j], st.asg_r[j], st.asg_d[j]
-                st.remove(j)
+            if state.step_start[j] >= 0 and inst.step_pinned[j] is None:
+                p, r, d = state.step_practitioner[j], state.step_room[j], state.step_date[j]
+                state.remove(j)
                 self._touch(j, p, r, d)
-            j = inst.st_next[j]
+            j = inst.step_successor[j]
 
     def _backtrack(self, i: int) -> bool:
         """Re-place up to BACKTRACK_DEPTH predecessors of stuck step i together with it."""
-        st, inst = self.st, self.inst
+        state, inst = self.state, self.inst
         chain: list[int] = []
-        j = inst.st_prev[i]
-        while len(chain) < BACKTRACK_DEPTH and j >= 0 and st.asg_s[j] >= 0:
-            if inst.st_pinned[j] is not None:
+        j = inst.step_predecessor[i]
+        while len(chain) < BACKTRACK_DEPTH and j >= 0 and state.step_start[j] >= 0:
+            if inst.step_pinned[j] is not None:
                 break
             chain.insert(0, j)
-            j = inst.st_prev[j]
+            j = inst.step_predecessor[j]
         if self.backtrack_nodes <= 0:
             return False
         for length in range(1, len(chain) + 1):
             seq = chain[-length:]
-            old = [(j, st.asg_p[j], st.asg_r[j], st.asg_d[j]) for j in seq]
-            mark = len(st.log)
+            old = [
+                (j, state.step_practitioner[j], state.step_room[j], state.step_date[j]) for j in seq
+            ]
+            mark = len(state.undo_log)
             for j in seq:
-                st.remove(j)
+                state.remove(j)
             # Forward (predecessors first, cheapest) and then backward (the stuck step
             # first, so that its placement bounds the predecessors' windows).
             for order in ([*seq, i], [i, *reversed(seq)]):
@@ -291,22 +303,24 @@ class Repair:
                     for j, p, r, d in old:
                         self._touch(j, p, r, d)
                     for j in seq:
-                        self._touch(j, st.asg_p[j], st.asg_r[j], st.asg_d[j])
+                        self._touch(
+                            j, state.step_practitioner[j], state.step_room[j], state.step_date[j]
+                        )
                     self._after_insert(i)
                     return True
-            st.undo(mark)
+            state.undo(mark)
         return False
 
     def _dfs(self, seq: list[int], level: int) -> bool:
-        st = self.st
+        state = self.state
         step = seq[level]
-        for _c, s, d, p, r, sc in st.scan(step, BACKTRACK_WIDTH):
+        for _c, s, d, p, r, static_cost in state.cheapest_placements(step, BACKTRACK_WIDTH):
             self._nodes -= 1
             if self._nodes < 0:
                 return False
-            mark = len(st.log)
-            st.insert(step, s, d, p, r, sc)
+            mark = len(state.undo_log)
+            state.insert(step, s, d, p, r, static_cost)
             if level == len(seq) - 1 or self._dfs(seq, level + 1):
                 return True
-            st.undo(mark)
+            state.undo(mark)
         return False

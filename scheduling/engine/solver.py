@@ -9,12 +9,12 @@ import pickle
 import time
 from random import Random
 
+from .evaluation import evaluate
 from .explain import Explainer
 from .instance import Instance
 from .jsonio import problem_to_dict
 from .lns import Search, earliest_fit, lower_bound, place_pinned, seed_previous
 from .model import Assignment, Problem, Reason, Solution, Unscheduled
-from .objective import evaluate
 from .repair import Repair
 from .state import State
 
@@ -30,9 +30,9 @@ def problem_seed(problem: Problem) -> int:
 
 
 def restore(inst: Instance, snapshot) -> State:
-    st = State(inst)
-    st.reset_to(snapshot)
-    return st
+    state = State(inst)
+    state.reset_to(snapshot)
+    return state
 
 
 def solve(
@@ -55,9 +55,9 @@ def solve(
     inst = Instance(problem)
     seed = problem_seed(problem) + SEED_OFFSET
     state, lower = _construct(inst)
-    stats = {"construct_seconds": time.perf_counter() - t0, "construct_objective": state.obj}
+    stats = {"construct_seconds": time.perf_counter() - t0, "construct_objective": state.objective}
     # A small problem's single search ends by stalling in moments; a fork would cost more.
-    if inst.n < MIN_STEPS_TO_SHARE:
+    if inst.n_steps < MIN_STEPS_TO_SHARE:
         workers = 1
     search = Search(state, Random(seed), lower)
     if workers > 1:
@@ -66,9 +66,9 @@ def solve(
         search.run(deadline)
     best = restore(inst, search.best)
     # A last chance for steps left unscheduled: anything that fits now is strictly better.
-    best.log = []
-    Repair(best, Random(seed)).run([i for i in range(inst.n) if best.asg_s[i] < 0])
-    best.log = None
+    best.undo_log = []
+    Repair(best, Random(seed)).run([i for i in range(inst.n_steps) if best.step_start[i] < 0])
+    best.undo_log = None
     solution = build_solution(inst, best)
     if _stats is not None:
         _stats.update(
@@ -84,25 +84,25 @@ def solve(
 
 def _construct(inst: Instance) -> tuple[State, int]:
     """A first complete schedule and a lower bound on the objective."""
-    st = State(inst)
-    place_pinned(st)
-    lower = lower_bound(st)
-    seed_previous(st)
-    st.log = []
-    Repair(st, Random(0)).run(range(inst.n))
-    st.log = None
+    state = State(inst)
+    place_pinned(state)
+    lower = lower_bound(state)
+    seed_previous(state)
+    state.undo_log = []
+    Repair(state, Random(0)).run(range(inst.n_steps))
+    state.undo_log = None
     # Plain earliest fit, keeping the previous schedule and (when there is one) ignoring it:
     # after sick leave, moving everything to the earliest free time can beat patching.
-    has_previous = any(pv is not None for pv in inst.st_prevasg)
+    has_previous = any(previous is not None for previous in inst.step_previous)
     for keep_previous in (True, False) if has_previous else (True,):
         plain = State(inst)
         place_pinned(plain)
         if keep_previous:
             seed_previous(plain)
         earliest_fit(plain)
-        if plain.obj < st.obj:
-            st = plain
-    return st, lower
+        if plain.objective < state.objective:
+            state = plain
+    return state, lower
 
 
 def _cooperate(search: Search, seed: int, workers: int, deadline: float, stats: dict) -> None:
@@ -123,11 +123,11 @@ def _cooperate(search: Search, seed: int, workers: int, deadline: float, stats: 
                 reports.append((p, report))
         partners = [p for p, _report in reports]
         leader = min(
-            [(search.best_obj, -1, search.best)]
+            [(search.best_objective, -1, search.best)]
             + [(obj, k, best) for k, (_p, (_done, obj, best)) in enumerate(reports)]
         )
         everyone_done = finished and all(done for _p, (done, _o, _b) in reports)
-        if search.best_obj > leader[0]:
+        if search.best_objective > leader[0]:
             search.adopt(leader[2], leader[0])
             everyone_done = False
         last = when == checkpoints[-1]
@@ -207,7 +207,7 @@ class _Partner:
 def _partner_loop(search: Search, checkpoints: list[float], up, down) -> None:
     for when in checkpoints:
         finished = search.run(when)
-        pickle.dump((finished, search.best_obj, search.best), up)
+        pickle.dump((finished, search.best_objective, search.best), up)
         up.flush()
         reply = pickle.load(down)
         if reply == _STOP:
@@ -218,29 +218,29 @@ def _partner_loop(search: Search, checkpoints: list[float], up, down) -> None:
     up.flush()
 
 
-def build_solution(inst: Instance, st: State) -> Solution:
-    g = inst.grid
-    ex = Explainer(st)
+def build_solution(inst: Instance, state: State) -> Solution:
+    grid = inst.grid
+    explainer = Explainer(state)
     assignments = []
     unscheduled = []
-    for i in range(inst.n):
+    for i in range(inst.n_steps):
         plan, step = inst.step_key[i]
-        if st.asg_s[i] >= 0:
-            p, r = st.asg_p[i], st.asg_r[i]
+        if state.step_start[i] >= 0:
+            p, r = state.step_practitioner[i], state.step_room[i]
             assignments.append(
                 Assignment(
                     plan=plan,
                     step=step,
-                    start=g.iso(st.asg_s[i]),
+                    start=grid.iso(state.step_start[i]),
                     room=inst.room_ids[r] if r >= 0 else "",
-                    practitioner=inst.prac_ids[p] if p >= 0 else "",
-                    explanation=ex.assignment(i),
+                    practitioner=inst.practitioner_ids[p] if p >= 0 else "",
+                    explanation=explainer.assignment(i),
                 )
             )
         else:
-            unscheduled.append(Unscheduled(plan=plan, step=step, reasons=ex.unscheduled(i)))
-    snap = [(a[0], a[1], a[2], a[3]) if a else None for a in st.snapshot()]
-    objective = evaluate(inst, snap)["total"]
+            unscheduled.append(Unscheduled(plan=plan, step=step, reasons=explainer.unscheduled(i)))
+    placements = [(a[0], a[1], a[2], a[3]) if a else None for a in state.snapshot()]
+    objective = evaluate(inst, placements)["total"]
     return Solution(assignments=assignments, unscheduled=unscheduled, objective=objective)
 
 

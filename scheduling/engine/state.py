@@ -15,6 +15,14 @@ INF = 1 << 60
 _PLUS_ONE = bytes((x + 1) % 256 for x in range(256))
 _MINUS_ONE = bytes((x - 1) % 256 for x in range(256))
 
+# A placement the scan offers for a step:
+# (cost it adds, start, date, practitioner, room, static cost of that start)
+Placement = tuple[int, int, int, int, int, int]
+# One undo-log entry: (INSERTED, step) or (REMOVED, step, start, date, practitioner, room,
+# static cost), enough to revert the change.
+INSERTED, REMOVED = 0, 1
+NOTHING_FOUND = (INF, -1, -1)  # (extra cost, practitioner, room) before any is found
+
 
 def _first(item: tuple) -> int:
     return item[0]
@@ -28,363 +36,501 @@ class State:
     - a patient is taken over [start, end + rest) (rule 6),
     - a practitioner over [start, end), once per group occurrence (rule 4),
     - a room counts patients over [start, end + turnover) up to its capacity (rule 5).
-    `obj` is the objective, kept up to date by insert/remove (delta scoring). When `log`
-    is a list, every change is appended so that a rejected move can be undone.
+    `objective` is kept up to date by insert/remove (delta scoring). When `undo_log` is a
+    list, every change is appended to it so that a rejected move can be undone.
     """
 
     def __init__(self, inst: Instance):
         self.inst = inst
-        h = inst.horizon_min
+        horizon = inst.horizon_min
         days = inst.days
-        self.h = h
-        self.ones = memoryview(b"\x01" * h)  # views: a slice of them copies nothing
-        self.zeros = memoryview(bytes(h))
-        self.pat_occ = [bytearray(h) for _ in inst.pat_ids]
-        self.prac_occ = [bytearray(h) for _ in inst.prac_ids]
-        self.room_occ = [bytearray(h) for _ in inst.room_ids]
-        self.pat_day = [[0] * days for _ in inst.pat_ids]
-        self.load = [[0] * days for _ in inst.prac_ids]
-        n = inst.n
-        self.asg_s = [-1] * n
-        self.asg_d = [-1] * n
-        self.asg_p = [-1] * n
-        self.asg_r = [-1] * n
-        self.asg_sc = [0] * n  # static part of the step's own cost
-        self.asg_c = [0] * n  # static part + previous-resource part
+        self.horizon_min = horizon
+        self.ones = memoryview(b"\x01" * horizon)  # views: a slice of them copies nothing
+        self.zeros = memoryview(bytes(horizon))
+        self.patient_occupancy = [bytearray(horizon) for _ in inst.patient_ids]
+        self.practitioner_occupancy = [bytearray(horizon) for _ in inst.practitioner_ids]
+        self.room_occupancy = [bytearray(horizon) for _ in inst.room_ids]
+        self.patient_sessions_on = [[0] * days for _ in inst.patient_ids]  # [patient][date]
+        self.practitioner_minutes = [[0] * days for _ in inst.practitioner_ids]  # [prac][date]
+        n = inst.n_steps
+        # Where each step is; step_start[i] < 0 when step i is unscheduled.
+        self.step_start = [-1] * n
+        self.step_date = [-1] * n
+        self.step_practitioner = [-1] * n
+        self.step_room = [-1] * n
+        self.step_static_cost = [0] * n  # static part of the step's own cost
+        self.step_own_cost = [0] * n  # static part + previous-resource part
         # Group occurrences: (therapy, prac, room, start) -> patients in it, and the
         # (prac, room) pairs of occurrences by (therapy, start) for joining.
-        self.groups: dict[tuple[int, int, int, int], int] = {}
-        self.group_at: dict[tuple[int, int], set[tuple[int, int]]] = {}
-        self.day_steps: list[set[int]] = [set() for _ in range(days)]
-        self.obj = sum(inst.st_pen)
-        self.n_sched = 0
-        self.log: list | None = None
+        self.group_members: dict[tuple[int, int, int, int], int] = {}
+        self.groups_at: dict[tuple[int, int], set[tuple[int, int]]] = {}
+        self.steps_on_date: list[set[int]] = [set() for _ in range(days)]
+        self.objective = sum(inst.step_unscheduled_cost)
+        self.n_scheduled = 0
+        self.undo_log: list | None = None
+
+    def copy(self) -> State:
+        """An independent copy of this schedule (sharing the read-only instance), not logging."""
+        other = State.__new__(State)
+        other.inst = self.inst
+        other.horizon_min = self.horizon_min
+        other.ones, other.zeros = self.ones, self.zeros
+        other.patient_occupancy = [bytearray(o) for o in self.patient_occupancy]
+        other.practitioner_occupancy = [bytearray(o) for o in self.practitioner_occupancy]
+        other.room_occupancy = [bytearray(o) for o in self.room_occupancy]
+        other.patient_sessions_on = [list(row) for row in self.patient_sessions_on]
+        other.practitioner_minutes = [list(row) for row in self.practitioner_minutes]
+        other.step_start = list(self.step_start)
+        other.step_date = list(self.step_date)
+        other.step_practitioner = list(self.step_practitioner)
+        other.step_room = list(self.step_room)
+        other.step_static_cost = list(self.step_static_cost)
+        other.step_own_cost = list(self.step_own_cost)
+        other.group_members = dict(self.group_members)
+        other.groups_at = {key: set(places) for key, places in self.groups_at.items()}
+        other.steps_on_date = [set(steps) for steps in self.steps_on_date]
+        other.objective = self.objective
+        other.n_scheduled = self.n_scheduled
+        other.undo_log = None
+        return other
 
     # -- occupancy helpers -----------------------------------------------------------------
     def _clip(self, a: int, b: int) -> tuple[int, int]:
-        return max(0, a), min(self.h, b)
+        return max(0, a), min(self.horizon_min, b)
 
-    def _set(self, occ: bytearray, a: int, b: int, on: bool) -> None:
-        if a < 0 or b > self.h:  # only a pinned session can reach outside the horizon
+    def _fill(self, occupancy: bytearray, a: int, b: int, on: bool) -> None:
+        if a < 0 or b > self.horizon_min:  # only a pinned session can reach outside the horizon
             a, b = self._clip(a, b)
         if b > a:
-            occ[a:b] = self.ones[: b - a] if on else self.zeros[: b - a]
+            occupancy[a:b] = self.ones[: b - a] if on else self.zeros[: b - a]
 
-    def _count(self, occ: bytearray, a: int, b: int, delta: int) -> None:
-        if a < 0 or b > self.h:
+    def _add_patient(self, occupancy: bytearray, a: int, b: int, delta: int) -> None:
+        if a < 0 or b > self.horizon_min:
             a, b = self._clip(a, b)
         if b > a:
             # One C-level byte translation adds or removes a patient on every minute at once.
-            occ[a:b] = occ[a:b].translate(_PLUS_ONE if delta > 0 else _MINUS_ONE)
+            occupancy[a:b] = occupancy[a:b].translate(_PLUS_ONE if delta > 0 else _MINUS_ONE)
+
+    def _book_room(self, i: int, s: int, r: int, delta: int) -> None:
+        """Add (delta 1) or take away (-1) step i's patient in room r from s to its turnover's end."""
+        inst = self.inst
+        end = s + inst.step_duration[i] + inst.step_room_turnover[i]
+        if inst.room_capacity[r] == 1:
+            self._fill(self.room_occupancy[r], s, end, delta > 0)
+        else:
+            self._add_patient(self.room_occupancy[r], s, end, delta)
+
+    def _book_practitioner(self, i: int, s: int, d: int, p: int, on: bool) -> int:
+        """Take (or free) practitioner p for step i's session; the overtime cost it adds."""
+        inst = self.inst
+        duration = inst.step_duration[i]
+        self._fill(self.practitioner_occupancy[p], s, s + duration, on)
+        if not 0 <= d < inst.days:
+            return 0
+        minutes = self.practitioner_minutes[p]
+        old = minutes[d]
+        new = old + duration if on else old - duration
+        minutes[d] = new
+        soft = inst.practitioner_soft_daily_min[p]
+        return overtime_cost(new, soft) - overtime_cost(old, soft)
+
+    def _partner_cost(self, i: int, p: int) -> int:
+        """What step i with practitioner p costs against its scheduled same-practitioner
+        partners (the step it names and those naming it)."""
+        inst = self.inst
+        step_start, step_practitioner = self.step_start, self.step_practitioner
+        cost = 0
+        partner = inst.step_same_practitioner_as[i]
+        if partner >= 0 and step_start[partner] >= 0:
+            cost += same_practitioner_cost(p, step_practitioner[partner])
+        for j in inst.step_same_practitioner_followers[i]:
+            if step_start[j] >= 0:
+                cost += same_practitioner_cost(p, step_practitioner[j])
+        return cost
+
+    def _join_occurrence(self, i: int, s: int, p: int, r: int) -> bool:
+        """Count step i into its group occurrence; True when it opens a new one."""
+        inst = self.inst
+        occurrence = (inst.step_therapy[i], p, r, s)
+        members = self.group_members.get(occurrence, 0)
+        self.group_members[occurrence] = members + 1
+        if members:
+            return False
+        self.groups_at.setdefault((inst.step_therapy[i], s), set()).add((p, r))
+        return True
+
+    def _leave_occurrence(self, i: int, s: int, p: int, r: int) -> bool:
+        """Count step i out of its group occurrence; True when it was the last member."""
+        therapy = self.inst.step_therapy[i]
+        occurrence = (therapy, p, r, s)
+        members = self.group_members[occurrence] - 1
+        if members:
+            self.group_members[occurrence] = members
+            return False
+        del self.group_members[occurrence]
+        places = self.groups_at[(therapy, s)]
+        places.discard((p, r))
+        if not places:
+            del self.groups_at[(therapy, s)]
+        return True
 
     # -- moves -------------------------------------------------------------------------------
-    def insert(self, i: int, s: int, d: int, p: int, r: int, sc: int) -> None:
+    def insert(self, i: int, s: int, d: int, p: int, r: int, static_cost: int) -> None:
         """Place step i at elapsed minute s on date d with practitioner p in room r."""
         inst = self.inst
-        dur = inst.st_dur[i]
-        e = s + dur
-        pat = inst.st_pat[i]
-        self._set(self.pat_occ[pat], s, e + inst.st_rest[i], True)
-        inside = 0 <= d < inst.days
-        if inside:
-            self.pat_day[pat][d] += 1
-            self.day_steps[d].add(i)
-        delta = sc - inst.st_pen[i]
-        pinned = inst.st_pinned[i] is not None
-        own = sc + (0 if pinned else previous_resource_cost(inst.st_prevasg[i], s, p, r))
-        delta += own - sc
-        new_occurrence = True
-        if inst.st_gsize[i] > 1:
-            key = (inst.st_ther[i], p, r, s)
-            c = self.groups.get(key, 0)
-            self.groups[key] = c + 1
-            if c == 0:
-                self.group_at.setdefault((inst.st_ther[i], s), set()).add((p, r))
-            else:
-                new_occurrence = False
+        pat = inst.step_patient[i]
+        self._fill(
+            self.patient_occupancy[pat],
+            s,
+            s + inst.step_duration[i] + inst.step_patient_rest[i],
+            True,
+        )
+        if 0 <= d < inst.days:
+            self.patient_sessions_on[pat][d] += 1
+            self.steps_on_date[d].add(i)
+        pinned = inst.step_pinned[i] is not None
+        own = static_cost + (
+            0 if pinned else previous_resource_cost(inst.step_previous[i], s, p, r)
+        )
+        delta = own - inst.step_unscheduled_cost[i]
+        new_occurrence = inst.step_group_size[i] <= 1 or self._join_occurrence(i, s, p, r)
         if p >= 0:
             if new_occurrence:
-                self._set(self.prac_occ[p], s, e, True)
-                if inside:
-                    ld = self.load[p]
-                    old = ld[d]
-                    ld[d] = old + dur
-                    soft = inst.prac_soft[p]
-                    delta += overtime_cost(old + dur, soft) - overtime_cost(old, soft)
-            spa = inst.st_spa[i]
-            if spa >= 0 and self.asg_s[spa] >= 0:
-                delta += same_practitioner_cost(p, self.asg_p[spa])
-            for j in inst.st_spa_deps[i]:
-                if self.asg_s[j] >= 0:
-                    delta += same_practitioner_cost(p, self.asg_p[j])
+                delta += self._book_practitioner(i, s, d, p, True)
+            delta += self._partner_cost(i, p)
         if r >= 0:
-            if inst.room_cap[r] == 1:
-                self._set(self.room_occ[r], s, e + inst.st_turn[i], True)
-            else:
-                self._count(self.room_occ[r], s, e + inst.st_turn[i], 1)
-        self.asg_s[i] = s
-        self.asg_d[i] = d
-        self.asg_p[i] = p
-        self.asg_r[i] = r
-        self.asg_sc[i] = sc
-        self.asg_c[i] = own
-        self.obj += delta
-        self.n_sched += 1
-        if self.log is not None:
-            self.log.append((0, i))
+            self._book_room(i, s, r, 1)
+        self.step_start[i] = s
+        self.step_date[i] = d
+        self.step_practitioner[i] = p
+        self.step_room[i] = r
+        self.step_static_cost[i] = static_cost
+        self.step_own_cost[i] = own
+        self.objective += delta
+        self.n_scheduled += 1
+        if self.undo_log is not None:
+            self.undo_log.append((INSERTED, i))
 
     def remove(self, i: int) -> None:
         """Unschedule step i (exact inverse of insert)."""
         inst = self.inst
-        s, d, p, r, sc = self.asg_s[i], self.asg_d[i], self.asg_p[i], self.asg_r[i], self.asg_sc[i]
-        if self.log is not None:
-            self.log.append((1, i, s, d, p, r, sc))
-        dur = inst.st_dur[i]
-        e = s + dur
-        pat = inst.st_pat[i]
-        self._set(self.pat_occ[pat], s, e + inst.st_rest[i], False)
-        inside = 0 <= d < inst.days
-        if inside:
-            self.pat_day[pat][d] -= 1
-            self.day_steps[d].discard(i)
-        delta = inst.st_pen[i] - self.asg_c[i]
-        last_member = True
-        if inst.st_gsize[i] > 1:
-            key = (inst.st_ther[i], p, r, s)
-            c = self.groups[key] - 1
-            if c == 0:
-                del self.groups[key]
-                at = self.group_at[(inst.st_ther[i], s)]
-                at.discard((p, r))
-                if not at:
-                    del self.group_at[(inst.st_ther[i], s)]
-            else:
-                self.groups[key] = c
-                last_member = False
-        self.asg_s[i] = -1
+        s, d, p, r = (
+            self.step_start[i],
+            self.step_date[i],
+            self.step_practitioner[i],
+            self.step_room[i],
+        )
+        if self.undo_log is not None:
+            self.undo_log.append((REMOVED, i, s, d, p, r, self.step_static_cost[i]))
+        pat = inst.step_patient[i]
+        self._fill(
+            self.patient_occupancy[pat],
+            s,
+            s + inst.step_duration[i] + inst.step_patient_rest[i],
+            False,
+        )
+        if 0 <= d < inst.days:
+            self.patient_sessions_on[pat][d] -= 1
+            self.steps_on_date[d].discard(i)
+        delta = inst.step_unscheduled_cost[i] - self.step_own_cost[i]
+        last_member = inst.step_group_size[i] <= 1 or self._leave_occurrence(i, s, p, r)
+        self.step_start[i] = -1
         if p >= 0:
             if last_member:
-                self._set(self.prac_occ[p], s, e, False)
-                if inside:
-                    ld = self.load[p]
-                    old = ld[d]
-                    ld[d] = old - dur
-                    soft = inst.prac_soft[p]
-                    delta += overtime_cost(old - dur, soft) - overtime_cost(old, soft)
-            spa = inst.st_spa[i]
-            if spa >= 0 and self.asg_s[spa] >= 0:
-                delta -= same_practitioner_cost(p, self.asg_p[spa])
-            for j in inst.st_spa_deps[i]:
-                if self.asg_s[j] >= 0:
-                    delta -= same_practitioner_cost(p, self.asg_p[j])
+                delta += self._book_practitioner(i, s, d, p, False)
+            delta -= self._partner_cost(i, p)
         if r >= 0:
-            if inst.room_cap[r] == 1:
-                self._set(self.room_occ[r], s, e + inst.st_turn[i], False)
-            else:
-                self._count(self.room_occ[r], s, e + inst.st_turn[i], -1)
-        self.asg_d[i] = -1
-        self.asg_p[i] = -1
-        self.asg_r[i] = -1
-        self.obj += delta
-        self.n_sched -= 1
+            self._book_room(i, s, r, -1)
+        self.step_date[i] = -1
+        self.step_practitioner[i] = -1
+        self.step_room[i] = -1
+        self.objective += delta
+        self.n_scheduled -= 1
 
     def undo(self, mark: int = 0) -> None:
         """Revert logged changes back to log position `mark`."""
-        log = self.log
-        self.log = None
+        log = self.undo_log
+        self.undo_log = None
         while len(log) > mark:
             entry = log.pop()
-            if entry[0] == 0:
+            if entry[0] == INSERTED:
                 self.remove(entry[1])
             else:
-                _, i, s, d, p, r, sc = entry
-                self.insert(i, s, d, p, r, sc)
-        self.log = log
+                _, i, s, d, p, r, static_cost = entry
+                self.insert(i, s, d, p, r, static_cost)
+        self.undo_log = log
 
     def reset_to(self, snapshot) -> None:
         """Make this schedule equal to `snapshot` (pinned steps stay as they are)."""
-        pinned = self.inst.st_pinned
+        pinned = self.inst.step_pinned
         for i, current in enumerate(self.snapshot()):
             if current is not None and pinned[i] is None and current != snapshot[i]:
                 self.remove(i)
-        for i, a in enumerate(snapshot):
-            if a is not None and self.asg_s[i] < 0:
-                self.insert(i, *a)
+        for i, placement in enumerate(snapshot):
+            if placement is not None and self.step_start[i] < 0:
+                self.insert(i, *placement)
 
     # -- queries -------------------------------------------------------------------------------
     def snapshot(self) -> list[tuple[int, int, int, int, int] | None]:
+        """Per step, (start, date, practitioner, room, static cost), or None when unscheduled."""
         return [
-            (s, self.asg_d[i], self.asg_p[i], self.asg_r[i], self.asg_sc[i]) if s >= 0 else None
-            for i, s in enumerate(self.asg_s)
+            (
+                s,
+                self.step_date[i],
+                self.step_practitioner[i],
+                self.step_room[i],
+                self.step_static_cost[i],
+            )
+            if s >= 0
+            else None
+            for i, s in enumerate(self.step_start)
         ]
 
-    def window(self, i: int) -> tuple[int, int]:
+    def start_bounds(self, i: int) -> tuple[int, int]:
         """Bounds [lo, hi] on step i's start from its scheduled plan neighbours (rule 8)."""
         inst = self.inst
-        asg_s = self.asg_s
-        st_dur = inst.st_dur
-        dur = st_dur[i]
+        step_start = self.step_start
+        step_duration = inst.step_duration
+        duration = step_duration[i]
         lo, hi = -INF, INF
-        pv = inst.st_prev[i]
-        if pv >= 0 and asg_s[pv] >= 0:
-            lo = asg_s[pv] + st_dur[pv]
-        a = inst.st_after[i]
-        if a >= 0 and asg_s[a] >= 0:
-            ea = asg_s[a] + st_dur[a]
-            lo = max(lo, ea + inst.st_min_gap[i])
-            mg = inst.st_max_gap[i]
-            if mg != NO_LIMIT:
-                hi = min(hi, ea + mg)
-        nx = inst.st_next[i]
-        if nx >= 0 and asg_s[nx] >= 0:
-            hi = min(hi, asg_s[nx] - dur)
-        for j in inst.st_after_deps[i]:
-            sj = asg_s[j]
+        predecessor = inst.step_predecessor[i]
+        if predecessor >= 0 and step_start[predecessor] >= 0:
+            lo = step_start[predecessor] + step_duration[predecessor]
+        after = inst.step_after[i]
+        if after >= 0 and step_start[after] >= 0:
+            after_end = step_start[after] + step_duration[after]
+            lo = max(lo, after_end + inst.step_min_gap[i])
+            max_gap = inst.step_max_gap[i]
+            if max_gap != NO_LIMIT:
+                hi = min(hi, after_end + max_gap)
+        successor = inst.step_successor[i]
+        if successor >= 0 and step_start[successor] >= 0:
+            hi = min(hi, step_start[successor] - duration)
+        for j in inst.step_after_followers[i]:
+            sj = step_start[j]
             if sj >= 0:
-                hi = min(hi, sj - inst.st_min_gap[j] - dur)
-                mg = inst.st_max_gap[j]
-                if mg != NO_LIMIT:
-                    lo = max(lo, sj - mg - dur)
+                hi = min(hi, sj - inst.step_min_gap[j] - duration)
+                max_gap = inst.step_max_gap[j]
+                if max_gap != NO_LIMIT:
+                    lo = max(lo, sj - max_gap - duration)
         return lo, hi
 
-    def scan(self, i: int, k: int = 2, all_pracs: bool = False) -> list[tuple]:
-        """Up to k cheapest feasible placements of step i now, cheapest first, as tuples
-        (total_cost_delta, start, date, prac, room, static_cost). Best (prac, room) per start,
-        or with `all_pracs` one placement per free practitioner at each start.
+    def _linked_practitioners(self, i: int) -> list[int]:
+        """Practitioners of step i's scheduled same-practitioner partners: each one that
+        differs from step i's practitioner costs OTHER_PRACTITIONER."""
+        inst = self.inst
+        step_start, step_practitioner = self.step_start, self.step_practitioner
+        partner = inst.step_same_practitioner_as[i]
+        partner_prac = (
+            step_practitioner[partner] if partner >= 0 and step_start[partner] >= 0 else -1
+        )
+        followers = [
+            step_practitioner[j]
+            for j in inst.step_same_practitioner_followers[i]
+            if step_start[j] >= 0
+        ]
+        return ([partner_prac] if partner_prac >= 0 else []) + followers
+
+    def cheapest_placements(self, i: int, k: int = 2, all_pracs: bool = False) -> list[Placement]:
+        """Up to k cheapest feasible placements of step i now, cheapest first (see
+        `Placement`). Best (prac, room) per start, or with `all_pracs` one placement per free
+        practitioner at each start.
 
         The cost is what inserting adds to the objective apart from removing the
         unscheduled penalty. Options come sorted by static cost and every other part is
         >= 0, so the scan stops once static cost alone cannot beat the k-th best.
         """
         inst = self.inst
-        opts = inst.st_opts[i]
-        if not opts:
+        options = inst.step_options[i]
+        if not options:
             return []
-        lo, hi = self.window(i)
-        dur = inst.st_dur[i]
-        rest = inst.st_rest[i]
-        turn = inst.st_turn[i]
-        pat = inst.st_pat[i]
-        pocc = self.pat_occ[pat]
-        pday = self.pat_day[pat]
-        maxd = inst.pat_maxd[pat]
-        asg_s, asg_p = self.asg_s, self.asg_p
-        spa = inst.st_spa[i]
-        spa_p = asg_p[spa] if spa >= 0 and asg_s[spa] >= 0 else -1
-        dep_ps = [asg_p[j] for j in inst.st_spa_deps[i] if asg_s[j] >= 0]
-        has_link = spa_p >= 0 or bool(dep_ps)
-        prev = inst.st_prevasg[i]
-        prev_s = prev[0] if prev is not None else -1
-        prac_occ, room_occ = self.prac_occ, self.room_occ
-        load, soft_of = self.load, inst.prac_soft
-        room_cap = inst.room_cap
-        gsize = inst.st_gsize[i]
-        ther = inst.st_ther[i]
-        found: list[tuple] = []
-        worst = INF
-        for sc, s, d, _t, pracs, rooms in opts:
-            if sc >= worst:
+        lo, hi = self.start_bounds(i)
+        duration = inst.step_duration[i]
+        rest = inst.step_patient_rest[i]
+        pat = inst.step_patient[i]
+        patient_occupancy = self.patient_occupancy[pat]
+        sessions_on = self.patient_sessions_on[pat]
+        max_daily = inst.patient_max_daily[pat]
+        linked = self._linked_practitioners(i)
+        group_size = inst.step_group_size[i]
+        found: list[Placement] = []
+        cutoff = INF  # the k-th best cost so far
+        for static_cost, s, d, _t, pracs, rooms in options:
+            if static_cost >= cutoff:
                 break
-            if s < lo or s > hi or pday[d] >= maxd:
+            if s < lo or s > hi or sessions_on[d] >= max_daily:
                 continue
-            e = s + dur
-            if pocc.find(1, s, e + rest) >= 0:
+            if patient_occupancy.find(1, s, s + duration + rest) >= 0:
                 continue
-            best_c = INF
-            best_p = best_r = -1
-            ee = e + turn
-            # Join an existing group occurrence (no extra practitioner time).
-            if gsize > 1:
-                occs = self.group_at.get((ther, s))
-                if occs:
-                    for p, r in occs:
-                        if (
-                            self.groups[(ther, p, r, s)] < gsize
-                            and p in pracs
-                            and r in rooms
-                            and room_occ[r].find(room_cap[r], s, ee) < 0
-                        ):
-                            c = 0
-                            if has_link:
-                                if spa_p >= 0 and p != spa_p:
-                                    c += OTHER_PRACTITIONER
-                                for q in dep_ps:
-                                    if q != p:
-                                        c += OTHER_PRACTITIONER
-                            if s == prev_s and (p != prev[1] or r != prev[2]):
-                                c += MOVED_RESOURCE
-                            if c < best_c:
-                                best_c, best_p, best_r = c, p, r
-            # A free room (first in scarcity order; the previous room when it matters).
-            room = -1
-            for r in rooms:
-                if room_occ[r].find(room_cap[r], s, ee) < 0:
-                    room = r
-                    break
-            if room >= 0:
-                if s == prev_s and prev[2] != room and prev[2] in rooms:
-                    pr = prev[2]
-                    if room_occ[pr].find(room_cap[pr], s, ee) < 0:
-                        room = pr
-                for p in pracs:
-                    if prac_occ[p].find(1, s, e) >= 0:
-                        continue
-                    c = 0
-                    if has_link:
-                        if spa_p >= 0 and p != spa_p:
-                            c += OTHER_PRACTITIONER
-                        for q in dep_ps:
-                            if q != p:
-                                c += OTHER_PRACTITIONER
-                    old = load[p][d]
-                    soft = soft_of[p]
-                    if old + dur > soft:
-                        c += overtime_cost(old + dur, soft) - overtime_cost(old, soft)
-                    if s == prev_s and (p != prev[1] or room != prev[2]):
-                        c += MOVED_RESOURCE
-                    if all_pracs:
-                        total = sc + c
-                        if total < worst:
-                            found.append((total, s, d, p, room, sc))
-                            found.sort(key=_first)
-                            if len(found) > k:
-                                found.pop()
-                            if len(found) == k:
-                                worst = found[-1][0]
-                        continue
-                    if c < best_c:
-                        best_c, best_p, best_r = c, p, room
-                        if c == 0:
-                            break
+            # (extra cost, practitioner, room) of the best way found so far at s
+            best = NOTHING_FOUND
+            if group_size > 1:
+                best = self._join_group(i, s, pracs, rooms, linked)
+            if all_pracs:
+                cutoff = self._add_each_practitioner(
+                    found, k, cutoff, i, static_cost, s, d, pracs, rooms, linked
+                )
+            else:
+                best = self._free_room_and_practitioner(i, s, d, pracs, rooms, linked, best)
+            extra, best_p, best_r = best
             if best_p < 0:
                 continue
-            total = sc + best_c
-            if total < worst:
-                cand = (total, s, d, best_p, best_r, sc)
+            total = static_cost + extra
+            if total < cutoff:
                 # insertion into the short sorted list
                 pos = len(found)
                 while pos > 0 and found[pos - 1][0] > total:
                     pos -= 1
-                found.insert(pos, cand)
+                found.insert(pos, (total, s, d, best_p, best_r, static_cost))
                 if len(found) > k:
                     found.pop()
                 if len(found) == k:
-                    worst = found[-1][0]
+                    cutoff = found[-1][0]
         return found
+
+    def _free_room(self, i: int, s: int, rooms: tuple[int, ...]) -> int:
+        """A room with a place for step i at s: the first in scarcity order, or the step's
+        previous room when it keeps its previous start; -1 when none."""
+        end = s + self.inst.step_duration[i] + self.inst.step_room_turnover[i]
+        room_occupancy, room_capacity = self.room_occupancy, self.inst.room_capacity
+        room = -1
+        for r in rooms:
+            if room_occupancy[r].find(room_capacity[r], s, end) < 0:
+                room = r
+                break
+        previous = self.inst.step_previous[i]
+        if room >= 0 and previous is not None and s == previous[0]:
+            previous_room = previous[2]
+            if (
+                previous_room != room
+                and previous_room in rooms
+                and room_occupancy[previous_room].find(room_capacity[previous_room], s, end) < 0
+            ):
+                room = previous_room
+        return room
+
+    def _practitioner_cost(
+        self, i: int, s: int, d: int, p: int, room: int, linked: list[int]
+    ) -> int:
+        """What free practitioner p at s on date d in `room` adds to step i's static cost."""
+        inst = self.inst
+        cost = OTHER_PRACTITIONER * (len(linked) - linked.count(p)) if linked else 0
+        duration = inst.step_duration[i]
+        old = self.practitioner_minutes[p][d]
+        soft = inst.practitioner_soft_daily_min[p]
+        if old + duration > soft:
+            cost += overtime_cost(old + duration, soft) - overtime_cost(old, soft)
+        previous = inst.step_previous[i]
+        if previous is not None and s == previous[0] and (p != previous[1] or room != previous[2]):
+            cost += MOVED_RESOURCE
+        return cost
+
+    def _free_room_and_practitioner(
+        self,
+        i: int,
+        s: int,
+        d: int,
+        pracs: tuple[int, ...],
+        rooms: tuple[int, ...],
+        linked: list[int],
+        best: tuple[int, int, int],
+    ) -> tuple[int, int, int]:
+        """The cheapest free practitioner in a free room at s as (extra cost, practitioner,
+        room), when strictly cheaper than `best`; else `best`."""
+        room = self._free_room(i, s, rooms)
+        if room < 0:
+            return best
+        end = s + self.inst.step_duration[i]
+        practitioner_occupancy = self.practitioner_occupancy
+        for p in pracs:
+            if practitioner_occupancy[p].find(1, s, end) >= 0:
+                continue
+            cost = self._practitioner_cost(i, s, d, p, room, linked)
+            if cost < best[0]:
+                best = (cost, p, room)
+                if cost == 0:
+                    break
+        return best
+
+    def _join_group(
+        self,
+        i: int,
+        s: int,
+        pracs: tuple[int, ...],
+        rooms: tuple[int, ...],
+        linked: list[int],
+    ) -> tuple[int, int, int]:
+        """The cheapest open group occurrence of step i's therapy at s that step i can join
+        (a member adds no practitioner time), as (extra cost, practitioner, room)."""
+        inst = self.inst
+        therapy = inst.step_therapy[i]
+        best = NOTHING_FOUND
+        places = self.groups_at.get((therapy, s))
+        if not places:
+            return best
+        end = s + inst.step_duration[i] + inst.step_room_turnover[i]
+        previous = inst.step_previous[i]
+        for p, r in places:
+            if (
+                self.group_members[(therapy, p, r, s)] < inst.step_group_size[i]
+                and p in pracs
+                and r in rooms
+                and self.room_occupancy[r].find(inst.room_capacity[r], s, end) < 0
+            ):
+                cost = OTHER_PRACTITIONER * (len(linked) - linked.count(p)) if linked else 0
+                if (
+                    previous is not None
+                    and s == previous[0]
+                    and (p != previous[1] or r != previous[2])
+                ):
+                    cost += MOVED_RESOURCE
+                if cost < best[0]:
+                    best = (cost, p, r)
+        return best
+
+    def _add_each_practitioner(
+        self,
+        found: list[Placement],
+        k: int,
+        cutoff: int,
+        i: int,
+        static_cost: int,
+        s: int,
+        d: int,
+        pracs: tuple[int, ...],
+        rooms: tuple[int, ...],
+        linked: list[int],
+    ) -> int:
+        """For cheapest_placements with all_pracs: one placement per free practitioner at s
+        (in a free room) into the k best `found`; the new cutoff."""
+        room = self._free_room(i, s, rooms)
+        if room < 0:
+            return cutoff
+        end = s + self.inst.step_duration[i]
+        for p in pracs:
+            if self.practitioner_occupancy[p].find(1, s, end) >= 0:
+                continue
+            total = static_cost + self._practitioner_cost(i, s, d, p, room, linked)
+            if total < cutoff:
+                found.append((total, s, d, p, room, static_cost))
+                found.sort(key=_first)
+                if len(found) > k:
+                    found.pop()
+                if len(found) == k:
+                    cutoff = found[-1][0]
+        return cutoff
 
     def feasible(self, i: int, s: int, d: int, p: int, r: int) -> bool:
         """Can step i be placed exactly so, now (statically and dynamically)?"""
-        inst = self.inst
-        lo, hi = self.window(i)
+        lo, hi = self.start_bounds(i)
         if s < lo or s > hi:
             return False
-        ok = False
-        for _sc, s2, _d2, _t, pracs, rooms in inst.st_opts[i]:
-            if s2 == s and p in pracs and r in rooms:
-                ok = True
-                break
+        among_options = any(
+            option_start == s and p in pracs and r in rooms
+            for _cost, option_start, _d, _t, pracs, rooms in self.inst.step_options[i]
+        )
         return (
-            ok
+            among_options
             and self.patient_free(i, s, d)
             and self.room_free(i, s, r)
             and self.practitioner_free(i, s, p, r)
@@ -393,29 +539,31 @@ class State:
     def patient_free(self, i: int, s: int, d: int) -> bool:
         """The patient is under their day limit and free, with rest, for step i at s."""
         inst = self.inst
-        pat = inst.st_pat[i]
-        if self.pat_day[pat][d] >= inst.pat_maxd[pat]:
+        pat = inst.step_patient[i]
+        if self.patient_sessions_on[pat][d] >= inst.patient_max_daily[pat]:
             return False
-        return self.pat_occ[pat].find(1, s, s + inst.st_dur[i] + inst.st_rest[i]) < 0
+        end = s + inst.step_duration[i] + inst.step_patient_rest[i]
+        return self.patient_occupancy[pat].find(1, s, end) < 0
 
     def room_free(self, i: int, s: int, r: int) -> bool:
         """Room r has a place for step i at s, until its turnover ends."""
         inst = self.inst
-        end = s + inst.st_dur[i] + inst.st_turn[i]
-        return self.room_occ[r].find(inst.room_cap[r], s, end) < 0
+        end = s + inst.step_duration[i] + inst.step_room_turnover[i]
+        return self.room_occupancy[r].find(inst.room_capacity[r], s, end) < 0
 
     def practitioner_free(self, i: int, s: int, p: int, r: int) -> bool:
         """Practitioner p is free for step i at s, or holds a group occurrence of its therapy
         in room r then with a place left."""
         inst = self.inst
-        if inst.st_gsize[i] > 1:
-            c = self.groups.get((inst.st_ther[i], p, r, s), 0)
-            if c:
-                return c < inst.st_gsize[i]
-        return self.prac_occ[p].find(1, s, s + inst.st_dur[i]) < 0
+        if inst.step_group_size[i] > 1:
+            members = self.group_members.get((inst.step_therapy[i], p, r, s), 0)
+            if members:
+                return members < inst.step_group_size[i]
+        return self.practitioner_occupancy[p].find(1, s, s + inst.step_duration[i]) < 0
 
     def static_cost_of(self, i: int, s: int) -> int:
-        for sc, s2, _d, _t, _p, _r in self.inst.st_opts[i]:
-            if s2 == s:
-                return sc
+        """The static cost of step i starting at s (0 when s is none of its options)."""
+        for static_cost, option_start, _d, _t, _p, _r in self.inst.step_options[i]:
+            if option_start == s:
+                return static_cost
         return 0

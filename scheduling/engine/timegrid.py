@@ -25,21 +25,33 @@ def in_windows(windows: list[tuple[int, int]], loc_start: int, loc_end: int) -> 
     return any(a <= loc_start and loc_end <= b for a, b in windows)
 
 
+def overlaps(intervals: list[tuple[int, int]], start: int, end: int) -> bool:
+    """True when [start, end) meets one of the half-open `intervals` (elapsed minutes)."""
+    return any(start < b and a < end for a, b in intervals)
+
+
+def clip(intervals: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
+    """The parts of `intervals` inside [lo, hi), in their order; those outside are dropped."""
+    return [(max(a, lo), min(b, hi)) for a, b in intervals if a < hi and lo < b]
+
+
 class TimeGrid:
     """The horizon's dates and slot grid as integers.
 
     An instant is an int: elapsed (real) minutes since local midnight of the horizon's first
-    date. Dates are indices 0..days-1. `t` indexes the grid of possible session starts:
-    every local minute-of-day multiple of `slot_min` on every date (both readings of an
-    ambiguous wall time, none of a skipped one), sorted by instant.
+    date. Dates are indices 0..days-1. A *slot* `t` indexes the grid of possible session
+    starts: every local minute-of-day multiple of `slot_min` on every date (both readings of
+    an ambiguous wall time, none of a skipped one), sorted by instant. Per slot,
+    `slot_start` is its instant, `slot_wall` its wall minute of the day and `slot_date` its
+    date; the slots of date d are first_slot[d] .. first_slot[d + 1] - 1.
     """
 
     def __init__(self, tz_name: str, start: str, days: int, slot_min: int):
         self.tz = ZoneInfo(tz_name)
         self.date0 = date.fromisoformat(start)
         self.days = days
-        self.slot = slot_min
-        self.ref = datetime.combine(self.date0, time(0), tzinfo=self.tz).astimezone(UTC)
+        self.slot_min = slot_min
+        self.utc_origin = datetime.combine(self.date0, time(0), tzinfo=self.tz).astimezone(UTC)
         # Elapsed minute of each local midnight, for dates 0..days (the last is the end).
         self.day_start = [self.abs_of_local(d, 0) for d in range(days + 1)]
         self.dates = [self.date0 + timedelta(days=d) for d in range(days + 1)]
@@ -50,18 +62,18 @@ class TimeGrid:
             ds, de = self.day_start[d], self.day_start[d + 1]
             ok = de - ds == 1440 and self._offset(ds) == self._offset(de - 1)
             self.uniform.append(ok)
-        self.t_abs: list[int] = []
-        self.t_date: list[int] = []
-        self.t_loc: list[int] = []
-        self.t_first: list[int] = []  # first t of each date (plus a sentinel at the end)
+        self.slot_start: list[int] = []
+        self.slot_date: list[int] = []
+        self.slot_wall: list[int] = []
+        self.first_slot: list[int] = []  # first slot of each date (plus a sentinel at the end)
         for d in range(days):
-            self.t_first.append(len(self.t_abs))
+            self.first_slot.append(len(self.slot_start))
             if self.uniform[d]:
                 ds = self.day_start[d]
                 for m in range(0, 1440, slot_min):
-                    self.t_abs.append(ds + m)
-                    self.t_date.append(d)
-                    self.t_loc.append(m)
+                    self.slot_start.append(ds + m)
+                    self.slot_date.append(d)
+                    self.slot_wall.append(m)
                 continue
             seen = set()
             entries = []
@@ -73,15 +85,15 @@ class TimeGrid:
                         entries.append((a, m))
             entries.sort()
             for a, m in entries:
-                self.t_abs.append(a)
-                self.t_date.append(d)
-                self.t_loc.append(m)
-        self.t_first.append(len(self.t_abs))
+                self.slot_start.append(a)
+                self.slot_date.append(d)
+                self.slot_wall.append(m)
+        self.first_slot.append(len(self.slot_start))
         self._end_cache: dict[int, list[int]] = {}
 
     # -- conversions -------------------------------------------------------------------------
     def _offset(self, minute: int) -> timedelta:
-        return (self.ref + timedelta(minutes=minute)).astimezone(self.tz).utcoffset()
+        return (self.utc_origin + timedelta(minutes=minute)).astimezone(self.tz).utcoffset()
 
     def abs_of_local(self, d: int, minute: int, fold: int = 0) -> int:
         day = self.date0 + timedelta(days=d)
@@ -91,7 +103,7 @@ class TimeGrid:
         local = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=self.tz).replace(
             fold=fold
         )
-        return int((local.astimezone(UTC) - self.ref).total_seconds() // 60)
+        return int((local.astimezone(UTC) - self.utc_origin).total_seconds() // 60)
 
     def _abs_of_local_checked(self, d: int, minute: int, fold: int) -> int | None:
         """Elapsed minute of a local wall time, or None when the wall time does not exist."""
@@ -105,7 +117,7 @@ class TimeGrid:
             d = bisect_right(self.day_start, minute) - 1
             if 0 <= d < self.days and self.uniform[d]:
                 return d, minute - self.day_start[d]
-        local = (self.ref + timedelta(minutes=minute)).astimezone(self.tz)
+        local = (self.utc_origin + timedelta(minutes=minute)).astimezone(self.tz)
         return (local.date() - self.date0).days, local.hour * 60 + local.minute
 
     def local_end(self, d: int, start: int, duration: int) -> int:
@@ -120,12 +132,13 @@ class TimeGrid:
         ed, em = self.local_of_abs(end, slow=True)
         return em if ed == d else -1
 
-    def ends_for(self, duration: int) -> list[int]:
-        """local_end for every grid start t, cached per duration."""
+    def slot_wall_ends(self, duration: int) -> list[int]:
+        """local_end of a session of `duration` starting at each slot, cached per duration."""
         cached = self._end_cache.get(duration)
         if cached is None:
             cached = [
-                self.local_end(d, a, duration) for a, d in zip(self.t_abs, self.t_date, strict=True)
+                self.local_end(d, a, duration)
+                for a, d in zip(self.slot_start, self.slot_date, strict=True)
             ]
             self._end_cache[duration] = cached
         return cached
@@ -135,18 +148,18 @@ class TimeGrid:
         dt = datetime.fromisoformat(iso)
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=self.tz)
-        return int((dt.astimezone(UTC) - self.ref).total_seconds() // 60)
+        return int((dt.astimezone(UTC) - self.utc_origin).total_seconds() // 60)
 
     def parse_instant_ceil(self, iso: str) -> int:
         dt = datetime.fromisoformat(iso)
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=self.tz)
-        secs = (dt.astimezone(UTC) - self.ref).total_seconds()
+        secs = (dt.astimezone(UTC) - self.utc_origin).total_seconds()
         return -int(-secs // 60)
 
     def iso(self, minute: int) -> str:
         """Elapsed minute -> ISO 8601 local time with UTC offset."""
-        return (self.ref + timedelta(minutes=minute)).astimezone(self.tz).isoformat()
+        return (self.utc_origin + timedelta(minutes=minute)).astimezone(self.tz).isoformat()
 
     def weekday(self, d: int) -> str:
         return WEEKDAYS[self.dates[d].weekday()]

@@ -11,9 +11,9 @@ import pytest
 from bench.generator import generate_problem
 from scheduling.engine import problem_from_dict, solution_to_dict, solve
 from scheduling.engine.checker import check
+from scheduling.engine.evaluation import evaluate
 from scheduling.engine.instance import Instance
 from scheduling.engine.lns import Search, place_pinned
-from scheduling.engine.objective import evaluate
 from scheduling.engine.repair import Repair
 from scheduling.engine.solver import build_solution
 from scheduling.engine.state import State
@@ -673,44 +673,46 @@ def test_a_second_worker_never_makes_the_schedule_worse():
 def test_incremental_objective_matches_full_evaluation():
     doc = json.loads((SAMPLES / "groups.json").read_text()) if SAMPLES.exists() else tiny_problem()
     inst = Instance(problem_from_dict(doc))
-    st = State(inst)
-    place_pinned(st)
-    order = list(range(inst.n))
+    state = State(inst)
+    place_pinned(state)
+    order = list(range(inst.n_steps))
     for i in order:
-        found = st.scan(i, 1)
-        if found and (inst.st_prev[i] < 0 or st.asg_s[inst.st_prev[i]] >= 0):
-            _c, s, d, p, r, sc = found[0]
-            st.insert(i, s, d, p, r, sc)
-    snap = [(a[0], a[1], a[2], a[3]) if a else None for a in st.snapshot()]
-    assert st.obj == evaluate(inst, snap)["total"]
+        found = state.cheapest_placements(i, 1)
+        if found and (
+            inst.step_predecessor[i] < 0 or state.step_start[inst.step_predecessor[i]] >= 0
+        ):
+            _c, s, d, p, r, static_cost = found[0]
+            state.insert(i, s, d, p, r, static_cost)
+    snap = [(a[0], a[1], a[2], a[3]) if a else None for a in state.snapshot()]
+    assert state.objective == evaluate(inst, snap)["total"]
     for i in order[::3]:
-        if st.asg_s[i] >= 0:
-            st.remove(i)
-    snap = [(a[0], a[1], a[2], a[3]) if a else None for a in st.snapshot()]
-    assert st.obj == evaluate(inst, snap)["total"]
+        if state.step_start[i] >= 0:
+            state.remove(i)
+    snap = [(a[0], a[1], a[2], a[3]) if a else None for a in state.snapshot()]
+    assert state.objective == evaluate(inst, snap)["total"]
 
 
 def test_the_exact_move_only_lays_steps_out_anew_when_that_is_strictly_cheaper():
     doc = json.loads((SAMPLES / "medium.json").read_text())
     inst = Instance(problem_from_dict(doc))
-    st = State(inst)
-    place_pinned(st)
-    st.log = []
-    Repair(st, Random(3)).run(range(inst.n))
-    search = Search(st, Random(3), lower=0)
+    state = State(inst)
+    place_pinned(state)
+    state.undo_log = []
+    Repair(state, Random(3)).run(range(inst.n_steps))
+    search = Search(state, Random(3), lower=0)
     improved = 0
     for _ in range(40):
-        st.log = []
-        before = st.obj
+        state.undo_log = []
+        before = state.objective
         removed, extra = search.op_exact(10)
         if not removed and not extra:
             # It placed the freed steps itself: only ever for a strictly better schedule.
-            assert st.obj < before
+            assert state.objective < before
             improved += 1
         else:
-            st.undo()
-        snap = [(a[0], a[1], a[2], a[3]) if a else None for a in st.snapshot()]
-        assert st.obj == evaluate(inst, snap)["total"]
+            state.undo()
+        snap = [(a[0], a[1], a[2], a[3]) if a else None for a in state.snapshot()]
+        assert state.objective == evaluate(inst, snap)["total"]
     assert improved > 0
-    solution = solution_to_dict(build_solution(inst, st))
+    solution = solution_to_dict(build_solution(inst, state))
     assert check(doc, solution).valid
