@@ -42,3 +42,24 @@ def landing_url_name(user) -> str:
     if user.is_staff:
         return "admin:index"
     return "no_role"
+
+
+def may_run_session(user, session) -> bool:
+    """Whether the user may act on a session: its own practitioner, or an admin of its center.
+
+    Takes any object with `center_id` and `practitioner` (a therapy session), so that the
+    rule lives here, below the apps that hold sessions.
+    """
+    if not user.is_authenticated:
+        return False
+    roles = set(
+        Membership.objects.filter(
+            user=user, center_id=session.center_id, is_active=True
+        ).values_list("role", flat=True)
+    )
+    if Role.CENTER_ADMIN in roles:
+        return True
+    practitioner = session.practitioner
+    return (
+        Role.PRACTITIONER in roles and practitioner is not None and practitioner.user_id == user.pk
+    )

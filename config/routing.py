@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from sessions.consumers import CenterBoardConsumer
+from sessions.consumers import CenterBoardConsumer, PatientTimelineConsumer
 
 websocket_urlpatterns = [
-    path("ws/centers/<int:center_id>/board/", CenterBoardConsumer.as_asgi()),
+    path("ws/center/<int:center_id>/board/", CenterBoardConsumer.as_asgi()),
+    path("ws/patient/<int:patient_id>/timeline/", PatientTimelineConsumer.as_asgi()),
 ]

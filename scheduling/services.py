@@ -25,7 +25,8 @@ from scheduling.problems import (
     plans_with_steps,
     practitioner_id,
 )
-from sessions.models import RELEASED_STATUSES, SessionStatus, SessionStatusChange, TherapySession
+from sessions.models import RELEASED_STATUSES, SessionStatus, TherapySession
+from sessions.services import overlaps_checked_at_end, session_transition
 
 logger = logging.getLogger(__name__)
 
@@ -177,8 +178,6 @@ def _book(*, run, refs, placements, unplaced, by) -> list[TherapySession]:
         placements, rooms=rooms, practitioners=practitioners, patients=patients, moving=moving
     )
 
-    # Sessions that move are released first, so that two of them may trade places.
-    TherapySession.objects.filter(pk__in=moving.keys()).update(status=SessionStatus.CANCELLED)
     occurrences = {}
     booked = []
     for placement in placements:
@@ -209,27 +208,27 @@ def _book(*, run, refs, placements, unplaced, by) -> list[TherapySession]:
         session.patient_released_at = ends_at + timedelta(
             minutes=therapy.patient_rest_after_minutes
         )
-        session.status = SessionStatus.SCHEDULED
         taken.claim(session)
         booked.append(session)
     # Places are handed out once every booking is known: given in booking order, a room of
     # two places could run out of them although no more than two patients are ever in it.
     taken.assign_places(rooms)
-    for session in booked:
-        session.save()
-    for plan_ref, step_ref, reasons in unplaced:
-        session = moving.get(refs.sessions.get((plan_ref, step_ref)))
-        if session is not None:
-            # It was released above; record why, so that the front desk can call the patient.
-            session.status = SessionStatus.CANCELLED
-            SessionStatusChange.objects.create(
-                session=session,
-                from_status=SessionStatus.SCHEDULED,
-                to_status=SessionStatus.CANCELLED,
-                changed_by=by,
-                note=_("Could not be re-planned: %(why)s")
-                % {"why": "; ".join(r["message"] for r in reasons)},
-            )
+    # Sessions that move may trade places with each other: checked one save at a time, the
+    # first move would clash with the second session's old place.
+    with overlaps_checked_at_end():
+        for plan_ref, step_ref, reasons in unplaced:
+            session = moving.get(refs.sessions.get((plan_ref, step_ref)))
+            if session is not None:
+                # Record why, so that the front desk can call the patient.
+                session_transition(
+                    session=session,
+                    to_status=SessionStatus.CANCELLED,
+                    by=by,
+                    authorised=True,
+                    note=_("Could not be re-planned: %(why)s")
+                    % {"why": "; ".join(r["message"] for r in reasons)},
+                )
+        for session in booked:
             session.save()
     for plan in plans.values():
         if plan.status == CarePlan.Status.DRAFT and booked:

@@ -1,6 +1,8 @@
 """Admin for therapy sessions, their logs, materials, checklist runs and incidents."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from sessions.models import (
@@ -9,9 +11,11 @@ from sessions.models import (
     Incident,
     MaterialUsage,
     SessionLog,
+    SessionStatus,
     SessionStatusChange,
     TherapySession,
 )
+from sessions.services import TransitionError, session_transition
 
 SESSION_SEARCH = (
     "session__patient__first_name",
@@ -21,9 +25,15 @@ SESSION_SEARCH = (
 
 
 class SessionStatusChangeInline(admin.TabularInline):
+    """The session's history of statuses, as the status machine recorded it: read only."""
+
     model = SessionStatusChange
     extra = 0
-    raw_id_fields = ["changed_by"]
+    can_delete = False
+    fields = readonly_fields = ("from_status", "to_status", "changed_by", "changed_at", "note")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class MaterialUsageInline(admin.TabularInline):
@@ -43,6 +53,62 @@ class TherapySessionAdmin(SimpleHistoryAdmin):
     date_hierarchy = "starts_at"
     list_select_related = ["center", "patient", "therapy", "practitioner__user", "room"]
     inlines = [SessionStatusChangeInline, MaterialUsageInline]
+    # A status changes only through the status machine (the actions below), which checks the
+    # lifecycle and the checklist, records who and when, and tells the live boards.
+    readonly_fields = ("status", "status_changed_at", "overrun_until")
+    actions = [
+        "move_to_in_preparation",
+        "move_to_in_session",
+        "move_to_recovery",
+        "move_to_completed",
+        "move_to_cancelled",
+        "move_to_no_show",
+    ]
+
+    @admin.action(description=gettext_lazy("Move to In preparation"))
+    def move_to_in_preparation(self, request, queryset):
+        self._move_to(request, queryset, SessionStatus.IN_PREPARATION)
+
+    @admin.action(description=gettext_lazy("Move to In session"))
+    def move_to_in_session(self, request, queryset):
+        self._move_to(request, queryset, SessionStatus.IN_SESSION)
+
+    @admin.action(description=gettext_lazy("Move to Recovery"))
+    def move_to_recovery(self, request, queryset):
+        self._move_to(request, queryset, SessionStatus.RECOVERY)
+
+    @admin.action(description=gettext_lazy("Move to Completed"))
+    def move_to_completed(self, request, queryset):
+        self._move_to(request, queryset, SessionStatus.COMPLETED)
+
+    @admin.action(description=gettext_lazy("Cancel"))
+    def move_to_cancelled(self, request, queryset):
+        self._move_to(request, queryset, SessionStatus.CANCELLED)
+
+    @admin.action(description=gettext_lazy("Mark as no-show"))
+    def move_to_no_show(self, request, queryset):
+        self._move_to(request, queryset, SessionStatus.NO_SHOW)
+
+    def _move_to(self, request, queryset, to_status: str) -> None:
+        moved, refused = 0, []
+        for session in queryset.select_related("therapy", "patient"):
+            try:
+                session_transition(
+                    session=session, to_status=to_status, by=request.user, authorised=True
+                )
+            except TransitionError as error:
+                refused.append(f"{session}: {error}")
+            else:
+                moved += 1
+        if moved:
+            self.message_user(
+                request,
+                _("%(count)d session(s) are now %(status)s.")
+                % {"count": moved, "status": SessionStatus(to_status).label},
+                messages.SUCCESS,
+            )
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
 
 
 @admin.register(SessionStatusChange)
@@ -52,6 +118,13 @@ class SessionStatusChangeAdmin(admin.ModelAdmin):
     search_fields = SESSION_SEARCH
     raw_id_fields = ["session", "changed_by"]
     list_select_related = ["session__patient", "session__therapy", "changed_by"]
+
+    # Written only by the status machine; here to search and read.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SessionLog)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import DEFAULT_DB_ALIAS, connections, models
-from django.db.models import F, Func, Q
+from django.db.models import Deferrable, F, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -146,6 +146,15 @@ class TherapySession(models.Model):
         _("status"), max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
     )
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
+    overrun_until = models.DateTimeField(
+        _("over-running until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set while a session is still in progress after its planned end: the end it is "
+            "now expected at, moved on with the clock."
+        ),
+    )
     notes = EncryptedTextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -174,10 +183,13 @@ class TherapySession(models.Model):
             models.CheckConstraint(
                 condition=Q(room_place__gte=1), name="session_room_place_positive"
             ),
+            # The three exclusion constraints are checked at each statement, but booking may
+            # defer them to the end of its transaction so that two sessions can trade places.
             # The same practitioner never holds two occurrences at once; the several
             # patient sessions of one group occurrence share a practitioner legitimately.
             PostgresExclusionConstraint(
                 name="session_no_practitioner_overlap",
+                deferrable=Deferrable.IMMEDIATE,
                 expressions=[
                     ("practitioner", RangeOperators.EQUAL),
                     (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
@@ -190,6 +202,7 @@ class TherapySession(models.Model):
             # multi-place room takes as many sessions as it has places.
             PostgresExclusionConstraint(
                 name="session_no_room_place_overlap",
+                deferrable=Deferrable.IMMEDIATE,
                 expressions=[
                     ("room", RangeOperators.EQUAL),
                     ("room_place", RangeOperators.EQUAL),
@@ -200,6 +213,7 @@ class TherapySession(models.Model):
             ),
             PostgresExclusionConstraint(
                 name="session_no_patient_overlap",
+                deferrable=Deferrable.IMMEDIATE,
                 expressions=[
                     ("patient", RangeOperators.EQUAL),
                     (TsTzRange("starts_at", "patient_released_at"), RangeOperators.OVERLAPS),

@@ -1,11 +1,14 @@
 """Reads of therapy sessions that pages share, scoped and with their related rows joined."""
 
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, QuerySet
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
 
-from sessions.models import SessionStatus, TherapySession
+from sessions.models import RELEASED_STATUSES, SessionStatus, TherapySession
 
 ACTIVE_STATUSES = [
     SessionStatus.SCHEDULED,
@@ -57,3 +60,68 @@ def sessions_for_practitioner_between(
 
 def sessions_for_patient(*, patient) -> QuerySet[TherapySession]:
     return _with_related(TherapySession.objects.filter(patient=patient)).order_by("starts_at")
+
+
+def board_sessions(*, center, now: datetime, day: date | None = None) -> list[TherapySession]:
+    """A center's sessions of one local day (today by default), for the board and its snapshot."""
+    day = day or now.astimezone(ZoneInfo(center.timezone)).date()
+    starts, ends = local_day_bounds(day, center.timezone)
+    return list(sessions_for_center_between(center=center, starts=starts, ends=ends))
+
+
+def overrun_clashes(sessions: list[TherapySession]) -> dict[int, list[str]]:
+    """What each session now clashes with because a session before it is over-running.
+
+    Both sides are flagged: the over-running session names what it is running into, and each
+    session it runs into names the over-run. Works on a list already loaded (a day's board,
+    a practitioner's day), so it costs no query.
+    """
+    flags: dict[int, list[str]] = defaultdict(list)
+    running_over = [s for s in sessions if s.overrun_until and s.status == SessionStatus.IN_SESSION]
+    for late in running_over:
+        zone = ZoneInfo(late.center.timezone)
+        for other in sessions:
+            if other.pk == late.pk or other.status in RELEASED_STATUSES:
+                continue
+            if other.starts_at < late.ends_at:
+                continue
+            # Each resource is held past the session's end as long as the plan said it would be.
+            room_free = late.overrun_until + (late.room_released_at - late.ends_at)
+            patient_free = late.overrun_until + (late.patient_released_at - late.ends_at)
+            shared = []
+            if (
+                late.room_id
+                and (late.room_id, late.room_place) == (other.room_id, other.room_place)
+                and other.starts_at < room_free
+            ):
+                shared.append(_("room %(room)s") % {"room": late.room.code})
+            if (
+                late.practitioner_id
+                and late.practitioner_id == other.practitioner_id
+                and other.starts_at < late.overrun_until
+            ):
+                shared.append(_("practitioner %(name)s") % {"name": late.practitioner})
+            if late.patient_id == other.patient_id and other.starts_at < patient_free:
+                shared.append(_("patient %(name)s") % {"name": late.patient.full_name})
+            if not shared:
+                continue
+            until = time_format(late.overrun_until.astimezone(zone), "H:i")
+            flags[other.pk].append(
+                _("%(therapy)s for %(patient)s is over-running until %(until)s (same %(what)s)")
+                % {
+                    "therapy": late.therapy.name,
+                    "patient": late.patient.full_name,
+                    "until": until,
+                    "what": ", ".join(shared),
+                }
+            )
+            flags[late.pk].append(
+                _("Runs into %(therapy)s for %(patient)s at %(starts)s (same %(what)s)")
+                % {
+                    "therapy": other.therapy.name,
+                    "patient": other.patient.full_name,
+                    "starts": time_format(other.starts_at.astimezone(zone), "H:i"),
+                    "what": ", ".join(shared),
+                }
+            )
+    return dict(flags)

@@ -43,7 +43,8 @@ from protocols.models import (
 from scheduling.models import SchedulingRun
 from scheduling.problems import build_problem, closed_dates, horizon_for_plans, plans_with_steps
 from scheduling.services import scheduling_run_apply, scheduling_run_solve
-from sessions.models import SessionLog, SessionStatus, SessionStatusChange, TherapySession
+from sessions.models import SessionLog, SessionStatus, TherapySession
+from sessions.services import checklist_for, checklist_item_tick, session_transition
 
 SUPERUSER_EMAIL = "staff@demo.clinic"
 DRAFT_AFTER_DAYS = 20
@@ -424,15 +425,7 @@ class Command(BaseCommand):
         for session, status in planned.items():
             if status == SessionStatus.SCHEDULED:
                 continue
-            session.status = status
-            session.status_changed_at = min(now, session.ends_at)
-            session.save(update_fields=["status", "status_changed_at"])
-            SessionStatusChange.objects.create(
-                session=session,
-                from_status=SessionStatus.SCHEDULED,
-                to_status=status,
-                note="Demo history",
-            )
+            self._live_through(session, status, now)
             if status == SessionStatus.COMPLETED:
                 SessionLog.objects.get_or_create(
                     session=session,
@@ -446,6 +439,32 @@ class Command(BaseCommand):
                         "notes": "Tolerated well.",
                     },
                 )
+
+    @staticmethod
+    def _live_through(session, status, now) -> None:
+        """Take a session to `status` the way the floor would have, step by step and in time."""
+        steps = {
+            SessionStatus.NO_SHOW: [(SessionStatus.NO_SHOW, session.starts_at)],
+            SessionStatus.CANCELLED: [
+                (SessionStatus.CANCELLED, session.starts_at - timedelta(days=1))
+            ],
+        }.get(status)
+        if steps is None:
+            lifecycle = [
+                (SessionStatus.IN_PREPARATION, session.starts_at - timedelta(minutes=10)),
+                (SessionStatus.IN_SESSION, session.starts_at),
+                (SessionStatus.RECOVERY, session.ends_at),
+                (SessionStatus.COMPLETED, session.ends_at + timedelta(minutes=30)),
+            ]
+            steps = lifecycle[: [s for s, _ in lifecycle].index(status) + 1]
+        for to_status, at in steps:
+            if to_status == SessionStatus.COMPLETED:
+                template = checklist_for(session.therapy_id)
+                for item in template.items.order_by("order") if template else []:
+                    checklist_item_tick(session=session, item=item, by=None, at=at)
+            session_transition(
+                session=session, to_status=to_status, by=None, note="Demo history", at=min(at, now)
+            )
 
     @staticmethod
     def _status_at(session, now) -> str:

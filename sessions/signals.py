@@ -1,0 +1,8 @@
+"""Signals the sessions app sends to the apps above it (notifications, feedback, portal)."""
+
+from django.dispatch import Signal
+
+# Sent once the transaction that changed a session's status has committed, so that receivers
+# (post-care messages, feedback requests) never act on a change that was rolled back.
+# Arguments: session (TherapySession), change (SessionStatusChange), by (User or None).
+session_status_changed = Signal()
