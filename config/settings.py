@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "scheduling",
     "notifications",
     "feedback",
+    "portal",
+    "console",
     "demo",
 ]
 

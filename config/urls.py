@@ -6,6 +6,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from clinics import views as clinic_views
+from console import views as console_views
+from portal import views as portal_views
 from scheduling import api as scheduling_api
 from sessions import views as session_views
 
@@ -17,9 +19,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", clinic_views.home, name="home"),
     path("welcome/", clinic_views.no_role, name="no_role"),
-    path("console/", session_views.console, name="console"),
+    path("console/", console_views.home, name="console"),
     path("my-day/", session_views.my_day, name="my_day"),
-    path("portal/", session_views.portal_home, name="portal_home"),
+    path("portal/", portal_views.home, name="portal_home"),
     path("scheduling/", include("scheduling.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(

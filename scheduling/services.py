@@ -25,8 +25,10 @@ from scheduling.problems import (
     plans_with_steps,
     practitioner_id,
 )
+from sessions.live import board_refresh
 from sessions.models import RELEASED_STATUSES, SessionStatus, TherapySession
 from sessions.services import overlaps_checked_at_end, session_transition
+from sessions.signals import sessions_booked
 
 logger = logging.getLogger(__name__)
 
@@ -230,6 +232,7 @@ def _book(*, run, refs, placements, unplaced, by) -> list[TherapySession]:
                 )
         for session in booked:
             session.save()
+    transaction.on_commit(lambda: _announce_booked(run.center_id, booked, by))
     for plan in plans.values():
         if plan.status == CarePlan.Status.DRAFT and booked:
             plan.status = CarePlan.Status.SCHEDULED
@@ -243,6 +246,11 @@ def _book(*, run, refs, placements, unplaced, by) -> list[TherapySession]:
             note=refs.leave.get("note", ""),
         )
     return booked
+
+
+def _announce_booked(center_id: int, booked: list[TherapySession], by) -> None:
+    board_refresh(center_id)
+    sessions_booked.send(sender=TherapySession, sessions=booked, by=by)
 
 
 @dataclass

@@ -12,6 +12,8 @@ logger = logging.getLogger(__name__)
 
 SESSION_EVENT = "session.status"
 SNAPSHOT_EVENT = "snapshot"
+# Many sessions changed at once (a booking, a re-plan): boards fetch the day again.
+REFRESH_EVENT = "board.refresh"
 
 
 def board_group(center_id: int) -> str:
@@ -65,3 +67,17 @@ def session_broadcast(session: TherapySession) -> None:
         send(timeline_group(session.patient_id), {"type": "timeline.update", "payload": timeline})
     except Exception:
         logger.exception("Could not broadcast session %s; boards will resync", session.pk)
+
+
+def board_refresh(center_id: int) -> None:
+    """Tell a center's boards that many sessions changed at once, so they fetch the day again."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(
+            board_group(center_id),
+            {"type": "board.update", "payload": {"type": REFRESH_EVENT, "center": center_id}},
+        )
+    except Exception:
+        logger.exception("Could not tell center %s's boards to refresh", center_id)

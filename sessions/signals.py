@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # (post-care messages, feedback requests) never act on a change that was rolled back.
 # Arguments: session (TherapySession), change (SessionStatusChange), by (User or None).
 session_status_changed = Signal()
+
+# Sent once a booking has committed: new sessions and sessions moved to a new time or place.
+# Arguments: sessions (list of TherapySession), by (User or None).
+sessions_booked = Signal()

@@ -1,0 +1,48 @@
+"""The patient's home: the next session, what is coming, and how far each plan has come."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from patients.models import CarePlan
+from sessions.models import SessionStatus
+from sessions.selectors import sessions_for_patient
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    patient = getattr(request.user, "patient_profile", None)
+    if patient is None:
+        raise PermissionDenied
+    now = timezone.now()
+    sessions = list(sessions_for_patient(patient=patient))
+    live = [s for s in sessions if s.status not in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)]
+    upcoming = [s for s in live if s.ends_at >= now and s.status != SessionStatus.COMPLETED]
+    past = [s for s in sessions if s not in upcoming][::-1][:10]
+    plans = list(
+        CarePlan.objects.filter(patient=patient)
+        .exclude(status=CarePlan.Status.CANCELLED)
+        .select_related("protocol_version__template")
+        .order_by("-start_date")
+    )
+    for plan in plans:
+        plan_sessions = [s for s in live if s.care_plan_id == plan.pk]
+        done = sum(1 for s in plan_sessions if s.status == SessionStatus.COMPLETED)
+        plan.sessions_total = len(plan_sessions)
+        plan.sessions_done = done
+        plan.percent = round(100 * done / len(plan_sessions)) if plan_sessions else 0
+        plan.progress_step = round(plan.percent, -1)
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "patient": patient,
+            "center": patient.center,
+            "next_session": upcoming[0] if upcoming else None,
+            "upcoming": upcoming[1:8],
+            "past": past,
+            "plans": plans,
+        },
+    )
