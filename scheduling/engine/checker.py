@@ -3,6 +3,11 @@
 # Deliberately self-contained (stdlib only, no other scheduling.engine import): it re-reads the
 # JSON documents and re-applies FORMAT.md's defaults itself so that a bug in the solver's model
 # cannot hide behind the same bug here.
+#
+# Shape: read_problem() and read_solution() turn the documents into a CheckedProblem and a
+# CheckedSchedule (reading reports format and completeness faults); then one function per
+# check of FORMAT.md (the slot grid, real durations, hard rules 1-10) returns its violations,
+# each message starting with the check's label; then one function per objective term.
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import json
 import math
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -51,6 +57,11 @@ OVERTIME_BLOCK_MIN = 15
 MOVED_WEIGHT = 20
 REASSIGNED_WEIGHT = 5
 
+# Windows are (start, end) wall minutes of a day; a weekly schedule maps "mon".."sun" to them.
+Windows = list[tuple[int, int]]
+Weekly = dict[str, Windows]
+StepKey = tuple[str, str]  # (plan id, step id)
+
 
 @dataclass
 class CheckReport:
@@ -83,11 +94,11 @@ def _minutes(hhmm: str) -> int:
     return value
 
 
-def _windows(raw) -> list[tuple[int, int]]:
+def _windows(raw) -> Windows:
     return [(_minutes(a), _minutes(b)) for a, b in (raw or [])]
 
 
-def _weekly(raw) -> dict[str, list[tuple[int, int]]] | None:
+def _weekly(raw) -> Weekly | None:
     if raw is None:
         return None
     return {day: _windows(raw.get(day)) for day in WEEKDAYS}
@@ -97,7 +108,7 @@ def _parse_instant(text, tz: ZoneInfo) -> datetime:
     dt = datetime.fromisoformat(str(text))
     if dt.tzinfo is None:
         # FORMAT.md requires an offset; a naive instant in the problem is read as local wall time
-        # (solutions get no such leniency, see _check_assignment).
+        # (solutions get no such leniency, see _read_session).
         dt = dt.replace(tzinfo=tz)
     return dt
 
@@ -111,6 +122,9 @@ def _hm(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
+# -- the problem, as the checker reads it ---------------------------------------------------------
+
+
 @dataclass
 class _Therapy:
     id: str
@@ -120,6 +134,32 @@ class _Therapy:
     rest: int
     turnover: int
     group_size: int
+
+
+@dataclass
+class _Room:
+    type: str | None
+    capacity: int
+    gender: str | None
+
+
+@dataclass
+class _Practitioner:
+    gender: str | None
+    skills: set[str]
+    hours: Weekly
+    off: list[tuple[int, int]]  # epoch seconds
+    soft_daily_min: int | None
+
+
+@dataclass
+class _Patient:
+    gender: str | None
+    same_gender: bool
+    hours: Weekly | None
+    preferred: Windows
+    max_daily: int | None
+    priority: int
 
 
 @dataclass
@@ -135,6 +175,203 @@ class _Step:
 
 
 @dataclass
+class _Plan:
+    patient: str
+    start: date
+    steps: list[_Step]
+
+
+@dataclass
+class CheckedProblem:
+    """The problem document with FORMAT.md's defaults applied; instants in epoch seconds."""
+
+    tzname: str
+    tz: ZoneInfo
+    slot: int
+    horizon_start: date
+    horizon_days: int
+    horizon_end: date  # exclusive
+    center_hours: Weekly
+    closed: set[date]
+    therapies: dict[str, _Therapy]
+    rooms: dict[str, _Room]
+    practitioners: dict[str, _Practitioner]
+    patients: dict[str, _Patient]
+    busy: dict[str, list[tuple[int, int]]]  # resource id -> intervals
+    plans: dict[str, _Plan]
+    steps: dict[StepKey, _Step]
+    previous: list[dict]
+    notes: list[str]
+
+    def priority_of(self, plan_id: str) -> int:
+        patient = self.patients.get(self.plans[plan_id].patient)
+        return patient.priority if patient else 0
+
+    def span(self, a: int, b: int) -> str:
+        """An interval of epoch seconds as local wall times."""
+        la = datetime.fromtimestamp(a, self.tz)
+        lb = datetime.fromtimestamp(b, self.tz)
+        return f"{la.strftime('%Y-%m-%d %H:%M')}-{lb.strftime('%Y-%m-%d %H:%M')} {self.tzname}"
+
+
+def read_problem(doc: dict) -> CheckedProblem:
+    """Raises KeyError, TypeError or ValueError when the document cannot be read."""
+    notes: list[str] = []
+    if doc.get("format", FORMAT) != FORMAT:
+        notes.append(f"problem format is {doc.get('format')!r}, expected {FORMAT!r}")
+    tz = ZoneInfo(doc["timezone"])
+    slot = int(doc.get("slot_min", 15))
+    start = date.fromisoformat(doc["horizon"]["start"])
+    days = int(doc["horizon"]["days"])
+    center = doc.get("center") or {}
+    center_hours = _weekly(center.get("hours") or {})
+    closed = {date.fromisoformat(d) for d in center.get("closed") or []}
+    therapies = _read_therapies(doc)
+    rooms = _read_rooms(doc)
+    practitioners = _read_practitioners(doc, tz)
+    patients = _read_patients(doc)
+    busy = _read_busy(doc, tz, set(rooms) | set(practitioners) | set(patients), notes)
+    plans, steps = _read_plans(doc, patients, notes)
+    previous = list(doc.get("previous") or [])
+    _note_pinned_without_step(previous, steps, notes)
+    return CheckedProblem(
+        tzname=doc["timezone"],
+        tz=tz,
+        slot=slot,
+        horizon_start=start,
+        horizon_days=days,
+        horizon_end=start + timedelta(days=days),
+        center_hours=center_hours,
+        closed=closed,
+        therapies=therapies,
+        rooms=rooms,
+        practitioners=practitioners,
+        patients=patients,
+        busy=busy,
+        plans=plans,
+        steps=steps,
+        previous=previous,
+        notes=notes,
+    )
+
+
+def _read_therapies(doc: dict) -> dict[str, _Therapy]:
+    return {
+        tid: _Therapy(
+            id=tid,
+            duration=int(t["duration_min"]),
+            skill=t.get("skill", tid),
+            room_types=list(t.get("room_types") or []),
+            rest=int(t.get("patient_rest_after_min") or 0),
+            turnover=int(t.get("room_turnover_min") or 0),
+            group_size=int(t.get("group_size") or 1),
+        )
+        for tid, t in (doc.get("therapies") or {}).items()
+    }
+
+
+def _read_rooms(doc: dict) -> dict[str, _Room]:
+    return {
+        r["id"]: _Room(
+            type=r.get("type"), capacity=int(r.get("capacity") or 1), gender=r.get("gender")
+        )
+        for r in doc.get("rooms") or []
+    }
+
+
+def _read_practitioners(doc: dict, tz: ZoneInfo) -> dict[str, _Practitioner]:
+    return {
+        t["id"]: _Practitioner(
+            gender=t.get("gender"),
+            skills=set(t.get("skills") or []),
+            hours=_weekly(t.get("hours") or {}),
+            off=[
+                (_ts(_parse_instant(o["start"], tz)), _ts(_parse_instant(o["end"], tz)))
+                for o in t.get("off") or []
+            ],
+            soft_daily_min=t.get("soft_daily_min"),
+        )
+        for t in doc.get("practitioners") or []
+    }
+
+
+def _read_patients(doc: dict) -> dict[str, _Patient]:
+    return {
+        q["id"]: _Patient(
+            gender=q.get("gender"),
+            same_gender=bool(q.get("same_gender_practitioner") or False),
+            hours=_weekly(q.get("hours")),
+            preferred=_windows(q.get("preferred")),
+            max_daily=None if q.get("max_daily_sessions") is None else int(q["max_daily_sessions"]),
+            priority=int(q.get("priority") or 0),
+        )
+        for q in doc.get("patients") or []
+    }
+
+
+def _read_busy(
+    doc: dict, tz: ZoneInfo, known: set[str], notes: list[str]
+) -> dict[str, list[tuple[int, int]]]:
+    busy: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for b in doc.get("busy") or []:
+        busy[b["resource"]].append(
+            (_ts(_parse_instant(b["start"], tz)), _ts(_parse_instant(b["end"], tz)))
+        )
+        if b["resource"] not in known:
+            notes.append(f"busy interval names unknown resource {b['resource']!r}")
+    return busy
+
+
+def _read_plans(
+    doc: dict, patients: dict[str, _Patient], notes: list[str]
+) -> tuple[dict[str, _Plan], dict[StepKey, _Step]]:
+    plans: dict[str, _Plan] = {}
+    steps: dict[StepKey, _Step] = {}
+    for plan in doc.get("plans") or []:
+        pid = plan["id"]
+        plan_steps = []
+        for i, s in enumerate(plan.get("steps") or []):
+            step = _Step(
+                plan=pid,
+                id=s["id"],
+                index=i,
+                therapy=s["therapy"],
+                day=int(s.get("day") or 0),
+                slack=int(s.get("slack_days") or 0),
+                after=s.get("after"),
+                same_practitioner_as=s.get("same_practitioner_as"),
+            )
+            plan_steps.append(step)
+            steps[(pid, step.id)] = step
+        plans[pid] = _Plan(
+            patient=plan["patient"], start=date.fromisoformat(plan["start"]), steps=plan_steps
+        )
+        if plan["patient"] not in patients:
+            notes.append(f"plan {pid} names unknown patient {plan['patient']!r}")
+    for step in steps.values():
+        if step.after:
+            ref = step.after.get("step")
+            if (step.plan, ref) not in steps or steps[(step.plan, ref)].index >= step.index:
+                notes.append(
+                    f"step {step.plan}/{step.id} has after={ref!r}, not an earlier step of the plan"
+                )
+    return plans, steps
+
+
+def _note_pinned_without_step(previous: list[dict], steps: dict, notes: list[str]) -> None:
+    for prev in previous:
+        key = (prev.get("plan"), prev.get("step"))
+        if prev.get("pinned") and key not in steps:
+            notes.append(f"pinned previous assignment {key[0]}/{key[1]} names no step of a plan")
+
+
+# -- the solution, as the checker reads it --------------------------------------------------------
+
+
+NO_END = object()  # an assignment without an "end"
+
+
+@dataclass
 class _Session:
     plan: str
     step: str
@@ -143,12 +380,16 @@ class _Session:
     patient: str
     room: str
     practitioner: str
-    start: int
+    start: int  # epoch seconds
     end: int
     local_date: date
     start_min: int
-    end_min: int  # may be 1440 when the session ends exactly at local midnight
+    end_min: int  # 1440 when the session ends exactly at local midnight; above when it crosses
+    crosses_midnight: bool
     raw_start: datetime
+    local_start: datetime
+    local_end: datetime
+    claimed_end: object = NO_END  # the assignment's "end", when it gives one
 
     @property
     def label(self) -> str:
@@ -159,626 +400,712 @@ class _Session:
         )
 
 
-class _Checker:
-    def __init__(self, problem: dict, solution: dict):
-        self.problem = problem
-        self.solution = solution
-        self.violations: list[str] = []
-        self.notes: list[str] = []
-        self.parts = dict.fromkeys(PART_NAMES, 0)
+@dataclass
+class CheckedSchedule:
+    """The solution document: its sessions, which steps it schedules and which it does not,
+    and the format and completeness faults found while reading it."""
 
-    # -- problem --------------------------------------------------------------------------------
+    sessions: dict[StepKey, _Session]  # the first assignment of each known step
+    read: list[_Session]  # every assignment that could be read, repeats included
+    scheduled: set[StepKey]
+    unscheduled: set[StepKey]
+    violations: list[str]
+    notes: list[str]
 
-    def load_problem(self) -> None:
-        p = self.problem
-        if p.get("format", FORMAT) != FORMAT:
-            self.notes.append(f"problem format is {p.get('format')!r}, expected {FORMAT!r}")
-        self.tzname = p["timezone"]
-        self.tz = ZoneInfo(self.tzname)
-        self.slot = int(p.get("slot_min", 15))
-        self.h_start = date.fromisoformat(p["horizon"]["start"])
-        self.h_days = int(p["horizon"]["days"])
-        self.h_end = self.h_start + timedelta(days=self.h_days)  # exclusive
-        center = p.get("center") or {}
-        self.center_hours = _weekly(center.get("hours") or {})
-        self.closed = {date.fromisoformat(d) for d in center.get("closed") or []}
 
-        self.therapies: dict[str, _Therapy] = {}
-        for tid, t in (p.get("therapies") or {}).items():
-            self.therapies[tid] = _Therapy(
-                id=tid,
-                duration=int(t["duration_min"]),
-                skill=t.get("skill", tid),
-                room_types=list(t.get("room_types") or []),
-                rest=int(t.get("patient_rest_after_min") or 0),
-                turnover=int(t.get("room_turnover_min") or 0),
-                group_size=int(t.get("group_size") or 1),
+def read_solution(problem: CheckedProblem, doc: dict) -> CheckedSchedule:
+    schedule = CheckedSchedule({}, [], set(), set(), [], [])
+    if doc.get("format", FORMAT) != FORMAT:
+        schedule.violations.append(
+            f"Format: solution format is {doc.get('format')!r}, expected {FORMAT!r}."
+        )
+    seen: dict[StepKey, str] = {}
+    for n, a in enumerate(doc.get("assignments") or []):
+        _read_assignment(problem, schedule, seen, n, a)
+    for n, u in enumerate(doc.get("unscheduled") or []):
+        _read_unscheduled(problem, schedule, seen, n, u)
+    for key in problem.steps:
+        if key not in seen:
+            schedule.violations.append(
+                f"Completeness: step {key[0]}/{key[1]} appears neither in assignments "
+                f"nor in unscheduled."
             )
-        self.rooms = {}
-        for r in p.get("rooms") or []:
-            self.rooms[r["id"]] = {
-                "type": r.get("type"),
-                "capacity": int(r.get("capacity") or 1),
-                "gender": r.get("gender"),
-            }
-        self.practitioners = {}
-        for t in p.get("practitioners") or []:
-            self.practitioners[t["id"]] = {
-                "gender": t.get("gender"),
-                "skills": set(t.get("skills") or []),
-                "hours": _weekly(t.get("hours") or {}),
-                "off": [
-                    (
-                        _ts(_parse_instant(o["start"], self.tz)),
-                        _ts(_parse_instant(o["end"], self.tz)),
-                    )
-                    for o in t.get("off") or []
-                ],
-                "soft": t.get("soft_daily_min"),
-            }
-        self.patients = {}
-        for q in p.get("patients") or []:
-            mds = q.get("max_daily_sessions")
-            self.patients[q["id"]] = {
-                "gender": q.get("gender"),
-                "same_gender": bool(q.get("same_gender_practitioner") or False),
-                "hours": _weekly(q.get("hours")),
-                "preferred": _windows(q.get("preferred")),
-                "max_daily": None if mds is None else int(mds),
-                "priority": int(q.get("priority") or 0),
-            }
-        self.busy: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for b in p.get("busy") or []:
-            self.busy[b["resource"]].append(
-                (_ts(_parse_instant(b["start"], self.tz)), _ts(_parse_instant(b["end"], self.tz)))
+    return schedule
+
+
+def _read_assignment(
+    problem: CheckedProblem, schedule: CheckedSchedule, seen: dict, n: int, a
+) -> None:
+    session = _read_session(problem, schedule, a, n)
+    if session is not None:
+        schedule.read.append(session)
+    key = (a.get("plan"), a.get("step")) if isinstance(a, dict) else None
+    if key is not None and key in problem.steps:
+        if key in seen:
+            schedule.violations.append(
+                f"Completeness: step {key[0]}/{key[1]} appears more than once "
+                f"(again as an assignment)."
             )
-            if not (
-                b["resource"] in self.rooms
-                or b["resource"] in self.practitioners
-                or b["resource"] in self.patients
-            ):
-                self.notes.append(f"busy interval names unknown resource {b['resource']!r}")
+            return
+        seen[key] = "assignment"
+        schedule.scheduled.add(key)
+    if session is not None:
+        schedule.sessions[(session.plan, session.step)] = session
 
-        self.plans: dict[str, dict] = {}
-        self.steps: dict[tuple[str, str], _Step] = {}
-        for plan in p.get("plans") or []:
-            pid = plan["id"]
-            steps = []
-            for i, s in enumerate(plan.get("steps") or []):
-                st = _Step(
-                    plan=pid,
-                    id=s["id"],
-                    index=i,
-                    therapy=s["therapy"],
-                    day=int(s.get("day") or 0),
-                    slack=int(s.get("slack_days") or 0),
-                    after=s.get("after"),
-                    same_practitioner_as=s.get("same_practitioner_as"),
-                )
-                steps.append(st)
-                self.steps[(pid, st.id)] = st
-            self.plans[pid] = {
-                "patient": plan["patient"],
-                "start": date.fromisoformat(plan["start"]),
-                "steps": steps,
-            }
-            if plan["patient"] not in self.patients:
-                self.notes.append(f"plan {pid} names unknown patient {plan['patient']!r}")
-        self.previous = list(p.get("previous") or [])
 
-    def priority_of(self, plan_id: str) -> int:
-        patient = self.patients.get(self.plans[plan_id]["patient"])
-        return patient["priority"] if patient else 0
+def _read_session(problem: CheckedProblem, schedule: CheckedSchedule, a, n: int) -> _Session | None:
+    """The session an assignment describes, or None (with the fault recorded) when it names
+    what does not exist or has no readable start."""
+    where = f"assignment #{n}"
+    try:
+        plan_id, step_id = a["plan"], a["step"]
+        where = f"assignment {plan_id}/{step_id}"
+        room_id, prac_id, start_text = a["room"], a["practitioner"], a["start"]
+    except (KeyError, TypeError):
+        schedule.violations.append(
+            f"Format: {where} lacks one of plan, step, start, room, practitioner."
+        )
+        return None
+    if plan_id not in problem.plans:
+        schedule.violations.append(f"Completeness: {where} names unknown plan {plan_id!r}.")
+        return None
+    step = problem.steps.get((plan_id, step_id))
+    if step is None:
+        schedule.violations.append(f"Completeness: {where} names unknown step {step_id!r}.")
+        return None
+    known = _names_known_resources(problem, schedule, where, room_id, prac_id)
+    therapy = problem.therapies.get(step.therapy)
+    if therapy is None:
+        schedule.notes.append(f"step {plan_id}/{step_id} names unknown therapy {step.therapy!r}")
+    start = _read_start(schedule, where, start_text)
+    if start is None or not known or therapy is None:
+        return None
+    session = _session_at(problem, step, therapy, start, room_id, prac_id)
+    if "end" in a:
+        session.claimed_end = a["end"]
+    return session
 
-    # -- solution -------------------------------------------------------------------------------
 
-    def _check_assignment(self, a: dict, n: int) -> _Session | None:
-        where = f"assignment #{n}"
+def _names_known_resources(
+    problem: CheckedProblem, schedule: CheckedSchedule, where: str, room_id, prac_id
+) -> bool:
+    known = True
+    if room_id not in problem.rooms:
+        schedule.violations.append(f"Completeness: {where} names unknown room {room_id!r}.")
+        known = False
+    if prac_id not in problem.practitioners:
+        schedule.violations.append(f"Completeness: {where} names unknown practitioner {prac_id!r}.")
+        known = False
+    return known
+
+
+def _read_start(schedule: CheckedSchedule, where: str, start_text) -> datetime | None:
+    try:
+        start = datetime.fromisoformat(str(start_text))
+    except ValueError:
+        schedule.violations.append(f"Format: {where} has unparseable start {start_text!r}.")
+        return None
+    if start.tzinfo is None:
+        schedule.violations.append(
+            f"Format: {where} start {start_text!r} has no UTC offset (FORMAT.md requires one)."
+        )
+        return None
+    return start
+
+
+def _session_at(
+    problem: CheckedProblem,
+    step: _Step,
+    therapy: _Therapy,
+    start: datetime,
+    room_id: str,
+    prac_id: str,
+) -> _Session:
+    local = start.astimezone(problem.tz)
+    # Real elapsed time: add the duration to the instant, then look at the wall clock.
+    end = start + timedelta(minutes=therapy.duration)
+    local_end = end.astimezone(problem.tz)
+    start_min = local.hour * 60 + local.minute
+    end_min = local_end.hour * 60 + local_end.minute
+    crosses = False
+    if local_end.date() != local.date():
+        midnight = (local_end.hour, local_end.minute, local_end.second) == (0, 0, 0)
+        next_day = local_end.date() == local.date() + timedelta(days=1)
+        # Ending exactly at midnight ends the day; anything later crosses it (rule 3).
+        crosses = not (next_day and midnight)
+        end_min = 1440 + end_min if crosses else 1440
+    return _Session(
+        plan=step.plan,
+        step=step.id,
+        index=step.index,
+        therapy=therapy,
+        patient=problem.plans[step.plan].patient,
+        room=room_id,
+        practitioner=prac_id,
+        start=_ts(start),
+        end=_ts(end),
+        local_date=local.date(),
+        start_min=start_min,
+        end_min=end_min,
+        crosses_midnight=crosses,
+        raw_start=start,
+        local_start=local,
+        local_end=local_end,
+    )
+
+
+def _read_unscheduled(
+    problem: CheckedProblem, schedule: CheckedSchedule, seen: dict, n: int, u
+) -> None:
+    if not isinstance(u, dict) or "plan" not in u or "step" not in u:
+        schedule.violations.append(f"Format: unscheduled entry #{n} lacks plan or step.")
+        return
+    key = (u["plan"], u["step"])
+    label = f"{key[0]}/{key[1]}"
+    if key[0] not in problem.plans:
+        schedule.violations.append(
+            f"Completeness: unscheduled entry names unknown plan {key[0]!r}."
+        )
+        return
+    if key not in problem.steps:
+        schedule.violations.append(f"Completeness: unscheduled entry names unknown step {label!r}.")
+        return
+    if key in seen:
+        schedule.violations.append(
+            f"Completeness: step {label} appears more than once "
+            f"(as {seen[key]} and as unscheduled)."
+        )
+        return
+    seen[key] = "unscheduled"
+    schedule.unscheduled.add(key)
+    reasons = u.get("reasons")
+    if not reasons:
+        schedule.violations.append(f"Reasons: unscheduled step {label} carries no reason.")
+    for r in reasons or []:
+        code = r.get("code") if isinstance(r, dict) else None
+        if code not in REASON_CODES:
+            schedule.violations.append(
+                f"Reasons: unscheduled step {label} has unknown reason code {code!r}."
+            )
+
+
+# -- checks: one function per requirement of FORMAT.md --------------------------------------------
+
+
+def starts_on_the_slot_grid(problem: CheckedProblem, schedule: CheckedSchedule) -> list[str]:
+    """Time: every session starts on the slot grid (local minute-of-day a multiple of slot_min)."""
+    return [
+        f"Grid: {s.label} starts at local {s.local_start.time().isoformat()}, "
+        f"not on the {problem.slot}-minute slot grid."
+        for s in schedule.read
+        if s.local_start.second or s.local_start.microsecond or s.start_min % problem.slot
+    ]
+
+
+def sessions_last_their_real_duration(
+    problem: CheckedProblem, schedule: CheckedSchedule
+) -> list[str]:
+    """Time: a session lasts exactly its therapy's duration of elapsed time (a claimed end
+    must agree)."""
+    out = []
+    for s in schedule.read:
+        if s.claimed_end is NO_END:
+            continue
         try:
-            plan_id, step_id = a["plan"], a["step"]
-            where = f"assignment {plan_id}/{step_id}"
-            room_id, prac_id, start_text = a["room"], a["practitioner"], a["start"]
-        except (KeyError, TypeError):
-            self.violations.append(
-                f"Format: {where} lacks one of plan, step, start, room, practitioner."
-            )
-            return None
-        step = self.steps.get((plan_id, step_id))
-        if plan_id not in self.plans:
-            self.violations.append(f"Completeness: {where} names unknown plan {plan_id!r}.")
-            return None
-        if step is None:
-            self.violations.append(f"Completeness: {where} names unknown step {step_id!r}.")
-            return None
-        ok = True
-        if room_id not in self.rooms:
-            self.violations.append(f"Completeness: {where} names unknown room {room_id!r}.")
-            ok = False
-        if prac_id not in self.practitioners:
-            self.violations.append(f"Completeness: {where} names unknown practitioner {prac_id!r}.")
-            ok = False
-        therapy = self.therapies.get(step.therapy)
-        if therapy is None:
-            self.notes.append(f"step {plan_id}/{step_id} names unknown therapy {step.therapy!r}")
-            ok = False
-        try:
-            start = datetime.fromisoformat(str(start_text))
+            claimed = _ts(datetime.fromisoformat(str(s.claimed_end)))
         except ValueError:
-            self.violations.append(f"Format: {where} has unparseable start {start_text!r}.")
-            return None
-        if start.tzinfo is None:
-            self.violations.append(
-                f"Format: {where} start {start_text!r} has no UTC offset (FORMAT.md requires one)."
+            claimed = None
+        if claimed != s.end:
+            out.append(
+                f"Duration: {s.label} claims end {s.claimed_end!r}, but "
+                f"{s.therapy.duration} min of real time after its start ends at "
+                f"{s.local_end.isoformat()}."
             )
-            return None
-        if not ok:
-            return None
-        local = start.astimezone(self.tz)
-        # Real elapsed time: add the duration to the instant, then look at the wall clock.
-        end = start + timedelta(minutes=therapy.duration)
-        local_end = end.astimezone(self.tz)
-        start_min = local.hour * 60 + local.minute
-        if local_end.date() == local.date():
-            end_min = local_end.hour * 60 + local_end.minute
-        elif local_end.date() == local.date() + timedelta(days=1) and (
-            local_end.hour,
-            local_end.minute,
-            local_end.second,
-        ) == (0, 0, 0):
-            end_min = 1440
+    return out
+
+
+def practitioner_is_qualified(problem: CheckedProblem, schedule: CheckedSchedule) -> list[str]:
+    """Rule 1: the practitioner has the therapy's skill, and the patient's gender when the
+    patient asks for a same-gender practitioner."""
+    out = []
+    for s in schedule.sessions.values():
+        prac = problem.practitioners[s.practitioner]
+        patient = problem.patients.get(s.patient)
+        if s.therapy.skill not in prac.skills:
+            out.append(
+                f"Rule 1: practitioner {s.practitioner} lacks skill {s.therapy.skill!r} "
+                f"for {s.label}."
+            )
+        if patient and patient.same_gender and prac.gender != patient.gender:
+            out.append(
+                f"Rule 1: patient {s.patient} requires a same-gender practitioner but "
+                f"{s.practitioner} ({prac.gender}) holds {s.label}."
+            )
+    return out
+
+
+def room_suits_the_session(problem: CheckedProblem, schedule: CheckedSchedule) -> list[str]:
+    """Rule 2: the room's type is one of the therapy's room types; a room with a gender
+    admits only patients of that gender."""
+    out = []
+    for s in schedule.sessions.values():
+        room = problem.rooms[s.room]
+        patient = problem.patients.get(s.patient)
+        if room.type not in s.therapy.room_types:
+            out.append(
+                f"Rule 2: room {s.room} of type {room.type!r} is not among "
+                f"{s.therapy.room_types} for {s.label}."
+            )
+        if room.gender is not None and patient and room.gender != patient.gender:
+            out.append(
+                f"Rule 2: room {s.room} admits only {room.gender} patients, but "
+                f"{s.patient} ({patient.gender}) has {s.label}."
+            )
+    return out
+
+
+def session_lies_in_open_and_free_time(
+    problem: CheckedProblem, schedule: CheckedSchedule
+) -> list[str]:
+    """Rule 3: the session does not cross local midnight; it lies inside a center window on
+    a date that is not closed, inside one of the practitioner's windows and of the patient's
+    hours when given; it touches no leave or busy interval of its practitioner, room or
+    patient."""
+    out = [
+        f"Rule 3: {s.label.split(' on ')[0]} starting {s.local_start.isoformat()} ends "
+        f"{s.local_end.isoformat()}, crossing local midnight."
+        for s in schedule.read
+        if s.crosses_midnight
+    ]
+    for s in schedule.sessions.values():
+        out.extend(_outside_open_hours(problem, s))
+        out.extend(_touching_unavailable_time(problem, s))
+    return out
+
+
+def _inside(weekly: Weekly, s: _Session) -> bool:
+    if s.end_min > 1440:
+        return False
+    windows = weekly.get(WEEKDAYS[s.local_date.weekday()]) or []
+    return any(a <= s.start_min and s.end_min <= b for a, b in windows)
+
+
+def _outside_open_hours(problem: CheckedProblem, s: _Session) -> list[str]:
+    out = []
+    patient = problem.patients.get(s.patient)
+    if s.local_date in problem.closed:
+        out.append(f"Rule 3: the center is closed on the date of {s.label}.")
+    if not _inside(problem.center_hours, s):
+        out.append(f"Rule 3: {s.label} is outside the center's hours.")
+    if not _inside(problem.practitioners[s.practitioner].hours, s):
+        out.append(f"Rule 3: {s.label} is outside practitioner {s.practitioner}'s shifts.")
+    if patient and patient.hours is not None and not _inside(patient.hours, s):
+        out.append(f"Rule 3: {s.label} is outside patient {s.patient}'s available hours.")
+    return out
+
+
+def _touching_unavailable_time(problem: CheckedProblem, s: _Session) -> list[str]:
+    out = [
+        f"Rule 3: {s.label} overlaps leave of practitioner {s.practitioner} ({problem.span(a, b)})."
+        for a, b in problem.practitioners[s.practitioner].off
+        if s.start < b and a < s.end
+    ]
+    for resource, kind in (
+        (s.practitioner, "practitioner"),
+        (s.room, "room"),
+        (s.patient, "patient"),
+    ):
+        out.extend(
+            f"Rule 3: {s.label} overlaps a busy interval of {kind} {resource} "
+            f"({problem.span(a, b)})."
+            for a, b in problem.busy.get(resource, ())
+            if s.start < b and a < s.end
+        )
+    return out
+
+
+def _occurrences(schedule: CheckedSchedule) -> dict[tuple, list[_Session]]:
+    """Sessions by occurrence: a group therapy's patients sharing therapy, room,
+    practitioner and start are one; any other session is its own."""
+    occurrences: dict[tuple, list[_Session]] = defaultdict(list)
+    for s in schedule.sessions.values():
+        if s.therapy.group_size > 1:
+            key = (s.therapy.id, s.room, s.practitioner, s.start)
         else:
-            end_min = -1
-        session = _Session(
-            plan=plan_id,
-            step=step_id,
-            index=step.index,
-            therapy=therapy,
-            patient=self.plans[plan_id]["patient"],
-            room=room_id,
-            practitioner=prac_id,
-            start=_ts(start),
-            end=_ts(end),
-            local_date=local.date(),
-            start_min=start_min,
-            end_min=end_min,
-            raw_start=start,
-        )
-        if local.second or local.microsecond or start_min % self.slot:
-            self.violations.append(
-                f"Grid: {session.label} starts at local {local.time().isoformat()}, "
-                f"not on the {self.slot}-minute slot grid."
+            key = ("single", s.plan, s.step)
+        occurrences[key].append(s)
+    return occurrences
+
+
+def practitioner_holds_one_session_at_a_time(
+    problem: CheckedProblem, schedule: CheckedSchedule
+) -> list[str]:
+    """Rule 4: a practitioner holds one occurrence at a time over [start, end); an
+    occurrence has at most group_size patients."""
+    out = []
+    per_practitioner: dict[str, list[list[_Session]]] = defaultdict(list)
+    for members in _occurrences(schedule).values():
+        first = members[0]
+        if len(members) > first.therapy.group_size:
+            out.append(
+                f"Rule 4: group occurrence of {first.therapy.id} in {first.room} with "
+                f"{first.practitioner} at {first.local_date} {_hm(first.start_min)} has "
+                f"{len(members)} patients, above group_size {first.therapy.group_size}."
             )
-        if end_min < 0:
-            self.violations.append(
-                f"Rule 3: {session.label.split(' on ')[0]} starting {local.isoformat()} ends "
-                f"{local_end.isoformat()}, crossing local midnight."
-            )
-            session.end_min = 1440 + local_end.hour * 60 + local_end.minute
-        if "end" in a:
-            try:
-                claimed_end = _ts(datetime.fromisoformat(str(a["end"])))
-            except ValueError:
-                claimed_end = None
-            if claimed_end != session.end:
-                self.violations.append(
-                    f"Duration: {session.label} claims end {a['end']!r}, but "
-                    f"{therapy.duration} min of real time after its start ends at "
-                    f"{local_end.isoformat()}."
-                )
-        return session
-
-    def load_solution(self) -> None:
-        s = self.solution
-        if s.get("format", FORMAT) != FORMAT:
-            self.violations.append(
-                f"Format: solution format is {s.get('format')!r}, expected {FORMAT!r}."
-            )
-        self.sessions: dict[tuple[str, str], _Session] = {}
-        self.scheduled: set[tuple[str, str]] = set()
-        self.unscheduled: set[tuple[str, str]] = set()
-        seen: dict[tuple[str, str], str] = {}
-        for n, a in enumerate(s.get("assignments") or []):
-            session = self._check_assignment(a, n)
-            key = (a.get("plan"), a.get("step")) if isinstance(a, dict) else None
-            if key is not None and key in self.steps:
-                if key in seen:
-                    self.violations.append(
-                        f"Completeness: step {key[0]}/{key[1]} appears more than once "
-                        f"(again as an assignment)."
-                    )
-                    continue
-                seen[key] = "assignment"
-                self.scheduled.add(key)
-            if session is not None:
-                self.sessions[(session.plan, session.step)] = session
-        for n, u in enumerate(s.get("unscheduled") or []):
-            if not isinstance(u, dict) or "plan" not in u or "step" not in u:
-                self.violations.append(f"Format: unscheduled entry #{n} lacks plan or step.")
-                continue
-            key = (u["plan"], u["step"])
-            label = f"{key[0]}/{key[1]}"
-            if key[0] not in self.plans:
-                self.violations.append(
-                    f"Completeness: unscheduled entry names unknown plan {key[0]!r}."
-                )
-                continue
-            if key not in self.steps:
-                self.violations.append(
-                    f"Completeness: unscheduled entry names unknown step {label!r}."
-                )
-                continue
-            if key in seen:
-                self.violations.append(
-                    f"Completeness: step {label} appears more than once "
-                    f"(as {seen[key]} and as unscheduled)."
-                )
-                continue
-            seen[key] = "unscheduled"
-            self.unscheduled.add(key)
-            reasons = u.get("reasons")
-            if not reasons:
-                self.violations.append(f"Reasons: unscheduled step {label} carries no reason.")
-            for r in reasons or []:
-                code = r.get("code") if isinstance(r, dict) else None
-                if code not in REASON_CODES:
-                    self.violations.append(
-                        f"Reasons: unscheduled step {label} has unknown reason code {code!r}."
-                    )
-        for key in self.steps:
-            if key not in seen:
-                self.violations.append(
-                    f"Completeness: step {key[0]}/{key[1]} appears neither in assignments "
-                    f"nor in unscheduled."
-                )
-
-    # -- hard rules -----------------------------------------------------------------------------
-
-    def _inside(self, weekly, s: _Session) -> bool:
-        if s.end_min > 1440:
-            return False
-        windows = weekly.get(WEEKDAYS[s.local_date.weekday()]) or []
-        return any(a <= s.start_min and s.end_min <= b for a, b in windows)
-
-    def check_session_rules(self) -> None:
-        for s in self.sessions.values():
-            t = s.therapy
-            prac = self.practitioners[s.practitioner]
-            room = self.rooms[s.room]
-            patient = self.patients.get(s.patient)
-            # Rule 1
-            if t.skill not in prac["skills"]:
-                self.violations.append(
-                    f"Rule 1: practitioner {s.practitioner} lacks skill {t.skill!r} for {s.label}."
-                )
-            if patient and patient["same_gender"] and prac["gender"] != patient["gender"]:
-                self.violations.append(
-                    f"Rule 1: patient {s.patient} requires a same-gender practitioner but "
-                    f"{s.practitioner} ({prac['gender']}) holds {s.label}."
-                )
-            # Rule 2
-            if room["type"] not in t.room_types:
-                self.violations.append(
-                    f"Rule 2: room {s.room} of type {room['type']!r} is not among "
-                    f"{t.room_types} for {s.label}."
-                )
-            if room["gender"] is not None and patient and room["gender"] != patient["gender"]:
-                self.violations.append(
-                    f"Rule 2: room {s.room} admits only {room['gender']} patients, but "
-                    f"{s.patient} ({patient['gender']}) has {s.label}."
-                )
-            # Rule 3
-            if s.local_date in self.closed:
-                self.violations.append(f"Rule 3: the center is closed on the date of {s.label}.")
-            if not self._inside(self.center_hours, s):
-                self.violations.append(f"Rule 3: {s.label} is outside the center's hours.")
-            if not self._inside(prac["hours"], s):
-                self.violations.append(
-                    f"Rule 3: {s.label} is outside practitioner {s.practitioner}'s shifts."
-                )
-            if patient and patient["hours"] is not None and not self._inside(patient["hours"], s):
-                self.violations.append(
-                    f"Rule 3: {s.label} is outside patient {s.patient}'s available hours."
-                )
-            for a, b in prac["off"]:
-                if s.start < b and a < s.end:
-                    self.violations.append(
-                        f"Rule 3: {s.label} overlaps leave of practitioner {s.practitioner} "
-                        f"({self._span(a, b)})."
-                    )
-            for res, kind in (
-                (s.practitioner, "practitioner"),
-                (s.room, "room"),
-                (s.patient, "patient"),
-            ):
-                for a, b in self.busy.get(res, ()):
-                    if s.start < b and a < s.end:
-                        self.violations.append(
-                            f"Rule 3: {s.label} overlaps a busy interval of {kind} {res} "
-                            f"({self._span(a, b)})."
-                        )
-            # Rule 7
-            plan = self.plans[s.plan]
-            step = self.steps[(s.plan, s.step)]
-            earliest = plan["start"] + timedelta(days=step.day)
-            k = (s.local_date - earliest).days
-            if k < 0 or k > step.slack:
-                self.violations.append(
-                    f"Rule 7: {s.label} falls {k} day(s) after its nominal date "
-                    f"{earliest.isoformat()}, allowed 0..{step.slack}."
-                )
-            if not self.h_start <= s.local_date < self.h_end:
-                self.violations.append(
-                    f"Rule 7: {s.label} is outside the horizon {self.h_start.isoformat()} + "
-                    f"{self.h_days} days."
-                )
-
-    def _span(self, a: int, b: int) -> str:
-        la = datetime.fromtimestamp(a, self.tz)
-        lb = datetime.fromtimestamp(b, self.tz)
-        return f"{la.strftime('%Y-%m-%d %H:%M')}-{lb.strftime('%Y-%m-%d %H:%M')} {self.tzname}"
-
-    def _occurrences(self) -> dict[tuple, list[_Session]]:
-        occ: dict[tuple, list[_Session]] = defaultdict(list)
-        for s in self.sessions.values():
-            if s.therapy.group_size > 1:
-                key = (s.therapy.id, s.room, s.practitioner, s.start)
-            else:
-                key = ("single", s.plan, s.step)
-            occ[key].append(s)
-        return occ
-
-    def check_practitioners(self) -> None:
-        occ = self._occurrences()
-        per_prac: dict[str, list[list[_Session]]] = defaultdict(list)
-        for members in occ.values():
-            first = members[0]
-            if len(members) > first.therapy.group_size:
-                self.violations.append(
-                    f"Rule 4: group occurrence of {first.therapy.id} in {first.room} with "
-                    f"{first.practitioner} at {first.local_date} {_hm(first.start_min)} has "
-                    f"{len(members)} patients, above group_size {first.therapy.group_size}."
-                )
-            per_prac[first.practitioner].append(members)
-        for prac, items in per_prac.items():
-            items.sort(key=lambda m: (m[0].start, m[0].end))
-            active: list[list[_Session]] = []
-            for m in items:
-                s = m[0]
-                active = [x for x in active if x[0].end > s.start]
-                for x in active:
-                    self.violations.append(
-                        f"Rule 4: practitioner {prac} holds two sessions at once: "
-                        f"{x[0].label} and {s.label}."
-                    )
-                active.append(m)
-
-    def check_rooms(self) -> None:
-        per_room: dict[str, list[tuple[int, int, int, str, bool]]] = defaultdict(list)
-        for s in self.sessions.values():
-            per_room[s.room].append((s.start, s.end + s.therapy.turnover * 60, 1, s.label, True))
-        for room_id, room in self.rooms.items():
-            for a, b in self.busy.get(room_id, ()):
-                per_room[room_id].append(
-                    (a, b, room["capacity"], f"busy {self._span(a, b)}", False)
-                )
-        for room_id, items in per_room.items():
-            if room_id not in self.rooms:
-                continue
-            cap = self.rooms[room_id]["capacity"]
-            events = []
-            for i, (a, b, *_rest) in enumerate(items):
-                if b > a:
-                    events.append((a, 1, i))
-                    events.append((b, 0, i))  # ends sort before starts at the same instant
-            events.sort()
-            active: set[int] = set()
-            load = 0
-            reported = False
-            for _, kind, i in events:
-                if kind == 0:
-                    active.discard(i)
-                    load -= items[i][2]
-                    if load <= cap:
-                        reported = False
-                    continue
-                active.add(i)
-                load += items[i][2]
-                # Busy intervals overlapping each other are the problem's business, not the
-                # solution's: only an over-full room with a session in it is a violation.
-                if load > cap and not reported and any(items[j][4] for j in active):
-                    reported = True
-                    who = "; ".join(items[j][3] for j in sorted(active))
-                    self.violations.append(
-                        f"Rule 5: room {room_id} (capacity {cap}) holds {load} at once, "
-                        f"counting turnover: {who}."
-                    )
-
-    def check_patients(self) -> None:
-        per_patient: dict[str, list[_Session]] = defaultdict(list)
-        for s in self.sessions.values():
-            per_patient[s.patient].append(s)
-        for pid, items in per_patient.items():
-            items.sort(key=lambda s: (s.start, s.end))
-            active: list[_Session] = []
-            for s in items:
-                active = [x for x in active if x.end + x.therapy.rest * 60 > s.start]
-                for x in active:
-                    self.violations.append(
-                        f"Rule 6: patient {pid} has {s.label} before the end of {x.label} "
-                        f"plus {x.therapy.rest} min rest."
-                    )
-                active.append(s)
-            limit = (self.patients.get(pid) or {}).get("max_daily")
-            if limit is not None:
-                per_day: dict[date, int] = defaultdict(int)
-                for s in items:
-                    per_day[s.local_date] += 1
-                for d, n in sorted(per_day.items()):
-                    if n > limit:
-                        self.violations.append(
-                            f"Rule 6: patient {pid} has {n} sessions on {d.isoformat()}, above "
-                            f"max_daily_sessions {limit}."
-                        )
-
-    def check_plans(self) -> None:
-        for pid, plan in self.plans.items():
-            steps = plan["steps"]
-            first_gap = None
-            for st in steps:
-                key = (pid, st.id)
-                if key in self.unscheduled and first_gap is None:
-                    first_gap = st
-                elif key in self.scheduled and first_gap is not None:
-                    self.violations.append(
-                        f"Rule 9: plan {pid} step {st.id} is scheduled although the earlier "
-                        f"step {first_gap.id} is unscheduled."
-                    )
-            for i, st in enumerate(steps):
-                s = self.sessions.get((pid, st.id))
-                if s is None:
-                    continue
-                if i > 0:
-                    prev = self.sessions.get((pid, steps[i - 1].id))
-                    if prev is not None and s.start < prev.end:
-                        self.violations.append(
-                            f"Rule 8: {s.label} starts before the end of the previous step "
-                            f"{prev.label}."
-                        )
-                if st.after:
-                    ref = st.after.get("step")
-                    if (pid, ref) not in self.steps or self.steps[(pid, ref)].index >= st.index:
-                        self.notes.append(
-                            f"step {pid}/{st.id} has after={ref!r}, not an earlier step of the plan"
-                        )
-                    before = self.sessions.get((pid, ref))
-                    if before is None:
-                        continue
-                    lo = int(st.after.get("min_gap_min") or 0)
-                    hi = st.after.get("max_gap_min")
-                    gap = (s.start - before.end) / 60
-                    if gap < lo:
-                        self.violations.append(
-                            f"Rule 8: {s.label} starts {gap:g} min after the end of "
-                            f"{before.label}, less than min_gap_min {lo}."
-                        )
-                    if hi is not None and gap > int(hi):
-                        self.violations.append(
-                            f"Rule 8: {s.label} starts {gap:g} min after the end of "
-                            f"{before.label}, more than max_gap_min {hi}."
-                        )
-
-    def check_pinned(self) -> None:
-        for prev in self.previous:
-            if not prev.get("pinned"):
-                continue
-            key = (prev.get("plan"), prev.get("step"))
-            label = f"{key[0]}/{key[1]}"
-            if key not in self.steps:
-                self.notes.append(f"pinned previous assignment {label} names no step of a plan")
-                continue
-            s = self.sessions.get(key)
-            if s is None:
-                self.violations.append(
-                    f"Rule 10: pinned previous assignment {label} at {prev.get('start')} is not "
-                    f"kept (step is missing or unscheduled)."
-                )
-                continue
-            want = _ts(_parse_instant(prev["start"], self.tz))
-            diffs = []
-            if want != s.start:
-                diffs.append(f"start {s.raw_start.isoformat()} instead of {prev['start']}")
-            if prev.get("room") != s.room:
-                diffs.append(f"room {s.room} instead of {prev.get('room')}")
-            if prev.get("practitioner") != s.practitioner:
-                diffs.append(f"practitioner {s.practitioner} instead of {prev.get('practitioner')}")
-            if diffs:
-                self.violations.append(
-                    f"Rule 10: pinned previous assignment {label} changed: {'; '.join(diffs)}."
-                )
-
-    # -- objective ------------------------------------------------------------------------------
-
-    def objective(self) -> None:
-        parts = self.parts
-        for key in self.steps:
-            if key not in self.scheduled:
-                # Missing steps are scored as unscheduled too, so that an incomplete solution
-                # never looks cheaper than an honest one.
-                parts["unscheduled"] += UNSCHEDULED_WEIGHT * (1 + self.priority_of(key[0]))
-        for key, s in self.sessions.items():
-            st = self.steps[key]
-            nominal = self.plans[s.plan]["start"] + timedelta(days=st.day)
-            k = (s.local_date - nominal).days
-            if k > 0:
-                parts["slip"] += SLIP_WEIGHT * k
-            patient = self.patients.get(s.patient)
-            if patient and patient["preferred"]:
-                inside = s.end_min <= 1440 and any(
-                    a <= s.start_min and s.end_min <= b for a, b in patient["preferred"]
-                )
-                if not inside:
-                    parts["preferred"] += PREFERRED_WEIGHT
-            if st.same_practitioner_as:
-                other = self.sessions.get((s.plan, st.same_practitioner_as))
-                if other is not None and other.practitioner != s.practitioner:
-                    parts["same_practitioner"] += SAME_PRACTITIONER_WEIGHT
-        minutes: dict[tuple[str, date], int] = defaultdict(int)
-        for members in self._occurrences().values():
+        per_practitioner[first.practitioner].append(members)
+    for prac, occurrences in per_practitioner.items():
+        occurrences.sort(key=lambda m: (m[0].start, m[0].end))
+        running: list[list[_Session]] = []
+        for members in occurrences:
             s = members[0]
-            minutes[(s.practitioner, s.local_date)] += s.therapy.duration
-        for (prac, _), total in minutes.items():
-            soft = self.practitioners[prac]["soft"]
-            if soft is not None:
-                parts["overtime"] += math.ceil(max(0, total - int(soft)) / OVERTIME_BLOCK_MIN)
-        for prev in self.previous:
-            if prev.get("pinned"):
-                continue
-            s = self.sessions.get((prev.get("plan"), prev.get("step")))
-            if s is None:
-                continue  # unscheduled: already charged as unscheduled, not both
-            if _ts(_parse_instant(prev["start"], self.tz)) != s.start:
-                parts["previous_change"] += MOVED_WEIGHT
-            elif prev.get("room") != s.room or prev.get("practitioner") != s.practitioner:
-                parts["previous_change"] += REASSIGNED_WEIGHT
-
-    def run(self) -> CheckReport:
-        try:
-            self.load_problem()
-        except (KeyError, TypeError, ValueError) as exc:
-            return CheckReport(
-                valid=False,
-                violations=[f"Problem: cannot read the problem document: {exc!r}."],
-                objective=0,
-                parts=dict.fromkeys(PART_NAMES, 0),
-                claimed_objective_matches=False,
+            running = [x for x in running if x[0].end > s.start]
+            out.extend(
+                f"Rule 4: practitioner {prac} holds two sessions at once: "
+                f"{x[0].label} and {s.label}."
+                for x in running
             )
-        self.load_solution()
-        self.check_session_rules()
-        self.check_practitioners()
-        self.check_rooms()
-        self.check_patients()
-        self.check_plans()
-        self.check_pinned()
-        self.objective()
-        total = sum(self.parts.values())
-        claimed = self.solution.get("objective")
-        matches = claimed is None or (isinstance(claimed, (int, float)) and claimed == total)
-        if not matches:
-            self.notes.append(f"solution claims objective {claimed!r}, recomputed {total}")
-        return CheckReport(
-            valid=not self.violations,
-            violations=self.violations,
-            objective=total,
-            parts=dict(self.parts),
-            claimed_objective=claimed if isinstance(claimed, int) else None,
-            claimed_objective_matches=matches,
-            notes=self.notes,
+            running.append(members)
+    return out
+
+
+def room_stays_within_capacity(problem: CheckedProblem, schedule: CheckedSchedule) -> list[str]:
+    """Rule 5: a room holds at most `capacity` patients at any instant, each over
+    [start, end + room_turnover_min); a busy interval takes all its places."""
+    # Per room: (from, to, places taken, label, is a session)
+    per_room: dict[str, list[tuple[int, int, int, str, bool]]] = defaultdict(list)
+    for s in schedule.sessions.values():
+        per_room[s.room].append((s.start, s.end + s.therapy.turnover * 60, 1, s.label, True))
+    for room_id, room in problem.rooms.items():
+        for a, b in problem.busy.get(room_id, ()):
+            per_room[room_id].append((a, b, room.capacity, f"busy {problem.span(a, b)}", False))
+    out = []
+    for room_id, items in per_room.items():
+        if room_id in problem.rooms:
+            out.extend(_over_capacity(room_id, problem.rooms[room_id].capacity, items))
+    return out
+
+
+def _over_capacity(
+    room_id: str, capacity: int, items: list[tuple[int, int, int, str, bool]]
+) -> list[str]:
+    """A sweep over the room's intervals, reporting each stretch over capacity once."""
+    events = []
+    for i, (a, b, *_rest) in enumerate(items):
+        if b > a:
+            events.append((a, 1, i))
+            events.append((b, 0, i))  # ends sort before starts at the same instant
+    events.sort()
+    out = []
+    present: set[int] = set()
+    load = 0
+    reported = False
+    for _, kind, i in events:
+        if kind == 0:
+            present.discard(i)
+            load -= items[i][2]
+            reported = reported and load > capacity
+            continue
+        present.add(i)
+        load += items[i][2]
+        # Busy intervals overlapping each other are the problem's business, not the
+        # solution's: only an over-full room with a session in it is a violation.
+        if load > capacity and not reported and any(items[j][4] for j in present):
+            reported = True
+            who = "; ".join(items[j][3] for j in sorted(present))
+            out.append(
+                f"Rule 5: room {room_id} (capacity {capacity}) holds {load} at once, "
+                f"counting turnover: {who}."
+            )
+    return out
+
+
+def patient_holds_one_session_at_a_time(
+    problem: CheckedProblem, schedule: CheckedSchedule
+) -> list[str]:
+    """Rule 6: a patient holds one session at a time over [start, end + patient rest), and
+    at most max_daily_sessions sessions per local date."""
+    per_patient: dict[str, list[_Session]] = defaultdict(list)
+    for s in schedule.sessions.values():
+        per_patient[s.patient].append(s)
+    out = []
+    for pid, sessions in per_patient.items():
+        sessions.sort(key=lambda s: (s.start, s.end))
+        resting: list[_Session] = []
+        for s in sessions:
+            resting = [x for x in resting if x.end + x.therapy.rest * 60 > s.start]
+            out.extend(
+                f"Rule 6: patient {pid} has {s.label} before the end of {x.label} "
+                f"plus {x.therapy.rest} min rest."
+                for x in resting
+            )
+            resting.append(s)
+        patient = problem.patients.get(pid)
+        if patient is not None and patient.max_daily is not None:
+            out.extend(_over_daily_limit(pid, patient.max_daily, sessions))
+    return out
+
+
+def _over_daily_limit(pid: str, limit: int, sessions: list[_Session]) -> list[str]:
+    per_day: dict[date, int] = defaultdict(int)
+    for s in sessions:
+        per_day[s.local_date] += 1
+    return [
+        f"Rule 6: patient {pid} has {n} sessions on {d.isoformat()}, above "
+        f"max_daily_sessions {limit}."
+        for d, n in sorted(per_day.items())
+        if n > limit
+    ]
+
+
+def step_falls_on_an_allowed_date(problem: CheckedProblem, schedule: CheckedSchedule) -> list[str]:
+    """Rule 7: a step falls on local date plan.start + day + k, 0 <= k <= slack_days, inside
+    the horizon."""
+    out = []
+    for s in schedule.sessions.values():
+        step = problem.steps[(s.plan, s.step)]
+        earliest = problem.plans[s.plan].start + timedelta(days=step.day)
+        k = (s.local_date - earliest).days
+        if k < 0 or k > step.slack:
+            out.append(
+                f"Rule 7: {s.label} falls {k} day(s) after its nominal date "
+                f"{earliest.isoformat()}, allowed 0..{step.slack}."
+            )
+        if not problem.horizon_start <= s.local_date < problem.horizon_end:
+            out.append(
+                f"Rule 7: {s.label} is outside the horizon {problem.horizon_start.isoformat()} + "
+                f"{problem.horizon_days} days."
+            )
+    return out
+
+
+def plan_steps_keep_their_order(problem: CheckedProblem, schedule: CheckedSchedule) -> list[str]:
+    """Rule 8: each step starts at or after the end of the one before it in its plan's list,
+    and within its `after` step's min and max gap."""
+    out = []
+    for pid, plan in problem.plans.items():
+        for i, step in enumerate(plan.steps):
+            s = schedule.sessions.get((pid, step.id))
+            if s is None:
+                continue
+            before = schedule.sessions.get((pid, plan.steps[i - 1].id)) if i > 0 else None
+            if before is not None and s.start < before.end:
+                out.append(
+                    f"Rule 8: {s.label} starts before the end of the previous step {before.label}."
+                )
+            if step.after:
+                out.extend(
+                    _outside_gap(
+                        s, step.after, schedule.sessions.get((pid, step.after.get("step")))
+                    )
+                )
+    return out
+
+
+def _outside_gap(s: _Session, after: dict, before: _Session | None) -> list[str]:
+    if before is None:
+        return []
+    lo = int(after.get("min_gap_min") or 0)
+    hi = after.get("max_gap_min")
+    gap = (s.start - before.end) / 60
+    out = []
+    if gap < lo:
+        out.append(
+            f"Rule 8: {s.label} starts {gap:g} min after the end of "
+            f"{before.label}, less than min_gap_min {lo}."
         )
+    if hi is not None and gap > int(hi):
+        out.append(
+            f"Rule 8: {s.label} starts {gap:g} min after the end of "
+            f"{before.label}, more than max_gap_min {hi}."
+        )
+    return out
+
+
+def plans_are_scheduled_as_a_prefix(
+    problem: CheckedProblem, schedule: CheckedSchedule
+) -> list[str]:
+    """Rule 9: once a step of a plan is unscheduled, every later step is unscheduled too."""
+    out = []
+    for pid, plan in problem.plans.items():
+        first_gap = None
+        for step in plan.steps:
+            key = (pid, step.id)
+            if key in schedule.unscheduled and first_gap is None:
+                first_gap = step
+            elif key in schedule.scheduled and first_gap is not None:
+                out.append(
+                    f"Rule 9: plan {pid} step {step.id} is scheduled although the earlier "
+                    f"step {first_gap.id} is unscheduled."
+                )
+    return out
+
+
+def pinned_assignments_are_kept(problem: CheckedProblem, schedule: CheckedSchedule) -> list[str]:
+    """Rule 10: a pinned previous assignment appears unchanged."""
+    out = []
+    for prev in problem.previous:
+        key = (prev.get("plan"), prev.get("step"))
+        if not prev.get("pinned") or key not in problem.steps:
+            continue
+        label = f"{key[0]}/{key[1]}"
+        s = schedule.sessions.get(key)
+        if s is None:
+            out.append(
+                f"Rule 10: pinned previous assignment {label} at {prev.get('start')} is not "
+                f"kept (step is missing or unscheduled)."
+            )
+            continue
+        diffs = []
+        if _ts(_parse_instant(prev["start"], problem.tz)) != s.start:
+            diffs.append(f"start {s.raw_start.isoformat()} instead of {prev['start']}")
+        if prev.get("room") != s.room:
+            diffs.append(f"room {s.room} instead of {prev.get('room')}")
+        if prev.get("practitioner") != s.practitioner:
+            diffs.append(f"practitioner {s.practitioner} instead of {prev.get('practitioner')}")
+        if diffs:
+            out.append(f"Rule 10: pinned previous assignment {label} changed: {'; '.join(diffs)}.")
+    return out
+
+
+# Every check, in the order its violations are listed.
+CHECKS: tuple[Callable[[CheckedProblem, CheckedSchedule], list[str]], ...] = (
+    starts_on_the_slot_grid,
+    sessions_last_their_real_duration,
+    practitioner_is_qualified,
+    room_suits_the_session,
+    session_lies_in_open_and_free_time,
+    practitioner_holds_one_session_at_a_time,
+    room_stays_within_capacity,
+    patient_holds_one_session_at_a_time,
+    step_falls_on_an_allowed_date,
+    plan_steps_keep_their_order,
+    plans_are_scheduled_as_a_prefix,
+    pinned_assignments_are_kept,
+)
+
+
+# -- objective: one function per term ------------------------------------------------------------
+
+
+def unscheduled_part(problem: CheckedProblem, schedule: CheckedSchedule) -> int:
+    """1000 * (1 + priority) per step not scheduled; a missing step counts as unscheduled, so
+    that an incomplete solution never looks cheaper than an honest one."""
+    return sum(
+        UNSCHEDULED_WEIGHT * (1 + problem.priority_of(key[0]))
+        for key in problem.steps
+        if key not in schedule.scheduled
+    )
+
+
+def slip_part(problem: CheckedProblem, schedule: CheckedSchedule) -> int:
+    """50 per day each scheduled step slipped past its plan's start + day."""
+    total = 0
+    for key, s in schedule.sessions.items():
+        nominal = problem.plans[s.plan].start + timedelta(days=problem.steps[key].day)
+        total += SLIP_WEIGHT * max(0, (s.local_date - nominal).days)
+    return total
+
+
+def preferred_part(problem: CheckedProblem, schedule: CheckedSchedule) -> int:
+    """5 per session not wholly inside one of its patient's preferred windows (if any)."""
+    total = 0
+    for s in schedule.sessions.values():
+        patient = problem.patients.get(s.patient)
+        if patient and patient.preferred:
+            inside = s.end_min <= 1440 and any(
+                a <= s.start_min and s.end_min <= b for a, b in patient.preferred
+            )
+            total += 0 if inside else PREFERRED_WEIGHT
+    return total
+
+
+def same_practitioner_part(problem: CheckedProblem, schedule: CheckedSchedule) -> int:
+    """10 per step whose practitioner differs from its same_practitioner_as step's."""
+    total = 0
+    for key, s in schedule.sessions.items():
+        other_id = problem.steps[key].same_practitioner_as
+        other = schedule.sessions.get((s.plan, other_id)) if other_id else None
+        if other is not None and other.practitioner != s.practitioner:
+            total += SAME_PRACTITIONER_WEIGHT
+    return total
+
+
+def overtime_part(problem: CheckedProblem, schedule: CheckedSchedule) -> int:
+    """Per practitioner and local date, a started quarter hour per 15 minutes of sessions
+    (a group occurrence once) above soft_daily_min."""
+    minutes: dict[tuple[str, date], int] = defaultdict(int)
+    for members in _occurrences(schedule).values():
+        s = members[0]
+        minutes[(s.practitioner, s.local_date)] += s.therapy.duration
+    total = 0
+    for (prac, _), worked in minutes.items():
+        soft = problem.practitioners[prac].soft_daily_min
+        if soft is not None:
+            total += math.ceil(max(0, worked - int(soft)) / OVERTIME_BLOCK_MIN)
+    return total
+
+
+def previous_change_part(problem: CheckedProblem, schedule: CheckedSchedule) -> int:
+    """Per non-pinned previous assignment still scheduled: 20 if its start moved, else 5 if
+    its room or practitioner changed (an unscheduled one is charged as unscheduled only)."""
+    total = 0
+    for prev in problem.previous:
+        s = (
+            None
+            if prev.get("pinned")
+            else schedule.sessions.get((prev.get("plan"), prev.get("step")))
+        )
+        if s is None:
+            continue
+        if _ts(_parse_instant(prev["start"], problem.tz)) != s.start:
+            total += MOVED_WEIGHT
+        elif prev.get("room") != s.room or prev.get("practitioner") != s.practitioner:
+            total += REASSIGNED_WEIGHT
+    return total
+
+
+OBJECTIVE_PARTS: dict[str, Callable[[CheckedProblem, CheckedSchedule], int]] = {
+    "unscheduled": unscheduled_part,
+    "slip": slip_part,
+    "preferred": preferred_part,
+    "same_practitioner": same_practitioner_part,
+    "overtime": overtime_part,
+    "previous_change": previous_change_part,
+}
 
 
 def check(problem_doc: dict, solution_doc: dict) -> CheckReport:
     """Check a solution against its problem: every hard rule of FORMAT.md and the objective."""
-    return _Checker(problem_doc, solution_doc).run()
+    try:
+        problem = read_problem(problem_doc)
+    except (KeyError, TypeError, ValueError) as exc:
+        return CheckReport(
+            valid=False,
+            violations=[f"Problem: cannot read the problem document: {exc!r}."],
+            objective=0,
+            parts=dict.fromkeys(PART_NAMES, 0),
+            claimed_objective_matches=False,
+        )
+    schedule = read_solution(problem, solution_doc)
+    violations = list(schedule.violations)
+    for rule in CHECKS:
+        violations.extend(rule(problem, schedule))
+    parts = {name: part(problem, schedule) for name, part in OBJECTIVE_PARTS.items()}
+    total = sum(parts.values())
+    notes = problem.notes + schedule.notes
+    claimed = solution_doc.get("objective")
+    matches = claimed is None or (isinstance(claimed, (int, float)) and claimed == total)
+    if not matches:
+        notes.append(f"solution claims objective {claimed!r}, recomputed {total}")
+    return CheckReport(
+        valid=not violations,
+        violations=violations,
+        objective=total,
+        parts=parts,
+        claimed_objective=claimed if isinstance(claimed, int) else None,
+        claimed_objective_matches=matches,
+        notes=notes,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,19 @@ def _first(item: tuple) -> int:
     return item[0]
 
 
+def _keep_cheapest(found: list[Placement], k: int, placement: Placement, cutoff: int) -> int:
+    """Insert `placement` into `found`, the k cheapest so far in cost order (the first
+    of equal costs stays first); the cost a placement must now beat."""
+    cost = placement[0]
+    pos = len(found)
+    while pos > 0 and found[pos - 1][0] > cost:
+        pos -= 1
+    found.insert(pos, placement)
+    if len(found) > k:
+        found.pop()
+    return found[-1][0] if len(found) == k else cutoff
+
+
 class State:
     """One schedule under construction.
 
@@ -377,15 +390,9 @@ class State:
                 continue
             total = static_cost + extra
             if total < cutoff:
-                # insertion into the short sorted list
-                pos = len(found)
-                while pos > 0 and found[pos - 1][0] > total:
-                    pos -= 1
-                found.insert(pos, (total, s, d, best_p, best_r, static_cost))
-                if len(found) > k:
-                    found.pop()
-                if len(found) == k:
-                    cutoff = found[-1][0]
+                cutoff = _keep_cheapest(
+                    found, k, (total, s, d, best_p, best_r, static_cost), cutoff
+                )
         return found
 
     def _free_room(self, i: int, s: int, rooms: tuple[int, ...]) -> int:
