@@ -18,6 +18,8 @@ def portal(request) -> dict:
         items.append((reverse("care_plans"), _("Care plans")))
     if Role.PRACTITIONER in roles:
         items.append((reverse("my_day"), _("My day")))
+    if roles & {*STAFF_ROLES, Role.PRACTITIONER}:
+        items.append((reverse("center_board"), _("Board")))
     if "patient" in roles:
         items.append((reverse("portal_home"), _("My care")))
     if user.is_staff:

@@ -9,6 +9,7 @@ from clinics import views as clinic_views
 from console import views as console_views
 from portal import views as portal_views
 from scheduling import api as scheduling_api
+from sessions import board as session_board
 from sessions import views as session_views
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("welcome/", clinic_views.no_role, name="no_role"),
     path("console/", console_views.home, name="console"),
     path("my-day/", session_views.my_day, name="my_day"),
+    path("board/", session_board.center_board, name="center_board"),
     path("portal/", portal_views.home, name="portal_home"),
     path("scheduling/", include("scheduling.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -1,0 +1,121 @@
+"""The center board: today's rooms against time, each session's live status, over-run flags."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from clinics.access import STAFF_ROLES, centers_for
+from clinics.models import Membership, OpeningHours, Room
+from sessions.models import SessionStatus, TherapySession
+from sessions.selectors import board_sessions, overrun_clashes
+
+# Shown when a center has no opening hours for the day and nothing booked.
+DEFAULT_DAY = (time(8), time(18))
+
+
+@dataclass(frozen=True)
+class BoardBlock:
+    """A session drawn on the board: where it starts and how long it lasts, in minutes."""
+
+    session: TherapySession
+    offset_minutes: int
+    length_minutes: int
+    flags: list[str]
+
+
+@dataclass
+class BoardLane:
+    """One place of one room: a row of the board."""
+
+    room: Room
+    place: int
+    blocks: list[BoardBlock] = field(default_factory=list)
+
+
+@login_required
+def center_board(request: HttpRequest) -> HttpResponse:
+    centers = list(centers_for(request.user))
+    if not centers:
+        raise PermissionDenied
+    wanted = request.GET.get("center")
+    center = next((c for c in centers if str(c.pk) == wanted), centers[0])
+    now = timezone.now()
+    zone = ZoneInfo(center.timezone)
+    today = now.astimezone(zone).date()
+    sessions = board_sessions(center=center, now=now, day=today)
+    rooms = list(Room.objects.filter(center=center, is_active=True).order_by("code"))
+    lanes = {(room.pk, place): BoardLane(room, place) for room in rooms for place in _places(room)}
+    day_start, day_end = _board_hours(center, today, sessions, zone)
+    flags = overrun_clashes(sessions)
+    elsewhere = []
+    for session in sessions:
+        end = session.overrun_until or session.ends_at
+        block = BoardBlock(
+            session=session,
+            offset_minutes=int((session.starts_at - day_start).total_seconds() // 60),
+            length_minutes=int((end - session.starts_at).total_seconds() // 60),
+            flags=flags.get(session.pk, []),
+        )
+        lane = lanes.get((session.room_id, session.room_place))
+        # A session in a room since closed, or with no room (a consultation by phone).
+        (lane.blocks if lane else elsewhere).append(block)
+    may_replan = Membership.objects.filter(
+        user=request.user, center=center, role__in=STAFF_ROLES, is_active=True
+    ).exists()
+    context = {
+        "centers": centers,
+        "center": center,
+        "today": today,
+        "lanes": list(lanes.values()),
+        "elsewhere": elsewhere,
+        "overruns": [
+            b
+            for b in elsewhere + [b for lane in lanes.values() for b in lane.blocks]
+            if b.session.overrun_until and b.flags
+        ],
+        "day_minutes": int((day_end - day_start).total_seconds() // 60),
+        "now_minutes": int((now - day_start).total_seconds() // 60),
+        "hours": [
+            (mark, int((mark - day_start).total_seconds() // 60))
+            for mark in _hour_marks(day_start, day_end)
+        ],
+        "statuses": SessionStatus,
+        "may_replan": may_replan,
+    }
+    template = "sessions/board.html#grid" if request.htmx else "sessions/board.html"
+    return render(request, template, context)
+
+
+def _places(room: Room) -> range:
+    return range(1, max(room.capacity, 1) + 1)
+
+
+def _board_hours(center, day, sessions, zone) -> tuple[datetime, datetime]:
+    """The span the board draws: the day's opening hours, widened to whatever is booked."""
+    hours = OpeningHours.objects.filter(center=center, weekday=day.weekday()).order_by("opens")
+    opens, closes = DEFAULT_DAY
+    if hours:
+        opens, closes = hours[0].opens, max(h.closes for h in hours)
+    start = datetime.combine(day, time(opens.hour), tzinfo=zone)
+    end = datetime.combine(day, closes, tzinfo=zone)
+    for session in sessions:
+        start = min(start, session.starts_at.astimezone(zone).replace(minute=0))
+        end = max(end, (session.overrun_until or session.ends_at).astimezone(zone))
+    if end.minute:
+        end = end.replace(minute=0) + timedelta(hours=1)
+    return start, end
+
+
+def _hour_marks(start: datetime, end: datetime) -> list[datetime]:
+    marks = []
+    mark = start
+    while mark < end:
+        marks.append(mark)
+        mark += timedelta(hours=1)
+    return marks
