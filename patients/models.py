@@ -278,3 +278,72 @@ class CarePlan(models.Model):
         """The last planned day, from the template's length (slack can push steps later)."""
         days = self.protocol_version.template.duration_days
         return self.start_date + datetime.timedelta(days=max(days - 1, 0))
+
+
+class ClinicalFlagSource(models.TextChoices):
+    FEEDBACK = "feedback", _("Patient feedback")
+    CLINICIAN = "clinician", _("Clinician")
+
+
+class ClinicalFlag(models.Model):
+    """Something a practitioner must know before touching the patient, until it is cleared.
+
+    Raised by the feedback rules (a worsening symptom score) or by a clinician; My day and
+    the session runner show every flag that is not cleared, with its reason.
+    """
+
+    Source = ClinicalFlagSource
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="clinical_flags", verbose_name=_("patient")
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    source = models.CharField(
+        _("raised from"), max_length=20, choices=Source.choices, default=Source.CLINICIAN
+    )
+    raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("raised by"),
+        help_text=_("Empty when the portal raised it from the patient's feedback."),
+    )
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cleared by"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["patient_id", "-raised_at"]
+        verbose_name = _("clinical flag")
+        verbose_name_plural = _("clinical flags")
+        indexes = [
+            models.Index(
+                fields=["patient"],
+                condition=Q(cleared_at__isnull=True),
+                name="clinical_flag_open_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cleared_at__isnull=True) | Q(cleared_at__gte=F("raised_at")),
+                name="clinical_flag_cleared_after_raised",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.patient}: {self.reason}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None

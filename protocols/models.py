@@ -73,6 +73,19 @@ class TherapyType(models.Model):
     pre_care = models.TextField(_("before the session"), blank=True)
     post_care = models.TextField(_("after the session"), blank=True)
     contraindications = models.TextField(_("contraindications"), blank=True)
+    planned_dose = models.DecimalField(
+        _("planned dose"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "What one session gives, e.g. 200 (ml of oil); a protocol step may plan its own."
+        ),
+    )
+    dose_unit = models.CharField(
+        _("dose unit"), max_length=20, blank=True, help_text=_("e.g. ml, g, drops")
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     history = HistoricalRecords()
@@ -87,6 +100,10 @@ class TherapyType(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(group_size__gte=1), name="therapy_group_size_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_dose__isnull=True) | Q(planned_dose__gt=0),
+                name="therapy_planned_dose_positive",
             ),
         ]
 
@@ -237,6 +254,17 @@ class ProtocolStep(models.Model):
         verbose_name=_("same practitioner as"),
     )
     instructions = models.TextField(_("instructions"), blank=True)
+    planned_dose = models.DecimalField(
+        _("planned dose"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "This step's dose in the therapy's unit, where it differs from the therapy's own "
+            "(Snehapana's ghee rises day by day)."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -251,6 +279,10 @@ class ProtocolStep(models.Model):
                 condition=Q(max_gap_minutes__isnull=True)
                 | Q(max_gap_minutes__gte=F("min_gap_minutes")),
                 name="protocol_step_gap_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_dose__isnull=True) | Q(planned_dose__gt=0),
+                name="protocol_step_planned_dose_positive",
             ),
         ]
 

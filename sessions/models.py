@@ -313,6 +313,10 @@ class SessionLog(models.Model):
         ),
     )
     dosage = models.TextField(_("dosage"), blank=True)
+    dose_given = models.DecimalField(
+        _("dose given"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    dose_unit = models.CharField(_("dose unit"), max_length=20, blank=True)
     deviations = models.TextField(_("deviations from the SOP"), blank=True)
     notes = EncryptedTextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(
@@ -331,6 +335,12 @@ class SessionLog(models.Model):
         ordering = ["-recorded_at"]
         verbose_name = _("session log")
         verbose_name_plural = _("session logs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dose_given__isnull=True) | Q(dose_given__gt=0),
+                name="session_log_dose_positive",
+            ),
+        ]
 
     def __str__(self):
         return gettext("Log of session %(session)s") % {"session": self.session_id}
@@ -428,6 +438,10 @@ class ChecklistItemResult(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     value = models.CharField(_("value"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # A timer step's clock lives here, not in the tablet, so that a reload or a second tablet
+    # shows the same countdown: time banked by earlier runs, plus the run going on now.
+    timer_started_at = models.DateTimeField(_("timer running since"), null=True, blank=True)
+    timer_elapsed_seconds = models.PositiveIntegerField(_("timer seconds banked"), default=0)
 
     class Meta:
         ordering = ["run_id", "item__order"]
@@ -440,6 +454,192 @@ class ChecklistItemResult(models.Model):
     def __str__(self):
         return f"{self.item}: {'✓' if self.done else '…'}"
 
+    @property
+    def timer_running(self) -> bool:
+        return self.timer_started_at is not None
+
+    def timer_elapsed(self, now: datetime.datetime) -> int:
+        """Seconds the timer has run so far, the current run included."""
+        running = (now - self.timer_started_at).total_seconds() if self.timer_started_at else 0
+        return self.timer_elapsed_seconds + max(0, int(running))
+
+
+# What a human body can plausibly show; a reading outside is a typing slip, not a patient.
+VITAL_RANGES = {
+    "bp_systolic": (60, 260),
+    "bp_diastolic": (30, 160),
+    "pulse": (25, 220),
+    "temperature_c": (Decimal("33.0"), Decimal("43.0")),
+    "weight_kg": (Decimal("2.0"), Decimal("350.0")),
+}
+
+
+def _within(field: str) -> Q:
+    low, high = VITAL_RANGES[field]
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": low, f"{field}__lte": high})
+
+
+class VitalsReading(models.Model):
+    """One set of vitals taken during a session (before a therapy, after it, or when unwell)."""
+
+    session = models.ForeignKey(
+        TherapySession, on_delete=models.CASCADE, related_name="vitals", verbose_name=_("session")
+    )
+    bp_systolic = models.PositiveSmallIntegerField(_("BP systolic (mmHg)"), null=True, blank=True)
+    bp_diastolic = models.PositiveSmallIntegerField(
+        _("BP diastolic (mmHg)"), null=True, blank=True
+    )
+    pulse = models.PositiveSmallIntegerField(_("pulse (/min)"), null=True, blank=True)
+    temperature_c = models.DecimalField(
+        _("temperature (°C)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    weight_kg = models.DecimalField(
+        _("weight (kg)"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["session_id", "recorded_at", "id"]
+        verbose_name = _("vitals reading")
+        verbose_name_plural = _("vitals readings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(bp_systolic__isnull=False)
+                | Q(bp_diastolic__isnull=False)
+                | Q(pulse__isnull=False)
+                | Q(temperature_c__isnull=False)
+                | Q(weight_kg__isnull=False),
+                name="vitals_not_empty",
+            ),
+            models.CheckConstraint(
+                condition=Q(bp_systolic__isnull=True, bp_diastolic__isnull=True)
+                | Q(
+                    bp_systolic__isnull=False,
+                    bp_diastolic__isnull=False,
+                    bp_systolic__gt=F("bp_diastolic"),
+                ),
+                name="vitals_bp_pair",
+            ),
+            *(
+                models.CheckConstraint(condition=_within(field), name=f"vitals_{field}_plausible")
+                for field in VITAL_RANGES
+            ),
+        ]
+
+    def __str__(self):
+        return gettext("Vitals of session %(session)s at %(at)s") % {
+            "session": self.session_id,
+            "at": f"{self.recorded_at:%H:%M}",
+        }
+
+
+class SessionNoteKind(models.TextChoices):
+    NOTE = "note", _("Note")
+    DEVIATION = "deviation", _("Deviation from the SOP")
+
+
+class SessionNote(models.Model):
+    """A line the practitioner wrote during a session: a clinical note or an SOP deviation.
+
+    One row per entry rather than one growing text, so that entries taken on two tablets,
+    or queued offline and sent later, never overwrite each other.
+    """
+
+    Kind = SessionNoteKind
+
+    session = models.ForeignKey(
+        TherapySession, on_delete=models.CASCADE, related_name="entries", verbose_name=_("session")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NOTE)
+    text = EncryptedTextField(_("text"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    taken_at = models.DateTimeField(
+        _("written at"),
+        default=timezone.now,
+        help_text=_("When the practitioner wrote it; earlier than recorded when sent offline."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["session_id", "taken_at", "id"]
+        verbose_name = _("session note")
+        verbose_name_plural = _("session notes")
+
+    def __str__(self):
+        return gettext("%(kind)s in session %(session)s") % {
+            "kind": self.get_kind_display(),
+            "session": self.session_id,
+        }
+
+
+class StockAlert(models.Model):
+    """A consumable that went under its reorder level, for the center's admins to act on.
+
+    Raised by the session that used the stock past the level; one open alert per consumable,
+    closed when an admin has reordered.
+    """
+
+    center = models.ForeignKey(
+        Center, on_delete=models.CASCADE, related_name="stock_alerts", verbose_name=_("center")
+    )
+    consumable = models.ForeignKey(
+        Consumable, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("consumable")
+    )
+    stock_quantity = models.DecimalField(_("left in stock"), max_digits=12, decimal_places=3)
+    reorder_level = models.DecimalField(_("reorder level"), max_digits=12, decimal_places=3)
+    session = models.ForeignKey(
+        TherapySession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stock_alerts",
+        verbose_name=_("raised by session"),
+    )
+    raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name = _("low-stock alert")
+        verbose_name_plural = _("low-stock alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consumable"],
+                condition=Q(closed_at__isnull=True),
+                name="stock_alert_one_open_per_consumable",
+            ),
+        ]
+
+    def __str__(self):
+        return gettext("%(consumable)s under its reorder level") % {"consumable": self.consumable}
+
 
 class IncidentSeverity(models.TextChoices):
     MINOR = "minor", _("Minor")
@@ -447,10 +647,17 @@ class IncidentSeverity(models.TextChoices):
     SEVERE = "severe", _("Severe")
 
 
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    UNDER_REVIEW = "under_review", _("Under review")
+    RESOLVED = "resolved", _("Resolved")
+
+
 class Incident(models.Model):
-    """An adverse event or safety problem during a session."""
+    """An adverse event, or a near miss, during a session, and how it was reviewed."""
 
     Severity = IncidentSeverity
+    Status = IncidentStatus
 
     session = models.ForeignKey(
         TherapySession,
@@ -459,6 +666,12 @@ class Incident(models.Model):
         verbose_name=_("session"),
     )
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    near_miss = models.BooleanField(
+        _("near miss"), default=False, help_text=_("Caught before it reached the patient.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
     description = EncryptedTextField(_("description"))
     action_taken = models.TextField(_("action taken"), blank=True)
     reported_by = models.ForeignKey(
@@ -470,7 +683,25 @@ class Incident(models.Model):
         verbose_name=_("reported by"),
     )
     reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    review_started_at = models.DateTimeField(_("review started at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolution = EncryptedTextField(_("resolution"), blank=True)
 
     history = HistoricalRecords()
 
@@ -478,9 +709,66 @@ class Incident(models.Model):
         ordering = ["-reported_at"]
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=IncidentStatus.values), name="incident_status_valid"
+            ),
+            # Each step of the review leaves its time: none can be skipped in the data.
+            models.CheckConstraint(
+                condition=Q(status="open")
+                | Q(status="under_review", review_started_at__isnull=False)
+                | Q(
+                    status="resolved",
+                    review_started_at__isnull=False,
+                    resolved_at__isnull=False,
+                ),
+                name="incident_steps_have_times",
+            ),
+        ]
 
     def __str__(self):
         return gettext("%(severity)s incident in session %(session)s") % {
             "severity": self.get_severity_display(),
             "session": self.session_id,
         }
+
+
+class RunnerWriteOutcome(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    CONFLICT = "conflict", _("Refused: the session had moved on")
+
+
+class RunnerWrite(models.Model):
+    """The receipt of one write sent from a tablet with an idempotency key.
+
+    A tablet that lost the network queues its ticks, vitals and notes and sends them again
+    when it is back; the key is unique, so a write sent twice is applied once and the second
+    sending gets the first one's answer.
+    """
+
+    Outcome = RunnerWriteOutcome
+
+    key = models.UUIDField(_("idempotency key"), unique=True)
+    session = models.ForeignKey(
+        TherapySession, on_delete=models.CASCADE, related_name="writes", verbose_name=_("session")
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    message = models.TextField(_("message"), blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("tablet write")
+        verbose_name_plural = _("tablet writes")
+
+    def __str__(self):
+        return f"{self.kind} {self.key} ({self.outcome})"
