@@ -8,56 +8,188 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patients', '0001_initial'),
+        ("patients", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalClinicalFlag',
+            name="HistoricalClinicalFlag",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reason', models.CharField(max_length=300, verbose_name='reason')),
-                ('source', models.CharField(choices=[('feedback', 'Patient feedback'), ('clinician', 'Clinician')], default='clinician', max_length=20, verbose_name='raised from')),
-                ('raised_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='raised at')),
-                ('cleared_at', models.DateTimeField(blank=True, null=True, verbose_name='cleared at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('cleared_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='cleared by')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='patients.patient', verbose_name='patient')),
-                ('raised_by', models.ForeignKey(blank=True, db_constraint=False, help_text="Empty when the portal raised it from the patient's feedback.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='raised by')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=300, verbose_name="reason")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("feedback", "Patient feedback"), ("clinician", "Clinician")],
+                        default="clinician",
+                        max_length=20,
+                        verbose_name="raised from",
+                    ),
+                ),
+                (
+                    "raised_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="raised at"
+                    ),
+                ),
+                (
+                    "cleared_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="cleared at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "cleared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cleared by",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="patients.patient",
+                        verbose_name="patient",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Empty when the portal raised it from the patient's feedback.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="raised by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical clinical flag',
-                'verbose_name_plural': 'historical clinical flags',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical clinical flag",
+                "verbose_name_plural": "historical clinical flags",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ClinicalFlag',
+            name="ClinicalFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=300, verbose_name='reason')),
-                ('source', models.CharField(choices=[('feedback', 'Patient feedback'), ('clinician', 'Clinician')], default='clinician', max_length=20, verbose_name='raised from')),
-                ('raised_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='raised at')),
-                ('cleared_at', models.DateTimeField(blank=True, null=True, verbose_name='cleared at')),
-                ('cleared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='cleared by')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clinical_flags', to='patients.patient', verbose_name='patient')),
-                ('raised_by', models.ForeignKey(blank=True, help_text="Empty when the portal raised it from the patient's feedback.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='raised by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=300, verbose_name="reason")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("feedback", "Patient feedback"), ("clinician", "Clinician")],
+                        default="clinician",
+                        max_length=20,
+                        verbose_name="raised from",
+                    ),
+                ),
+                (
+                    "raised_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="raised at"
+                    ),
+                ),
+                (
+                    "cleared_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="cleared at"),
+                ),
+                (
+                    "cleared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cleared by",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clinical_flags",
+                        to="patients.patient",
+                        verbose_name="patient",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty when the portal raised it from the patient's feedback.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="raised by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'clinical flag',
-                'verbose_name_plural': 'clinical flags',
-                'ordering': ['patient_id', '-raised_at'],
-                'indexes': [models.Index(condition=models.Q(('cleared_at__isnull', True)), fields=['patient'], name='clinical_flag_open_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('cleared_at__isnull', True), ('cleared_at__gte', models.F('raised_at')), _connector='OR'), name='clinical_flag_cleared_after_raised')],
+                "verbose_name": "clinical flag",
+                "verbose_name_plural": "clinical flags",
+                "ordering": ["patient_id", "-raised_at"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("cleared_at__isnull", True)),
+                        fields=["patient"],
+                        name="clinical_flag_open_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("cleared_at__isnull", True),
+                            ("cleared_at__gte", models.F("raised_at")),
+                            _connector="OR",
+                        ),
+                        name="clinical_flag_cleared_after_raised",
+                    )
+                ],
             },
         ),
     ]

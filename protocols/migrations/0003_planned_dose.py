@@ -4,49 +4,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinics', '0001_initial'),
-        ('protocols', '0002_timer_needs_seconds'),
+        ("clinics", "0001_initial"),
+        ("protocols", "0002_timer_needs_seconds"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalprotocolstep',
-            name='planned_dose',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text="This step's dose in the therapy's unit, where it differs from the therapy's own (Snehapana's ghee rises day by day).", max_digits=8, null=True, verbose_name='planned dose'),
+            model_name="historicalprotocolstep",
+            name="planned_dose",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                help_text="This step's dose in the therapy's unit, where it differs from the therapy's own (Snehapana's ghee rises day by day).",
+                max_digits=8,
+                null=True,
+                verbose_name="planned dose",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaltherapytype',
-            name='dose_unit',
-            field=models.CharField(blank=True, help_text='e.g. ml, g, drops', max_length=20, verbose_name='dose unit'),
+            model_name="historicaltherapytype",
+            name="dose_unit",
+            field=models.CharField(
+                blank=True, help_text="e.g. ml, g, drops", max_length=20, verbose_name="dose unit"
+            ),
         ),
         migrations.AddField(
-            model_name='historicaltherapytype',
-            name='planned_dose',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='What one session gives, e.g. 200 (ml of oil); a protocol step may plan its own.', max_digits=8, null=True, verbose_name='planned dose'),
+            model_name="historicaltherapytype",
+            name="planned_dose",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                help_text="What one session gives, e.g. 200 (ml of oil); a protocol step may plan its own.",
+                max_digits=8,
+                null=True,
+                verbose_name="planned dose",
+            ),
         ),
         migrations.AddField(
-            model_name='protocolstep',
-            name='planned_dose',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text="This step's dose in the therapy's unit, where it differs from the therapy's own (Snehapana's ghee rises day by day).", max_digits=8, null=True, verbose_name='planned dose'),
+            model_name="protocolstep",
+            name="planned_dose",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                help_text="This step's dose in the therapy's unit, where it differs from the therapy's own (Snehapana's ghee rises day by day).",
+                max_digits=8,
+                null=True,
+                verbose_name="planned dose",
+            ),
         ),
         migrations.AddField(
-            model_name='therapytype',
-            name='dose_unit',
-            field=models.CharField(blank=True, help_text='e.g. ml, g, drops', max_length=20, verbose_name='dose unit'),
+            model_name="therapytype",
+            name="dose_unit",
+            field=models.CharField(
+                blank=True, help_text="e.g. ml, g, drops", max_length=20, verbose_name="dose unit"
+            ),
         ),
         migrations.AddField(
-            model_name='therapytype',
-            name='planned_dose',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='What one session gives, e.g. 200 (ml of oil); a protocol step may plan its own.', max_digits=8, null=True, verbose_name='planned dose'),
+            model_name="therapytype",
+            name="planned_dose",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                help_text="What one session gives, e.g. 200 (ml of oil); a protocol step may plan its own.",
+                max_digits=8,
+                null=True,
+                verbose_name="planned dose",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='protocolstep',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_dose__isnull', True), ('planned_dose__gt', 0), _connector='OR'), name='protocol_step_planned_dose_positive'),
+            model_name="protocolstep",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("planned_dose__isnull", True), ("planned_dose__gt", 0), _connector="OR"
+                ),
+                name="protocol_step_planned_dose_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='therapytype',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_dose__isnull', True), ('planned_dose__gt', 0), _connector='OR'), name='therapy_planned_dose_positive'),
+            model_name="therapytype",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("planned_dose__isnull", True), ("planned_dose__gt", 0), _connector="OR"
+                ),
+                name="therapy_planned_dose_positive",
+            ),
         ),
     ]
