@@ -143,6 +143,12 @@ class CpsatModel:
             }
             if len(rooms) > 1:
                 m.add(sum(sv.rooms.values()) == p)
+        self._day_literals(sv, name, times)
+        return sv
+
+    def _day_literals(self, sv: _StepVars, name: str, times: list[int]) -> None:
+        """sv.days: a literal per local day the step may fall on, true on the day it does."""
+        m, p = self.m, sv.present
         by_day: dict[int, list[int]] = defaultdict(list)
         for t in times:
             by_day[sv.cands[t].day].append(t)
@@ -163,7 +169,6 @@ class CpsatModel:
                 ).only_enforce_if(lit)
                 sv.days[day] = lit
             m.add(sum(sv.days.values()) == p)
-        return sv
 
     def _group_step(self, sv: _StepVars, name: str) -> None:
         m, step = self.m, sv.step
@@ -206,67 +211,58 @@ class CpsatModel:
             members = self.occ_members[(therapy, t, r, k)]
             if len(members) > size:
                 m.add(sum(members) <= size)
+        self._plan_order()
+        self._no_overlaps()
+        self._daily_limits()
+        self._objective()
 
-        # Plans: prefix rule, list order, after-gaps.
-        for plan in inst.plans:
+    def _plan_order(self) -> None:
+        """Plans: prefix rule, list order, after-gaps."""
+        for plan in self.inst.plans:
             ids = plan["steps"]
             for i, gi in enumerate(ids):
                 sv = self.vars[gi]
                 if _is(sv.present, 0):
                     continue
-                p = sv.present
-                if i > 0:
-                    pv = self.vars[ids[i - 1]]
-                    if _is(pv.present, 0):
-                        self._force_absent(sv)
-                        continue
-                    self._implies(p, pv.present)
-                    self._enforce(m.add(sv.start >= pv.start + pv.step.therapy.duration), p)
+                before = self.vars[ids[i - 1]] if i > 0 else None
+                if before is not None and not self._follows(sv, before):
+                    continue
                 if sv.step.after is not None:
-                    ref, gmin, gmax = sv.step.after
-                    av = self.vars[ref]
-                    if _is(av.present, 0):
-                        self._force_absent(sv)
-                        continue
-                    end = av.start + av.step.therapy.duration
-                    self._enforce(m.add(sv.start >= end + gmin), p)
-                    if gmax is not None:
-                        self._enforce(m.add(sv.start <= end + gmax), p)
+                    self._after_gap(sv)
 
-        # Practitioners: one session at a time, group occurrences counted once.
+    def _follows(self, sv: _StepVars, before: _StepVars) -> bool:
+        """Step sv starts after `before` ends and only when it is placed; False (and sv
+        forced out) when `before` can never be placed."""
+        if _is(before.present, 0):
+            self._force_absent(sv)
+            return False
+        p = sv.present
+        self._implies(p, before.present)
+        self._enforce(self.m.add(sv.start >= before.start + before.step.therapy.duration), p)
+        return True
+
+    def _after_gap(self, sv: _StepVars) -> None:
+        ref, gmin, gmax = sv.step.after
+        av = self.vars[ref]
+        if _is(av.present, 0):
+            self._force_absent(sv)
+            return
+        p = sv.present
+        end = av.start + av.step.therapy.duration
+        self._enforce(self.m.add(sv.start >= end + gmin), p)
+        if gmax is not None:
+            self._enforce(self.m.add(sv.start <= end + gmax), p)
+
+    def _no_overlaps(self) -> None:
+        """Practitioners: one session at a time, group occurrences counted once; rooms up to
+        their capacity (busy intervals take every place); patients one session (with rest)."""
+        m, inst = self.m, self.inst
         per_prac: dict[int, list] = defaultdict(list)
         per_room: dict[int, list] = defaultdict(list)
         per_patient: dict[str, list] = defaultdict(list)
         for sv in self.vars:
-            if _is(sv.present, 0):
-                continue
-            th = sv.step.therapy
-            name = f"{sv.step.plan}/{sv.step.id}"
-            per_patient[sv.step.patient].append(
-                self._interval(sv.start, th.duration + th.rest, sv.present, f"pat[{name}]")
-            )
-            if sv.group is not None:
-                for (t, r, _), w in sv.group.items():
-                    per_room[r].append(
-                        (
-                            m.new_optional_fixed_size_interval_var(
-                                t, th.duration + th.turnover, w, ""
-                            ),
-                            1,
-                        )
-                    )
-                continue
-            for k, lit in sv.pracs.items():
-                per_prac[k].append(self._interval(sv.start, th.duration, lit, f"prac[{name},{k}]"))
-            for r, lit in sv.rooms.items():
-                per_room[r].append(
-                    (
-                        self._interval(
-                            sv.start, th.duration + th.turnover, lit, f"room[{name},{r}]"
-                        ),
-                        1,
-                    )
-                )
+            if not _is(sv.present, 0):
+                self._step_intervals(sv, per_prac, per_room, per_patient)
         for (therapy, t, _, k), o in self.occurrences.items():
             dur = inst.therapies[therapy].duration
             per_prac[k].append(m.new_optional_fixed_size_interval_var(t, dur, o, ""))
@@ -288,18 +284,38 @@ class CpsatModel:
         for items in per_patient.values():
             m.add_no_overlap(items)
 
-        # Daily session limits per patient and local date.
+    def _step_intervals(self, sv: _StepVars, per_prac: dict, per_room: dict, per_patient: dict):
+        """Step sv's optional intervals on its patient, practitioners and rooms."""
+        m = self.m
+        th = sv.step.therapy
+        name = f"{sv.step.plan}/{sv.step.id}"
+        per_patient[sv.step.patient].append(
+            self._interval(sv.start, th.duration + th.rest, sv.present, f"pat[{name}]")
+        )
+        if sv.group is not None:
+            for (t, r, _), w in sv.group.items():
+                per_room[r].append(
+                    (m.new_optional_fixed_size_interval_var(t, th.duration + th.turnover, w, ""), 1)
+                )
+            return
+        for k, lit in sv.pracs.items():
+            per_prac[k].append(self._interval(sv.start, th.duration, lit, f"prac[{name},{k}]"))
+        for r, lit in sv.rooms.items():
+            per_room[r].append(
+                (self._interval(sv.start, th.duration + th.turnover, lit, f"room[{name},{r}]"), 1)
+            )
+
+    def _daily_limits(self) -> None:
+        """Daily session limits per patient and local date."""
         per_day: dict[tuple[str, int], list] = defaultdict(list)
         for sv in self.vars:
             if not _is(sv.present, 0):
                 for day, lit in sv.days.items():
                     per_day[(sv.step.patient, day)].append(lit)
         for (pid, _), lits in per_day.items():
-            limit = (inst.patients.get(pid) or {}).get("max_daily")
+            limit = (self.inst.patients.get(pid) or {}).get("max_daily")
             if limit is not None and len(lits) > limit:
-                m.add(sum(lits) <= limit)
-
-        self._objective()
+                self.m.add(sum(lits) <= limit)
 
     def _force_absent(self, sv: _StepVars) -> None:
         sv.reason = sv.reason or "predecessor_unscheduled"
@@ -333,66 +349,80 @@ class CpsatModel:
     # -- objective -------------------------------------------------------------------------------
 
     def _objective(self) -> None:
-        m, inst = self.m, self.inst
-        terms = self.terms
+        inst = self.inst
         for sv in self.vars:
             step = sv.step
             weight = 1000 * (1 + inst.priority(step))
             self.constant += weight
             if _is(sv.present, 0):
                 continue
-            terms.append(-weight * sv.present)
+            self.terms.append(-weight * sv.present)
             for day, lit in sv.days.items():
                 k = (inst.dates[day] - step.nominal).days
                 if k > 0:
-                    terms.append(50 * k * lit)
-            # Preferred windows.
-            if (inst.patients.get(step.patient) or {}).get("preferred"):
-                good = [t for t, c in sv.cands.items() if inst.preferred_ok(step, c)]
-                if len(good) < len(sv.cands):
-                    if not good:
-                        terms.append(5 * sv.present)
-                    elif sv.group is not None:
-                        good_set = set(good)
-                        terms.append(
-                            5 * sum(w for (t, _, _), w in sv.group.items() if t not in good_set)
-                        )
-                    else:
-                        ok = m.new_bool_var("")
-                        self._implies(ok, sv.present)
-                        m.add_linear_expression_in_domain(
-                            sv.start, cp_model.Domain.from_values(good)
-                        ).only_enforce_if(ok)
-                        terms.append(5 * sv.present - 5 * ok)
-            # Same practitioner as an earlier step.
-            if step.same_as is not None and not _is(self.vars[step.same_as].present, 0):
-                other = self.vars[step.same_as]
-                if len(sv.pracs) > 1 or len(other.pracs) > 1 or set(sv.pracs) != set(other.pracs):
-                    diff = m.new_bool_var("")
-                    for k, lit in sv.pracs.items():
-                        if k in other.pracs:
-                            m.add(diff >= lit - other.pracs[k])
-                        else:
-                            m.add(diff >= lit)
-                    terms.append(10 * diff)
-            # Previous (non-pinned) placement.
-            prev = inst.previous.get(step.index)
-            if prev is not None and not prev["pinned"]:
-                if prev["t"] not in sv.cands:
-                    terms.append(20 * sv.present)
-                else:
-                    eq = m.new_bool_var("")
-                    m.add(sv.start == prev["t"]).only_enforce_if(eq)
-                    self._implies(eq, sv.present)
-                    terms.append(20 * sv.present - 20 * eq)
-                    ch = m.new_bool_var("")
-                    pk = sv.pracs.get(prev["prac"])
-                    rr = sv.rooms.get(prev["room"])
-                    m.add(ch >= eq - pk) if pk is not None else m.add(ch >= eq)
-                    m.add(ch >= eq - rr) if rr is not None else m.add(ch >= eq)
-                    terms.append(5 * ch)
+                    self.terms.append(50 * k * lit)
+            self._preferred_term(sv)
+            self._same_practitioner_term(sv)
+            self._previous_terms(sv)
         self._overtime()
-        m.minimize(sum(terms) + self.constant)
+        self.m.minimize(sum(self.terms) + self.constant)
+
+    def _preferred_term(self, sv: _StepVars) -> None:
+        """5 when the session is outside its patient's preferred windows."""
+        m, inst, step = self.m, self.inst, sv.step
+        if not (inst.patients.get(step.patient) or {}).get("preferred"):
+            return
+        good = [t for t, c in sv.cands.items() if inst.preferred_ok(step, c)]
+        if len(good) == len(sv.cands):
+            return
+        if not good:
+            self.terms.append(5 * sv.present)
+        elif sv.group is not None:
+            good_set = set(good)
+            self.terms.append(5 * sum(w for (t, _, _), w in sv.group.items() if t not in good_set))
+        else:
+            ok = m.new_bool_var("")
+            self._implies(ok, sv.present)
+            m.add_linear_expression_in_domain(
+                sv.start, cp_model.Domain.from_values(good)
+            ).only_enforce_if(ok)
+            self.terms.append(5 * sv.present - 5 * ok)
+
+    def _same_practitioner_term(self, sv: _StepVars) -> None:
+        """10 when the practitioner differs from the same_practitioner_as step's."""
+        m, step = self.m, sv.step
+        if step.same_as is None or _is(self.vars[step.same_as].present, 0):
+            return
+        other = self.vars[step.same_as]
+        if len(sv.pracs) > 1 or len(other.pracs) > 1 or set(sv.pracs) != set(other.pracs):
+            diff = m.new_bool_var("")
+            for k, lit in sv.pracs.items():
+                if k in other.pracs:
+                    m.add(diff >= lit - other.pracs[k])
+                else:
+                    m.add(diff >= lit)
+            self.terms.append(10 * diff)
+
+    def _previous_terms(self, sv: _StepVars) -> None:
+        """20 when a (non-pinned) previous placement's start moved, else 5 when its room or
+        practitioner changed."""
+        m = self.m
+        prev = self.inst.previous.get(sv.step.index)
+        if prev is None or prev["pinned"]:
+            return
+        if prev["t"] not in sv.cands:
+            self.terms.append(20 * sv.present)
+            return
+        eq = m.new_bool_var("")
+        m.add(sv.start == prev["t"]).only_enforce_if(eq)
+        self._implies(eq, sv.present)
+        self.terms.append(20 * sv.present - 20 * eq)
+        ch = m.new_bool_var("")
+        pk = sv.pracs.get(prev["prac"])
+        rr = sv.rooms.get(prev["room"])
+        m.add(ch >= eq - pk) if pk is not None else m.add(ch >= eq)
+        m.add(ch >= eq - rr) if rr is not None else m.add(ch >= eq)
+        self.terms.append(5 * ch)
 
     def _overtime(self) -> None:
         m, inst = self.m, self.inst
@@ -444,21 +474,23 @@ class CpsatModel:
             got = placed.get(sv.step.index)
             if not isinstance(sv.present, int):
                 self.m.add_hint(sv.present, got is not None)
-            if got is None:
-                continue
-            t, r, k = got
-            if t in sv.cands:
-                self.m.add_hint(sv.start, t)
-            if sv.group is not None:
-                for key, w in sv.group.items():
-                    self.m.add_hint(w, key == (t, r, k))
-                continue
-            for kk, lit in sv.pracs.items():
-                if not isinstance(lit, int) and lit is not sv.present:
-                    self.m.add_hint(lit, kk == k)
-            for rr, lit in sv.rooms.items():
-                if not isinstance(lit, int) and lit is not sv.present:
-                    self.m.add_hint(lit, rr == r)
+            if got is not None:
+                self._hint_placement(sv, *got)
+
+    def _hint_placement(self, sv: _StepVars, t: int, r: int | None, k: int | None) -> None:
+        """Hint step sv at start t in room r with practitioner k."""
+        if t in sv.cands:
+            self.m.add_hint(sv.start, t)
+        if sv.group is not None:
+            for key, w in sv.group.items():
+                self.m.add_hint(w, key == (t, r, k))
+            return
+        for kk, lit in sv.pracs.items():
+            if not isinstance(lit, int) and lit is not sv.present:
+                self.m.add_hint(lit, kk == k)
+        for rr, lit in sv.rooms.items():
+            if not isinstance(lit, int) and lit is not sv.present:
+                self.m.add_hint(lit, rr == r)
 
     def complete_hint(self, solution: dict, time_limit: float) -> bool:
         """Turn a solution into a complete hint (auxiliary literals included) so that CP-SAT

@@ -151,6 +151,7 @@ def generate_problem(
     sick_leave: bool = False,
 ) -> dict:
     """A problem like the shared samples; the same arguments always give the same document."""
+    # One random stream, drawn from in a fixed order (closure, staff, patients, plans, busy).
     rng = random.Random(f"panchakarma/{seed}/{patients}/{practitioners}/{days}/{timezone}/{groups}")
     tz = ZoneInfo(timezone)
     start = _horizon_start(tz)
@@ -162,7 +163,32 @@ def generate_problem(
     weekday_dates = [d for d in dates[2:-1] if d.weekday() < 6]
     if weekday_dates:
         closed.append(rng.choice(weekday_dates).isoformat())
+    therapies = _therapies(groups)
+    rooms = _rooms(practitioners, groups)
+    staff = [_practitioner(rng, i, groups, dates, tz) for i in range(practitioners)]
+    people = [_patient(rng, i) for i in range(patients)]
+    closed_days = {(date.fromisoformat(c) - start).days for c in closed}
+    plans = _plans(rng, people, _protocols(therapies, staff, groups), days, closed_days, dates)
+    problem = {
+        "format": FORMAT,
+        "timezone": timezone,
+        "horizon": {"start": start.isoformat(), "days": days},
+        "slot_min": 15,
+        "center": {"hours": center, "closed": closed},
+        "therapies": therapies,
+        "rooms": rooms,
+        "practitioners": staff,
+        "patients": people,
+        "busy": _busy(rng, people, staff, rooms, dates, tz),
+        "plans": plans,
+        "previous": [],
+    }
+    if sick_leave:
+        _add_sick_leave(problem, rng, tz, dates)
+    return problem
 
+
+def _therapies(groups: bool) -> dict:
     therapies = {}
     for name, (skill, room_types, dur, rest, turnover) in THERAPIES.items():
         therapies[name] = {
@@ -174,15 +200,17 @@ def generate_problem(
         }
     if groups:
         therapies["yoga"] = {**YOGA, "patient_rest_after_min": 0, "room_turnover_min": 0}
+    return therapies
 
-    # Rooms scale with the staff; a women-only steam room appears once the center is mid-sized.
+
+def _rooms(practitioners: int, groups: bool) -> list[dict]:
+    """Rooms scale with the staff; a women-only steam room appears once the center is mid-sized."""
     rooms = []
 
     def add_rooms(prefix, kind, n, capacity=1, gender=None):
-        for i in range(n):
+        for _ in range(n):
             rid = f"{prefix}{sum(1 for r in rooms if r['id'].startswith(prefix)) + 1}"
             rooms.append({"id": rid, "type": kind, "capacity": capacity, "gender": gender})
-            del i
 
     add_rooms("R", "therapy", max(2, round(practitioners * 0.5)))
     add_rooms("PV", "private", max(1, round(practitioners * 0.2)))
@@ -194,60 +222,70 @@ def generate_problem(
     add_rooms("C", "consult", max(1, round(practitioners * 0.2)))
     if groups:
         add_rooms("H", "hall", 1, capacity=12)
+    return rooms
 
-    staff = []
-    for i in range(practitioners):
-        gender, skills, shift = PRACTITIONER_TEMPLATES[i % len(PRACTITIONER_TEMPLATES)]
-        skills = list(skills)
-        if groups and i % len(PRACTITIONER_TEMPLATES) in (0, 5):
-            skills.append("yoga")
-        rest_day = WEEKDAYS[(i * 3) % 7]
-        hours = {}
-        for wd in WEEKDAYS:
-            if wd == rest_day:
-                continue
-            hours[wd] = [["07:00", "13:00"]] if wd == "sun" else [list(SHIFTS[shift])]
-        off = []
-        if rng.random() < 0.12 and days > 2:
-            d = rng.choice(dates)
-            off.append({"start": _midnight(d, tz), "end": _midnight(d + timedelta(days=1), tz)})
-        staff.append(
-            {
-                "id": f"T{i + 1}",
-                "gender": gender,
-                "skills": skills,
-                "hours": hours,
-                "off": off,
-                "soft_daily_min": rng.choice([360, 360, 360, 300]),
-            }
-        )
+
+def _practitioner(
+    rng: random.Random, i: int, groups: bool, dates: list[date], tz: ZoneInfo
+) -> dict:
+    gender, skills, shift = PRACTITIONER_TEMPLATES[i % len(PRACTITIONER_TEMPLATES)]
+    skills = list(skills)
+    if groups and i % len(PRACTITIONER_TEMPLATES) in (0, 5):
+        skills.append("yoga")
+    rest_day = WEEKDAYS[(i * 3) % 7]
+    hours = {
+        wd: [["07:00", "13:00"]] if wd == "sun" else [list(SHIFTS[shift])]
+        for wd in WEEKDAYS
+        if wd != rest_day
+    }
+    off = []
+    if rng.random() < 0.12 and len(dates) > 2:
+        d = rng.choice(dates)
+        off.append({"start": _midnight(d, tz), "end": _midnight(d + timedelta(days=1), tz)})
+    return {
+        "id": f"T{i + 1}",
+        "gender": gender,
+        "skills": skills,
+        "hours": hours,
+        "off": off,
+        "soft_daily_min": rng.choice([360, 360, 360, 300]),
+    }
+
+
+def _patient(rng: random.Random, i: int) -> dict:
+    return {
+        "id": f"P{i + 1}",
+        "gender": rng.choice("FM"),
+        "same_gender_practitioner": rng.random() < 0.2,
+        "hours": {wd: [list(w) for w in SPLIT_HOURS] for wd in WEEKDAYS}
+        if rng.random() < 0.12
+        else None,
+        "preferred": rng.choice(PREFERRED),
+        "max_daily_sessions": rng.choice([4, 4, 4, 3]),
+        "priority": rng.choices([0, 1, 2, 3], weights=[50, 30, 15, 5])[0],
+    }
+
+
+def _protocols(therapies: dict, staff: list[dict], groups: bool) -> list[str]:
+    """The protocols the staff can give (wellness only with group therapy)."""
     skills_present = {s for t in staff for s in t["skills"]}
-
-    people = []
-    for i in range(patients):
-        people.append(
-            {
-                "id": f"P{i + 1}",
-                "gender": rng.choice("FM"),
-                "same_gender_practitioner": rng.random() < 0.2,
-                "hours": {wd: [list(w) for w in SPLIT_HOURS] for wd in WEEKDAYS}
-                if rng.random() < 0.12
-                else None,
-                "preferred": rng.choice(PREFERRED),
-                "max_daily_sessions": rng.choice([4, 4, 4, 3]),
-                "priority": rng.choices([0, 1, 2, 3], weights=[50, 30, 15, 5])[0],
-            }
-        )
-
-    protocols = [
+    return [
         p
         for p in PROTOCOL_WEIGHTS
         if (groups or p != "wellness")
         and all(therapies[s["therapy"]]["skill"] in skills_present for s in protocol_steps(p))
     ] or ["shirodhara"]
-    weights = [PROTOCOL_WEIGHTS[p] for p in protocols]
 
-    closed_days = {(date.fromisoformat(c) - start).days for c in closed}
+
+def _plans(
+    rng: random.Random,
+    people: list[dict],
+    protocols: list[str],
+    days: int,
+    closed_days: set[int],
+    dates: list[date],
+) -> list[dict]:
+    weights = [PROTOCOL_WEIGHTS[p] for p in protocols]
 
     def fits(first: int, steps: list[dict]) -> bool:
         # Like the samples: every step's slack window ends inside the horizon and no step is
@@ -272,7 +310,18 @@ def generate_problem(
                 "steps": steps,
             }
         )
+    return plans
 
+
+def _busy(
+    rng: random.Random,
+    people: list[dict],
+    staff: list[dict],
+    rooms: list[dict],
+    dates: list[date],
+    tz: ZoneInfo,
+) -> list[dict]:
+    """Commitments already made: some patients' mornings, a few staff hours, a room's afternoon."""
     busy = []
     for person in people:
         if rng.random() < 0.15:
@@ -284,7 +333,7 @@ def generate_problem(
                     "end": _local(d, "12:00", tz),
                 }
             )
-    for t in rng.sample(staff, k=min(len(staff), max(1, practitioners // 5))):
+    for t in rng.sample(staff, k=min(len(staff), max(1, len(staff) // 5))):
         d = rng.choice(dates)
         busy.append(
             {"resource": t["id"], "start": _local(d, "13:00", tz), "end": _local(d, "14:00", tz)}
@@ -294,24 +343,7 @@ def generate_problem(
     busy.append(
         {"resource": room["id"], "start": _local(d, "14:00", tz), "end": _local(d, "16:00", tz)}
     )
-
-    problem = {
-        "format": FORMAT,
-        "timezone": timezone,
-        "horizon": {"start": start.isoformat(), "days": days},
-        "slot_min": 15,
-        "center": {"hours": center, "closed": closed},
-        "therapies": therapies,
-        "rooms": rooms,
-        "practitioners": staff,
-        "patients": people,
-        "busy": busy,
-        "plans": plans,
-        "previous": [],
-    }
-    if sick_leave:
-        _add_sick_leave(problem, rng, tz, dates)
-    return problem
+    return busy
 
 
 def _add_sick_leave(problem: dict, rng: random.Random, tz: ZoneInfo, dates: list[date]) -> None:
