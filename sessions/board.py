@@ -65,6 +65,8 @@ def center_board(request: HttpRequest) -> HttpResponse:
         lane = lanes.get((session.room_id, session.room_place))
         # A session in a room since closed, or with no room (a consultation by phone).
         (lane.blocks if lane else elsewhere).append(block)
+    # A hall of twelve places would draw eleven empty rows: show the places in use today.
+    shown = [lane for lane in lanes.values() if lane.place == 1 or lane.blocks]
     may_replan = Membership.objects.filter(
         user=request.user, center=center, role__in=STAFF_ROLES, is_active=True
     ).exists()
@@ -72,7 +74,7 @@ def center_board(request: HttpRequest) -> HttpResponse:
         "centers": centers,
         "center": center,
         "today": today,
-        "lanes": list(lanes.values()),
+        "lanes": shown,
         "elsewhere": elsewhere,
         "overruns": [
             b

@@ -30,6 +30,9 @@
     const dayMinutes = Number(g.dataset.dayMinutes) || 1;
     const table = g.querySelector(".board-table");
     if (table) table.style.minWidth = Math.max(900, dayMinutes * MINUTE_WIDTH_PX) + "px";
+    g.querySelectorAll(".board-track").forEach((track) => {
+      track.style.backgroundSize = (100 * 60) / dayMinutes + "% 100%";
+    });
     g.querySelectorAll(".board-track > [data-offset]").forEach((el) => {
       el.style.left = (100 * Number(el.dataset.offset)) / dayMinutes + "%";
       if (el.dataset.length) {
@@ -117,7 +120,22 @@
     });
   }
 
+  // Open on what matters now: the current time, or the day's first session before opening.
+  function scrollToNow() {
+    const scroller = grid().querySelector(".board-scroll");
+    const table = grid().querySelector(".board-table");
+    if (!scroller || !table) return;
+    const dayMinutes = Number(grid().dataset.dayMinutes) || 1;
+    const first = grid().querySelector(".board-session");
+    let minute = Math.min(Math.max(nowMinutes(), 0), dayMinutes);
+    if (nowMinutes() < 0 && first) minute = Number(first.dataset.offset);
+    const room = grid().querySelector(".board-room");
+    const trackWidth = table.offsetWidth - (room ? room.offsetWidth : 0);
+    scroller.scrollLeft = Math.max(0, (trackWidth * minute) / dayMinutes - 60);
+  }
+
   layout();
+  scrollToNow();
   connect();
   // The clock moves the "now" line and, through the worker, extends over-running sessions.
   setInterval(refresh, REFRESH_EVERY_MS);
