@@ -1,15 +1,20 @@
 """Patient messages: templates per event and locale, the outbox, preferences, in-app inbox."""
 
 import datetime
+import zoneinfo
 
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinics.choices import Language
+from clinics.models import Center, validate_timezone
+from notifications.playbook import NotificationEvent, validate_template_text
 from patients.models import Patient
-from protocols.models import TherapyType
+from protocols.models import ProtocolTemplate, TherapyType
 from sessions.models import TherapySession
 
 
@@ -19,25 +24,17 @@ class Channel(models.TextChoices):
     IN_APP = "in_app", _("In the portal")
 
 
-class NotificationEvent(models.TextChoices):
-    BOOKING_CONFIRMED = "booking_confirmed", _("Booking confirmed")
-    PRE_24H = "pre_24h", _("24 hours before")
-    PRE_2H = "pre_2h", _("2 hours before")
-    POST_1H = "post_1h", _("1 hour after")
-    POST_12H = "post_12h", _("12 hours after")
-    POST_24H = "post_24h", _("24 hours after")
-    SESSION_CHANGED = "session_changed", _("Session changed")
-    SESSION_CANCELLED = "session_cancelled", _("Session cancelled")
-    FEEDBACK_REQUEST = "feedback_request", _("Feedback request")
-
-
 class NotificationTemplate(models.Model):
-    """The text for one event, channel and language; a therapy-specific one beats the generic."""
+    """The text of one playbook step for one channel and language.
+
+    The most specific template wins: protocol and therapy, then therapy, then protocol,
+    then the generic one (both empty).
+    """
 
     Event = NotificationEvent
     Channel = Channel
 
-    event = models.CharField(_("event"), max_length=30, choices=NotificationEvent.choices)
+    event = models.CharField(_("when"), max_length=30, choices=NotificationEvent.choices)
     therapy = models.ForeignKey(
         TherapyType,
         on_delete=models.CASCADE,
@@ -47,42 +44,84 @@ class NotificationTemplate(models.Model):
         verbose_name=_("therapy"),
         help_text=_("Leave empty for a template used with any therapy."),
     )
+    protocol = models.ForeignKey(
+        ProtocolTemplate,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notification_templates",
+        verbose_name=_("protocol"),
+        help_text=_("Leave empty for a template used in any protocol (or none)."),
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     locale = models.CharField(_("language"), max_length=5, choices=Language.choices)
-    subject = models.CharField(_("subject"), max_length=200, blank=True)
-    body = models.TextField(_("body"), help_text=_("Django template text."))
+    urgent = models.BooleanField(
+        _("urgent"),
+        default=False,
+        help_text=_("Sent even in the patient's quiet hours."),
+    )
+    subject = models.CharField(
+        _("subject"),
+        max_length=200,
+        blank=True,
+        validators=[validate_template_text],
+        help_text=_("The email subject or the in-portal title."),
+    )
+    body = models.TextField(
+        _("body"),
+        validators=[validate_template_text],
+        help_text=_(
+            "Plain text with {patient}, {therapy}, {time}, {date}, {center} or {practitioner}; "
+            "the time and date are in the patient's own time zone."
+        ),
+    )
 
     class Meta:
-        ordering = ["event", "therapy_id", "channel", "locale"]
+        ordering = ["event", "therapy_id", "protocol_id", "channel", "locale"]
         verbose_name = _("notification template")
         verbose_name_plural = _("notification templates")
-        # Two partial indexes rather than nulls_distinct=False: SQLite has no NULLS NOT
-        # DISTINCT, and a generic (therapy empty) template must still be unique.
+        # Empty therapy or protocol counts as one value (0) so that the generic template of
+        # a step is unique too; an expression works on SQLite as well as PostgreSQL.
         constraints = [
             models.UniqueConstraint(
-                fields=["event", "therapy", "channel", "locale"],
-                condition=Q(therapy__isnull=False),
-                name="notification_template_unique_for_therapy",
-            ),
-            models.UniqueConstraint(
-                fields=["event", "channel", "locale"],
-                condition=Q(therapy__isnull=True),
-                name="notification_template_unique_generic",
+                Coalesce("therapy", Value(0)),
+                Coalesce("protocol", Value(0)),
+                "event",
+                "channel",
+                "locale",
+                name="notification_template_unique_scope",
+                violation_error_message=_(
+                    "There is already a template for this step, therapy, protocol, channel "
+                    "and language."
+                ),
             ),
         ]
 
     def __str__(self):
-        scope = self.therapy or _("any therapy")
+        scope = " · ".join(str(part) for part in (self.therapy, self.protocol) if part) or _(
+            "any therapy"
+        )
         return f"{self.get_event_display()} · {scope} · {self.channel}/{self.locale}"
+
+    def clean(self):
+        super().clean()
+        if self.channel in (Channel.EMAIL, Channel.IN_APP) and not self.subject.strip():
+            raise ValidationError(
+                {"subject": _("An email or in-portal message needs a subject (its title).")}
+            )
 
 
 class OutboxStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENDING = "sending", _("Sending")
+    PLANNED = "planned", _("Planned")
+    CLAIMED = "claimed", _("Being sent")
     SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
-    SUPPRESSED = "suppressed", _("Suppressed")
+
+
+# A message in one of these states is done with: planning again leaves it alone.
+FINISHED_STATUSES = (OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.FAILED)
 
 
 class OutboxMessage(models.Model):
@@ -109,32 +148,60 @@ class OutboxMessage(models.Model):
         related_name="messages",
         verbose_name=_("template"),
     )
+    event = models.CharField(
+        _("when"), max_length=30, choices=NotificationEvent.choices, blank=True
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     locale = models.CharField(
         _("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
     )
     recipient = models.CharField(
-        _("recipient"), max_length=254, help_text=_("Email address, phone number or user id.")
+        _("recipient"), max_length=254, help_text=_("Email address, phone number or patient id.")
     )
+    urgent = models.BooleanField(_("urgent"), default=False)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("body"))
-    due_at = models.DateTimeField(_("due at"))
+    due_at = models.DateTimeField(
+        _("due at"), help_text=_("When it goes out, or is tried again after a failure.")
+    )
     status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
+    note = models.CharField(
+        _("note"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why it was moved, dropped or cancelled."),
     )
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    lease_until = models.DateTimeField(
+        _("claim lease until"),
+        null=True,
+        blank=True,
+        help_text=_("A worker that has not finished by then is presumed dead."),
+    )
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    provider_message_id = models.CharField(_("provider message id"), max_length=100, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    provider_message_id = models.CharField(
+        _("provider message id"), max_length=100, blank=True, db_index=True
+    )
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["due_at", "id"]
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox messages")
         indexes = [models.Index(fields=["status", "due_at"], name="outbox_status_due_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=OutboxStatus.values), name="outbox_status_valid"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.recipient} @ {self.due_at:%Y-%m-%d %H:%M}"
@@ -154,6 +221,19 @@ class NotificationPreference(models.Model):
     in_app = models.BooleanField(_("in the portal"), default=True)
     quiet_hours_start = models.TimeField(_("quiet from"), default=datetime.time(21, 0))
     quiet_hours_end = models.TimeField(_("quiet until"), default=datetime.time(7, 0))
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text=_("Empty: the time zone of the patient's center."),
+    )
+    sms_opted_out_at = models.DateTimeField(
+        _("SMS opted out at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the patient replied STOP; only the patient can opt in again."),
+    )
 
     class Meta:
         ordering = ["patient_id"]
@@ -164,7 +244,12 @@ class NotificationPreference(models.Model):
         return gettext("Preferences of %(patient)s") % {"patient": self.patient}
 
     def allows(self, channel: str) -> bool:
+        if channel == Channel.SMS and self.sms_opted_out_at is not None:
+            return False
         return bool(getattr(self, channel, False))
+
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone or self.patient.center.timezone)
 
     def is_quiet_at(self, local_time: datetime.time) -> bool:
         """Whether a local wall time falls in the quiet hours, which may span midnight."""
@@ -185,6 +270,15 @@ class InAppNotification(models.Model):
         related_name="in_app_notifications",
         verbose_name=_("patient"),
     )
+    outbox_message = models.OneToOneField(
+        OutboxMessage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="in_app_notification",
+        verbose_name=_("outbox message"),
+        help_text=_("The outbox row it was sent for; one row never shows twice."),
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -198,3 +292,103 @@ class InAppNotification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class InboundKind(models.TextChoices):
+    HELP = "help", _("Asked for help")
+    STOP = "stop", _("Opted out of SMS")
+    START = "start", _("Opted in to SMS again")
+    SCORE = "score", _("Check-in score")
+    OTHER = "other", _("Other")
+
+
+class InboundMessage(models.Model):
+    """An SMS a patient (or anyone) sent us, and what it was taken to mean."""
+
+    Kind = InboundKind
+
+    provider_message_id = models.CharField(_("provider message id"), max_length=100, unique=True)
+    from_number = models.CharField(_("from"), max_length=32)
+    body = models.TextField(_("text"), blank=True)
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_messages",
+        verbose_name=_("patient"),
+    )
+    session = models.ForeignKey(
+        TherapySession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_messages",
+        verbose_name=_("session"),
+        help_text=_("The session a check-in score answers."),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    score = models.PositiveSmallIntegerField(_("score (0–10)"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("inbound message")
+        verbose_name_plural = _("inbound messages")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__lte=10), name="inbound_score_0_to_10"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_number}: {self.body[:40]}"
+
+
+class EscalationSource(models.TextChoices):
+    HELP_REPLY = "help_reply", _("Patient replied HELP")
+    SIDE_EFFECT = "side_effect", _("Side effect reported")
+
+
+class Escalation(models.Model):
+    """A patient who needs a clinician now, kept here whatever the apps above do with it.
+
+    `notifications.signals.escalation_raised` announces it after commit; the feedback app
+    turns it into a clinician task.
+    """
+
+    Source = EscalationSource
+
+    center = models.ForeignKey(
+        Center, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("center")
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("patient")
+    )
+    session = models.ForeignKey(
+        TherapySession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="escalations",
+        verbose_name=_("session"),
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    detail = models.TextField(_("detail"), blank=True)
+    inbound_message = models.OneToOneField(
+        InboundMessage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="escalation",
+        verbose_name=_("inbound message"),
+    )
+    created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+
+    def __str__(self):
+        return f"{self.get_source_display()}: {self.patient.full_name}"

@@ -27,7 +27,9 @@ from feedback.choices import Symptom
 from feedback.models import AdaptationRule, ClinicianTask, SessionFeedback, SymptomScore
 from notifications.models import (
     Channel,
+    Escalation,
     InAppNotification,
+    InboundMessage,
     NotificationEvent,
     NotificationPreference,
     NotificationTemplate,
@@ -430,7 +432,7 @@ class NotificationTemplateFactory(DjangoModelFactory):
     therapy = None
     channel = Channel.SMS
     locale = "en"
-    body = "Reminder: {{ therapy }} tomorrow at {{ starts_at }}."
+    body = "Reminder: {therapy} tomorrow at {time}."
 
 
 class OutboxMessageFactory(DjangoModelFactory):
@@ -477,6 +479,27 @@ class SessionFeedbackFactory(DjangoModelFactory):
 
 class SymptomScoreFactory(DjangoModelFactory):
     class Meta:
+class InboundMessageFactory(DjangoModelFactory):
+    class Meta:
+        model = InboundMessage
+
+    provider_message_id = factory.Sequence(lambda n: f"SM{n:032d}")
+    patient = factory.SubFactory(PatientFactory)
+    from_number = factory.LazyAttribute(lambda o: str(o.patient.phone))
+    body = "Feeling better today"
+    kind = InboundMessage.Kind.OTHER
+
+
+class EscalationFactory(DjangoModelFactory):
+    class Meta:
+        model = Escalation
+
+    patient = factory.SubFactory(PatientFactory)
+    center = factory.SelfAttribute("patient.center")
+    source = Escalation.Source.HELP_REPLY
+    detail = "HELP"
+
+
         model = SymptomScore
 
     feedback = factory.SubFactory(SessionFeedbackFactory)

@@ -31,6 +31,8 @@ from clinics.models import (
 )
 from demo.catalog import CENTERS, CHECKLISTS, DEMO_PASSWORD, PATIENTS, PROTOCOLS, SKILLS, THERAPIES
 from notifications.models import NotificationPreference
+from notifications.services import starter_playbook_load
+from notifications.starter_playbook import STARTER_PLAYBOOK
 from patients.models import CarePlan, Consent, Patient
 from protocols.models import (
     ProtocolStep,
@@ -94,6 +96,7 @@ class Command(BaseCommand):
             plans = {
                 key: self._patients(centers[key], PATIENTS[key], versions, today) for key in CENTERS
             }
+            self._notification_playbooks(therapies, centers)
             self._superuser()
         for key, center in centers.items():
             self._schedule(center, plans[key], options["time_limit"])
@@ -372,6 +375,23 @@ class Command(BaseCommand):
         if not user.is_superuser:
             user.is_staff = user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
+    def _notification_playbooks(self, therapies, centers) -> None:
+        """The starter playbook in English and Hindi, and the demo patients' messaging consents.
+
+        Loaded before scheduling, so that booking the demo's sessions plans their reminders.
+        """
+        count = starter_playbook_load(entries=STARTER_PLAYBOOK, therapies=therapies)
+        # The demo's patients signed the SMS and email consent at intake, so that its console
+        # shows every channel; a real patient's consent is recorded by the front desk.
+        for patient in Patient.objects.filter(center__in=centers.values()):
+            for kind in (Consent.Kind.SMS_MESSAGES, Consent.Kind.EMAIL_MESSAGES):
+                Consent.objects.get_or_create(
+                    patient=patient,
+                    kind=kind,
+                    defaults={"document_version": "2026-1", "signed_by": patient.full_name},
+                )
+        self.stdout.write(f"Notification playbook: {count} templates")
+
 
     # --- sessions ----------------------------------------------------------------------
 

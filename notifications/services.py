@@ -1,0 +1,353 @@
+"""Writes of the notifications domain: planning a session's messages, preferences, replies."""
+
+import datetime
+import hashlib
+import logging
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
+
+from notifications import playbook
+from notifications.models import (
+    Channel,
+    NotificationPreference,
+    NotificationTemplate,
+    OutboxMessage,
+    OutboxStatus,
+)
+from patients.models import Consent, Patient
+from sessions.models import RELEASED_STATUSES, TherapySession
+
+logger = logging.getLogger(__name__)
+
+# A step whose time had already passed this long ago when it was planned is not worth sending
+# late (a T-24h reminder for a session booked this morning); within it, it goes out at once.
+LATE_GRACE = datetime.timedelta(minutes=15)
+
+# Sending by SMS or email needs the patient's signed consent of this kind; the portal inbox
+# is part of the care the patient signed up for and needs none.
+CONSENT_FOR_CHANNEL = {
+    Channel.SMS: Consent.Kind.SMS_MESSAGES,
+    Channel.EMAIL: Consent.Kind.EMAIL_MESSAGES,
+}
+
+
+def preference_for(patient: Patient) -> NotificationPreference:
+    """The patient's preferences, created with the defaults the first time they are needed."""
+    preference, _created = NotificationPreference.objects.get_or_create(patient=patient)
+    return preference
+
+
+def consented_channels(patient: Patient) -> set[str]:
+    """The channels the patient has an active (not withdrawn) consent for, in-app included."""
+    kinds = set(
+        Consent.objects.filter(
+            patient=patient, kind__in=CONSENT_FOR_CHANNEL.values(), withdrawn_at__isnull=True
+        ).values_list("kind", flat=True)
+    )
+    return {Channel.IN_APP} | {
+        channel for channel, kind in CONSENT_FOR_CHANNEL.items() if kind in kinds
+    }
+
+
+def recipient_for(patient: Patient, channel: str) -> str:
+    """Where a channel reaches the patient; empty when it cannot (no phone, no email)."""
+    if channel == Channel.SMS:
+        return str(patient.phone) if patient.phone else ""
+    if channel == Channel.EMAIL:
+        return patient.email
+    return f"patient:{patient.pk}"
+
+
+def idempotency_key(*, session_id: int, event: str, channel: str, recipient: str) -> str:
+    """One message per session, playbook step, channel and recipient, held by a unique index.
+
+    Keyed by the step rather than the template row, so that a change of language or a new,
+    more specific template never sends the same step twice.
+    """
+    digest = hashlib.sha256(recipient.encode()).hexdigest()[:20]
+    return f"session:{session_id}:{event}:{channel}:{digest}"
+
+
+def after_quiet_hours(
+    due: datetime.datetime, preference: NotificationPreference, zone: zoneinfo.ZoneInfo
+) -> datetime.datetime:
+    """`due`, or the end of the quiet hours it falls in, in the patient's wall-clock time."""
+    local = due.astimezone(zone)
+    if not preference.is_quiet_at(local.time()):
+        return due
+    end = preference.quiet_hours_end
+    day = local.date()
+    if local.time() >= end:
+        # Quiet hours that span midnight end on the next day.
+        day += datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, end, tzinfo=zone).astimezone(datetime.UTC)
+
+
+def templates_for(
+    session: TherapySession, *, events, locale: str
+) -> dict[tuple[str, str], NotificationTemplate]:
+    """The template of each (step, channel) for a session: the most specific, in `locale`.
+
+    Protocol and therapy beat therapy, which beats protocol, which beats generic. A step
+    with no template in the patient's language falls back to the default language.
+    """
+    protocol_id = session.care_plan.protocol_version.template_id if session.care_plan else None
+    candidates = NotificationTemplate.objects.filter(
+        event__in=events, locale__in={locale, settings.LANGUAGE_CODE}
+    )
+    best: dict[tuple[str, str], tuple[tuple, NotificationTemplate]] = {}
+    for template in candidates:
+        if template.therapy_id not in (None, session.therapy_id):
+            continue
+        if template.protocol_id not in (None, protocol_id):
+            continue
+        rank = (
+            template.locale == locale,
+            template.therapy_id is not None,
+            template.protocol_id is not None,
+        )
+        key = (template.event, template.channel)
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, template)
+    return {key: template for key, (_rank, template) in best.items()}
+
+
+def template_values(session: TherapySession, *, locale: str, zone: zoneinfo.ZoneInfo) -> dict:
+    """What a template's {variables} say for this session, in the patient's language and zone."""
+    local_start = session.starts_at.astimezone(zone)
+    therapy = session.therapy
+    with translation.override(locale):
+        return {
+            "patient": session.patient.first_name,
+            "therapy": (therapy.name_hi if locale == "hi" and therapy.name_hi else therapy.name),
+            "time": time_format(local_start, "H:i"),
+            "date": date_format(local_start, "l j F"),
+            "center": session.center.name,
+            "practitioner": str(session.practitioner) if session.practitioner_id else "",
+        }
+
+
+@dataclass
+class PlannedMessage:
+    """One message a session's playbook calls for, before it is written to the outbox."""
+
+    key: str
+    template: NotificationTemplate
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    due_at: datetime.datetime
+    status: str
+    note: str
+
+
+def _plan(
+    session: TherapySession,
+    *,
+    events,
+    completed_at: datetime.datetime | None,
+    now: datetime.datetime,
+) -> list[PlannedMessage]:
+    patient = session.patient
+    preference = preference_for(patient)
+    zone = preference.zone()
+    locale = patient.language
+    allowed = consented_channels(patient)
+    values = template_values(session, locale=locale, zone=zone)
+    planned = []
+    for (event, channel), template in templates_for(session, events=events, locale=locale).items():
+        recipient = recipient_for(patient, channel)
+        if not recipient or channel not in allowed or not preference.allows(channel):
+            continue
+        due = playbook.due_at(
+            event, starts_at=session.starts_at, completed_at=completed_at, zone=zone
+        )
+        status, note = OutboxStatus.PLANNED, ""
+        if not template.urgent:
+            moved = after_quiet_hours(due, preference, zone)
+            if moved != due:
+                note = _("Moved out of quiet hours (was due %(time)s).") % {
+                    "time": due.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                }
+                due = moved
+        if event in playbook.PRE_SESSION and due >= session.starts_at:
+            status = OutboxStatus.CANCELLED
+            note = _("Dropped: after quiet hours it would arrive after the session starts.")
+        elif due < now - LATE_GRACE:
+            status = OutboxStatus.CANCELLED
+            note = _("Dropped: its time had passed when it was planned.")
+        planned.append(
+            PlannedMessage(
+                key=idempotency_key(
+                    session_id=session.pk, event=event, channel=channel, recipient=recipient
+                ),
+                template=template,
+                channel=channel,
+                recipient=recipient,
+                subject=playbook.render(template.subject, values),
+                body=playbook.render(template.body, values),
+                due_at=due,
+                status=status,
+                note=note,
+            )
+        )
+    return planned
+
+
+def _write(
+    session: TherapySession, planned: list[PlannedMessage], *, events
+) -> list[OutboxMessage]:
+    """Bring the session's outbox rows for `events` to `planned`, leaving finished ones be."""
+    existing = {
+        message.idempotency_key: message
+        for message in OutboxMessage.objects.select_for_update().filter(
+            session=session, event__in=events
+        )
+    }
+    wanted = {p.key for p in planned}
+    new = []
+    for p in planned:
+        message = existing.get(p.key)
+        if message is None:
+            new.append(
+                OutboxMessage(
+                    patient_id=session.patient_id,
+                    session=session,
+                    template=p.template,
+                    event=p.template.event,
+                    channel=p.channel,
+                    locale=p.template.locale,
+                    recipient=p.recipient,
+                    urgent=p.template.urgent,
+                    subject=p.subject,
+                    body=p.body,
+                    due_at=p.due_at,
+                    status=p.status,
+                    note=p.note,
+                    idempotency_key=p.key,
+                )
+            )
+        elif message.status in (OutboxStatus.PLANNED, OutboxStatus.CANCELLED):
+            # Not yet on its way: it follows the session (a move, a new template, a change
+            # of quiet hours). A claimed or finished one is left to the dispatcher.
+            message.template = p.template
+            message.locale = p.template.locale
+            message.urgent = p.template.urgent
+            message.subject, message.body = p.subject, p.body
+            message.due_at, message.status, message.note = p.due_at, p.status, p.note
+            message.save(
+                update_fields=[
+                    "template",
+                    "locale",
+                    "urgent",
+                    "subject",
+                    "body",
+                    "due_at",
+                    "status",
+                    "note",
+                    "updated_at",
+                ]
+            )
+    # The database's unique key decides between two planners that both found no row.
+    OutboxMessage.objects.bulk_create(new, ignore_conflicts=True)
+    gone = [
+        m.pk
+        for key, m in existing.items()
+        if key not in wanted and m.status == OutboxStatus.PLANNED
+    ]
+    if gone:
+        OutboxMessage.objects.filter(pk__in=gone).update(
+            status=OutboxStatus.CANCELLED,
+            note=_("Cancelled: the patient's channels or contact details changed."),
+            updated_at=timezone.now(),
+        )
+    return list(OutboxMessage.objects.filter(session=session, event__in=events))
+
+
+def _locked_session(session_id: int) -> TherapySession:
+    # Planning for one session at a time: a booking and a status change that arrive together
+    # must not both decide what the session's outbox holds.
+    return (
+        TherapySession.objects.select_for_update(of=("self",))
+        .select_related(
+            "patient__center",
+            "center",
+            "therapy",
+            "practitioner__user",
+            "care_plan__protocol_version",
+        )
+        .get(pk=session_id)
+    )
+
+
+@transaction.atomic
+def reminders_plan(*, session: TherapySession, now: datetime.datetime | None = None) -> list:
+    """Plan (or move) a booked session's pre-session reminders; running it again changes nothing."""
+    session = _locked_session(session.pk)
+    if session.status in RELEASED_STATUSES:
+        return []
+    events = playbook.PRE_SESSION
+    planned = _plan(session, events=events, completed_at=None, now=now or timezone.now())
+    return _write(session, planned, events=events)
+
+
+@transaction.atomic
+def aftercare_plan(
+    *,
+    session: TherapySession,
+    completed_at: datetime.datetime,
+    now: datetime.datetime | None = None,
+) -> list:
+    """Plan a completed session's aftercare messages and the next day's check-in."""
+    session = _locked_session(session.pk)
+    events = playbook.POST_SESSION
+    planned = _plan(session, events=events, completed_at=completed_at, now=now or timezone.now())
+    return _write(session, planned, events=events)
+
+
+@transaction.atomic
+def session_messages_revoke(*, session: TherapySession, reason: str) -> int:
+    """Cancel every message of the session that has not gone out yet; returns how many."""
+    return OutboxMessage.objects.filter(session=session, status=OutboxStatus.PLANNED).update(
+        status=OutboxStatus.CANCELLED, note=reason, updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def starter_playbook_load(*, entries, therapies: dict) -> int:
+    """Create or update the templates of a starter playbook on every channel; returns how many.
+
+    `therapies` maps the entries' therapy codes to TherapyType rows; an entry for a therapy
+    that is not there is skipped. Validated like an admin save, so a seed can never hold a
+    variable that the planner cannot fill.
+    """
+    count = 0
+    for entry in entries:
+        therapy = therapies.get(entry.therapy) if entry.therapy else None
+        if entry.therapy and therapy is None:
+            continue
+        for locale, (subject, body) in (("en", entry.en), ("hi", entry.hi)):
+            for channel in Channel.values:
+                template = NotificationTemplate.objects.filter(
+                    event=entry.event,
+                    therapy=therapy,
+                    protocol=None,
+                    channel=channel,
+                    locale=locale,
+                ).first() or NotificationTemplate(
+                    event=entry.event, therapy=therapy, channel=channel, locale=locale
+                )
+                template.subject = "" if channel == Channel.SMS else subject
+                template.body = body
+                template.urgent = entry.urgent
+                template.full_clean()
+                template.save()
+                count += 1
+    return count
