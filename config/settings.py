@@ -228,11 +228,16 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Panchakarma clinic <care@example.org>")
-SMS_BACKEND = env.str("SMS_BACKEND", default="console")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_BASE_URL = env.str("TWILIO_BASE_URL", default="")
+# Where Twilio posts delivery reports: this portal's /notifications/twilio/status/, absolute.
+TWILIO_STATUS_CALLBACK_URL = env.str("TWILIO_STATUS_CALLBACK_URL", default="")
+# With Twilio's keys set SMS goes through Twilio; without them it is printed (console).
+SMS_BACKEND = env.str("SMS_BACKEND", default="twilio" if TWILIO_ACCOUNT_SID else "console")
+if SMS_BACKEND not in ("twilio", "console"):
+    raise ImproperlyConfigured(f"SMS_BACKEND must be twilio or console, not {SMS_BACKEND!r}.")
 
 # --- PHI encryption --------------------------------------------------------------------
 
