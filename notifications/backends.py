@@ -1,0 +1,100 @@
+"""How a message leaves the portal: email (Django's backends), SMS (Twilio or console), in-app."""
+
+import sys
+import uuid
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+# A request to Twilio that hangs must not hold a claimed batch past its lease.
+TWILIO_TIMEOUT_SECONDS = 10
+
+
+class SendError(Exception):
+    """A send the provider refused or that could not reach it; the text is kept on the row."""
+
+
+def email_send(*, to: str, subject: str, text: str, locale: str, connection) -> str:
+    """Send one email with a plain-text and an HTML part; returns its Message-ID."""
+    message_id = make_msgid(domain="panchakarma.portal")
+    with translation.override(locale):
+        html = render_to_string(
+            "notifications/email.html", {"subject": subject, "text": text, "locale": locale}
+        )
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[to],
+        connection=connection,
+        headers={"Message-ID": message_id},
+    )
+    email.attach_alternative(html, "text/html")
+    email.send()
+    return message_id
+
+
+class ConsoleSms:
+    """Prints each SMS instead of sending it: the demo's and development's SMS backend."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdout
+
+    def send(self, *, to: str, body: str) -> str:
+        sid = f"console-{uuid.uuid4().hex}"
+        self.stream.write(f"SMS to {to} ({sid}):\n{body}\n\n")
+        self.stream.flush()
+        return sid
+
+
+class TwilioSms:
+    """Sends SMS through Twilio's REST API with the official client.
+
+    TWILIO_BASE_URL points the client at another host (the tests' fake Twilio on loopback).
+    """
+
+    def __init__(self):
+        if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
+            raise ImproperlyConfigured(
+                "SMS_BACKEND is twilio but TWILIO_ACCOUNT_SID or TWILIO_AUTH_TOKEN is not set."
+            )
+        self.client = Client(
+            settings.TWILIO_ACCOUNT_SID,
+            settings.TWILIO_AUTH_TOKEN,
+            http_client=TwilioHttpClient(timeout=TWILIO_TIMEOUT_SECONDS),
+        )
+        if settings.TWILIO_BASE_URL:
+            self.client.api.base_url = settings.TWILIO_BASE_URL
+
+    def send(self, *, to: str, body: str) -> str:
+        options = {}
+        if settings.TWILIO_STATUS_CALLBACK_URL:
+            options["status_callback"] = settings.TWILIO_STATUS_CALLBACK_URL
+        try:
+            message = self.client.messages.create(
+                to=to, from_=settings.TWILIO_FROM_NUMBER, body=body, **options
+            )
+        except TwilioRestException as error:
+            raise SendError(
+                f"Twilio refused it ({error.status}, code {error.code}): {error.msg}"
+            ) from error
+        except (TwilioException, OSError) as error:
+            raise SendError(f"Could not reach Twilio: {error}") from error
+        return message.sid
+
+
+def sms_backend():
+    """The SMS backend the settings name: "twilio", or "console" (the default without keys)."""
+    if settings.SMS_BACKEND == "twilio":
+        return TwilioSms()
+    if settings.SMS_BACKEND == "console":
+        return ConsoleSms()
+    raise ImproperlyConfigured(
+        f"SMS_BACKEND must be 'twilio' or 'console', not {settings.SMS_BACKEND!r}."
+    )
