@@ -22,6 +22,9 @@ urlpatterns = [
     path("welcome/", clinic_views.no_role, name="no_role"),
     path("console/", console_views.home, name="console"),
     path("my-day/", session_views.my_day, name="my_day"),
+    # The patient's messages and preferences (/portal/messages/, /portal/preferences/) and
+    # Twilio's webhooks (/notifications/twilio/...).
+    path("", include("notifications.urls")),
     path("board/", session_board.center_board, name="center_board"),
     path("portal/", portal_views.home, name="portal_home"),
     path("scheduling/", include("scheduling.urls")),

@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import logging
+import re
 import zoneinfo
 from dataclasses import dataclass
 
@@ -15,11 +16,16 @@ from django.utils.translation import gettext as _
 from notifications import playbook
 from notifications.models import (
     Channel,
+    Escalation,
+    InboundKind,
+    InboundMessage,
     NotificationPreference,
     NotificationTemplate,
     OutboxMessage,
     OutboxStatus,
 )
+from notifications.playbook import NotificationEvent
+from notifications.signals import check_in_answered, escalation_raised
 from patients.models import Consent, Patient
 from sessions.models import RELEASED_STATUSES, TherapySession
 
@@ -351,3 +357,203 @@ def starter_playbook_load(*, entries, therapies: dict) -> int:
                 template.save()
                 count += 1
     return count
+
+
+# --- replies by SMS --------------------------------------------------------------------
+
+# Twilio's own opt-out and opt-in keywords, so that our record agrees with what the carrier
+# does with the number; HELP and its Hindi word ask for a clinician.
+HELP_WORDS = {"help", "मदद"}
+STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
+START_WORDS = {"start", "unstop"}
+SCORE_PATTERN = re.compile(r"^(10|[0-9])$")
+# A check-in answered later than this is kept as a message, not as that session's score.
+CHECK_IN_ANSWER_WINDOW = datetime.timedelta(days=3)
+# A HELP reply concerns the patient's latest session if it was this recent.
+RECENT_SESSION = datetime.timedelta(days=2)
+
+
+def patient_for_number(number: str) -> Patient | None:
+    """The active patient with this phone number; the most recently registered if several."""
+    return (
+        Patient.objects.filter(phone=number, is_active=True)
+        .select_related("center")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def _keyword(body: str) -> str:
+    return body.strip().strip(".!?।").strip().casefold()
+
+
+def reply_text(inbound: InboundMessage, *, locale: str) -> str:
+    """What we answer at once to an inbound SMS, in the patient's language."""
+    with translation.override(locale):
+        if inbound.kind == InboundKind.HELP:
+            return _(
+                "If you feel faint, have chest pain, trouble breathing or heavy bleeding, call "
+                "112 now. Otherwise lie down, sip warm water and do not eat; a clinician from "
+                "your center will call you shortly."
+            )
+        if inbound.kind == InboundKind.STOP:
+            return _(
+                "You will get no more SMS from your clinic. Reply START to receive them again."
+            )
+        if inbound.kind == InboundKind.START:
+            return _("SMS from your clinic are on again. Reply STOP to turn them off.")
+        if inbound.kind == InboundKind.SCORE:
+            return _("Thank you, we have noted %(score)s out of 10.") % {"score": inbound.score}
+        return ""
+
+
+@transaction.atomic
+def inbound_sms_receive(
+    *, provider_message_id: str, from_number: str, body: str, now=None
+) -> tuple[InboundMessage, str]:
+    """Record an SMS someone sent us, act on it, and return it with the reply to send back.
+
+    HELP (or मदद) raises an escalation for the patient's center; STOP opts the number out of
+    SMS and cancels the SMS not yet sent; a number 0–10 answers the latest check-in. Twilio
+    may post the same message twice: the second time nothing more happens.
+    """
+    now = now or timezone.now()
+    patient = patient_for_number(from_number)
+    locale = patient.language if patient else settings.LANGUAGE_CODE
+    if "मदद" in body:
+        locale = "hi"
+    inbound, created = InboundMessage.objects.get_or_create(
+        provider_message_id=provider_message_id,
+        defaults={
+            "from_number": from_number,
+            "body": body,
+            "patient": patient,
+            "kind": InboundKind.OTHER,
+        },
+    )
+    if not created:
+        return inbound, reply_text(inbound, locale=locale)
+    word = _keyword(body)
+    if word in HELP_WORDS:
+        inbound.kind = InboundKind.HELP
+        inbound.save(update_fields=["kind"])
+        if patient is not None:
+            escalation_raise(
+                patient=patient,
+                source=Escalation.Source.HELP_REPLY,
+                detail=body,
+                inbound=inbound,
+                now=now,
+            )
+    elif word in STOP_WORDS:
+        inbound.kind = InboundKind.STOP
+        inbound.save(update_fields=["kind"])
+        if patient is not None:
+            preference = preference_for(patient)
+            preference.sms_opted_out_at = now
+            preference.save(update_fields=["sms_opted_out_at"])
+            OutboxMessage.objects.filter(
+                patient=patient, channel=Channel.SMS, status=OutboxStatus.PLANNED
+            ).update(
+                status=OutboxStatus.CANCELLED,
+                note=_("Cancelled: the patient replied STOP."),
+                updated_at=now,
+            )
+    elif word in START_WORDS:
+        inbound.kind = InboundKind.START
+        inbound.save(update_fields=["kind"])
+        if patient is not None:
+            NotificationPreference.objects.filter(patient=patient).update(sms_opted_out_at=None)
+    elif SCORE_PATTERN.match(word) and patient is not None:
+        check_in = (
+            OutboxMessage.objects.filter(
+                patient=patient,
+                event=NotificationEvent.CHECK_IN,
+                channel=Channel.SMS,
+                status__in=(OutboxStatus.SENT, OutboxStatus.DELIVERED),
+                sent_at__gte=now - CHECK_IN_ANSWER_WINDOW,
+                session__isnull=False,
+            )
+            .select_related("session")
+            .order_by("-sent_at")
+            .first()
+        )
+        if check_in is not None:
+            inbound.kind = InboundKind.SCORE
+            inbound.score = int(word)
+            inbound.session = check_in.session
+            inbound.save(update_fields=["kind", "score", "session"])
+            transaction.on_commit(
+                lambda: check_in_answered.send(
+                    sender=InboundMessage,
+                    inbound=inbound,
+                    session=inbound.session,
+                    score=inbound.score,
+                )
+            )
+    return inbound, reply_text(inbound, locale=locale)
+
+
+@transaction.atomic
+def escalation_raise(
+    *,
+    patient: Patient,
+    source: str,
+    detail: str = "",
+    session: TherapySession | None = None,
+    inbound: InboundMessage | None = None,
+    now=None,
+) -> Escalation:
+    """Record that a patient needs a clinician now and announce it after commit.
+
+    The feedback app calls this for a severe side effect and connects `escalation_raised`
+    to open the clinicians' urgent task. Without a session given, the patient's latest one
+    of the last two days is the one it concerns, if any.
+    """
+    now = now or timezone.now()
+    if session is None:
+        session = (
+            TherapySession.objects.filter(
+                patient=patient, starts_at__gte=now - RECENT_SESSION, starts_at__lte=now
+            )
+            .order_by("-starts_at")
+            .first()
+        )
+    escalation = Escalation.objects.create(
+        center_id=patient.center_id,
+        patient=patient,
+        session=session,
+        source=source,
+        detail=detail,
+        inbound_message=inbound,
+    )
+    transaction.on_commit(lambda: escalation_raised.send(sender=Escalation, escalation=escalation))
+    return escalation
+
+
+# Twilio's delivery reports, from least to most final; a late report never moves a message back.
+DELIVERED_REPORTS = {"delivered"}
+FAILED_REPORTS = {"failed", "undelivered"}
+
+
+@transaction.atomic
+def delivery_status_record(
+    *, provider_message_id: str, report: str, error_code: str = "", now=None
+) -> OutboxMessage | None:
+    """Move a sent SMS to delivered or failed from Twilio's status callback."""
+    now = now or timezone.now()
+    message = (
+        OutboxMessage.objects.select_for_update()
+        .filter(provider_message_id=provider_message_id, channel=Channel.SMS)
+        .first()
+    )
+    if message is None or message.status != OutboxStatus.SENT:
+        return message
+    if report in DELIVERED_REPORTS:
+        message.status, message.delivered_at = OutboxStatus.DELIVERED, now
+        message.save(update_fields=["status", "delivered_at", "updated_at"])
+    elif report in FAILED_REPORTS:
+        message.status = OutboxStatus.FAILED
+        message.last_error = f"Twilio reported it {report} (error {error_code or 'unknown'})."
+        message.save(update_fields=["status", "last_error", "updated_at"])
+    return message
