@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -111,6 +112,8 @@ def setup_django(database_url: str, redis_url: str, channel_prefix: str) -> None
     import django
 
     os.environ.update(server_environment(database_url, redis_url, channel_prefix))
+    # WhiteNoise's notice that collectstatic has not run: static files are not measured.
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
     django.setup()
 
 
