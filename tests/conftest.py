@@ -1,5 +1,10 @@
 """Standing test data every test can ask for: two centers, their staff, a patient, an outsider."""
 
+import socket
+import threading
+import time
+import uuid
+
 import pytest
 
 from clinics.choices import Role
@@ -89,3 +94,43 @@ def outsider(other_center):
 @pytest.fixture
 def superuser(db):
     return SuperuserFactory(email="root@example.org", first_name="Site", last_name="Operator")
+
+
+@pytest.fixture
+def private_channel_layer(settings):
+    """Real Redis, under a prefix of this test's own so that parallel runs can't cross-talk."""
+    assert settings.REDIS_URL, "the live tests run against real Redis (set REDIS_URL)"
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": f"test-{uuid.uuid4().hex}"},
+        }
+    }
+
+
+@pytest.fixture
+def asgi_server(private_channel_layer, transactional_db):
+    """The whole portal (pages, static files, WebSockets) served by uvicorn on a free port.
+
+    pytest-django's live_server speaks WSGI only; the live board and timeline need the ASGI
+    application. Yields the base URL, e.g. http://127.0.0.1:41234.
+    """
+    import uvicorn
+
+    from config.asgi import application
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level="error")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -2,14 +2,9 @@
 
 import asyncio
 import json
-import socket
-import threading
-import time
-import uuid
 from datetime import timedelta
 
 import pytest
-import uvicorn
 import websockets
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -26,42 +21,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 RECEIVE_TIMEOUT = 5
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(autouse=True)
-def private_channel_layer(settings):
-    """Real Redis, under a prefix of this test's own so that parallel runs can't cross-talk."""
-    assert settings.REDIS_URL, "the board tests run against real Redis (set REDIS_URL)"
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": f"test-{uuid.uuid4().hex}"},
-        }
-    }
-
-
 @pytest.fixture
-def board_server(private_channel_layer):
-    """uvicorn serving config.asgi.application on a free loopback port, in a thread."""
-    from config.asgi import application
-
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level="error")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"ws://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+def board_server(asgi_server):
+    return asgi_server.replace("http://", "ws://")
 
 
 def session_cookie(client, user) -> str:
