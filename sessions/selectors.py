@@ -4,11 +4,14 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from sessions.models import RELEASED_STATUSES, SessionStatus, TherapySession
+
+# Sessions with a patient on the floor right now.
+ON_THE_FLOOR = (SessionStatus.IN_PREPARATION, SessionStatus.IN_SESSION, SessionStatus.RECOVERY)
 
 ACTIVE_STATUSES = [
     SessionStatus.SCHEDULED,
@@ -66,7 +69,18 @@ def board_sessions(*, center, now: datetime, day: date | None = None) -> list[Th
     """A center's sessions of one local day (today by default), for the board and its snapshot."""
     day = day or now.astimezone(ZoneInfo(center.timezone)).date()
     starts, ends = local_day_bounds(day, center.timezone)
-    return list(sessions_for_center_between(center=center, starts=starts, ends=ends))
+    # A session begun the evening before and still on the floor belongs on today's board too.
+    still_on_the_floor = Q(
+        status__in=ON_THE_FLOOR, starts_at__gte=starts - timedelta(days=1), starts_at__lt=starts
+    )
+    return list(
+        _with_related(
+            TherapySession.objects.filter(
+                Q(center=center)
+                & (Q(starts_at__gte=starts, starts_at__lt=ends) | still_on_the_floor)
+            )
+        ).order_by("starts_at", "room__code")
+    )
 
 
 def overrun_clashes(sessions: list[TherapySession]) -> dict[int, list[str]]:

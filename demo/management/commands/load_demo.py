@@ -46,9 +46,15 @@ from scheduling.models import SchedulingRun
 from scheduling.problems import build_problem, closed_dates, horizon_for_plans, plans_with_steps
 from scheduling.services import scheduling_run_apply, scheduling_run_solve
 from sessions.models import SessionLog, SessionStatus, TherapySession
-from sessions.services import checklist_for, checklist_item_tick, session_transition
+from sessions.services import (
+    checklist_for,
+    checklist_item_tick,
+    session_overruns_extend,
+    session_transition,
+)
 
 SUPERUSER_EMAIL = "staff@demo.clinic"
+DEMO_PRACTITIONER = "practitioner@demo.clinic"
 DRAFT_AFTER_DAYS = 20
 
 
@@ -101,6 +107,7 @@ class Command(BaseCommand):
         for key, center in centers.items():
             self._schedule(center, plans[key], options["time_limit"])
         self._replay_the_day(today)
+        self._running_late(centers["kochi"])
         self._print_logins()
 
     # --- catalog -------------------------------------------------------------------
@@ -459,6 +466,62 @@ class Command(BaseCommand):
                         "notes": "Tolerated well.",
                     },
                 )
+
+    def _running_late(self, center) -> None:
+        """A session of the demo practitioner running over its planned end right now, and the
+        next one it runs into, so that the board and My day show an over-run at any hour."""
+        practitioner = PractitionerProfile.objects.get(user__email=DEMO_PRACTITIONER)
+        if TherapySession.objects.filter(
+            practitioner=practitioner, status=SessionStatus.IN_SESSION
+        ).exists():
+            return
+        therapy = TherapyType.objects.get(code="abhyanga")
+        now = timezone.now().replace(second=0, microsecond=0)
+        starts = now - timedelta(minutes=therapy.duration_minutes + 5 + now.minute % 5)
+        late_end = starts + timedelta(minutes=therapy.duration_minutes)
+        window = (starts - timedelta(hours=2), now + timedelta(hours=3))
+        busy = TherapySession.objects.filter(
+            starts_at__lt=window[1], patient_released_at__gt=window[0]
+        ).exclude(status__in=[SessionStatus.CANCELLED, SessionStatus.NO_SHOW])
+        if busy.filter(practitioner=practitioner).exists():
+            return  # the practitioner's real day is on the board already
+        free_patients = Patient.objects.filter(center=center).exclude(
+            pk__in=busy.values("patient_id")
+        )
+        free_rooms = (
+            Room.objects.filter(
+                center=center, is_active=True, room_type__in=therapy.allowed_room_types
+            )
+            .exclude(pk__in=busy.values("room_id"))
+            .order_by("code")
+        )
+        if free_patients.count() < 2 or free_rooms.count() < 2:
+            return
+        # A scripted scene rather than a booking: it may fall outside opening hours.
+        late = TherapySession.objects.create(
+            center=center,
+            patient=free_patients[0],
+            therapy=therapy,
+            practitioner=practitioner,
+            room=free_rooms[0],
+            starts_at=starts,
+            ends_at=late_end,
+        )
+        TherapySession.objects.create(
+            center=center,
+            patient=free_patients[1],
+            therapy=therapy,
+            practitioner=practitioner,
+            room=free_rooms[1],
+            starts_at=late_end + timedelta(minutes=5),
+        )
+        for status, at in (
+            (SessionStatus.IN_PREPARATION, starts - timedelta(minutes=10)),
+            (SessionStatus.IN_SESSION, starts),
+        ):
+            session_transition(session=late, to_status=status, by=None, note="Demo", at=at)
+        session_overruns_extend(now=now)
+        self.stdout.write(f"{center.name}: one session is running late, for the board to show")
 
     @staticmethod
     def _live_through(session, status, now) -> None:
