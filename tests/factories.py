@@ -35,7 +35,7 @@ from notifications.models import (
     NotificationTemplate,
     OutboxMessage,
 )
-from patients.models import CarePlan, Consent, Patient
+from patients.models import CarePlan, ClinicalFlag, Consent, Patient
 from protocols.models import (
     ProtocolStep,
     ProtocolTemplate,
@@ -61,6 +61,12 @@ def tomorrow_at(hour: int, minute: int = 0) -> datetime.datetime:
     """An aware UTC instant tomorrow, so that new sessions are always in the future."""
     day = timezone.now().date() + datetime.timedelta(days=1)
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=datetime.UTC)
+
+
+def local_today_at(center, hour: int, minute: int = 0, days: int = 0) -> datetime.datetime:
+    """An aware instant on the center's own calendar day (today + `days`), as its pages see it."""
+    today = timezone.now().astimezone(center.tzinfo).date() + datetime.timedelta(days=days)
+    return datetime.datetime.combine(today, datetime.time(hour, minute), tzinfo=center.tzinfo)
 
 
 # --- clinics ----------------------------------------------------------------------------
@@ -408,6 +414,15 @@ class IncidentFactory(DjangoModelFactory):
     action_taken = "Rested ten minutes with warm water; recovered."
 
 
+class ClinicalFlagFactory(DjangoModelFactory):
+    class Meta:
+        model = ClinicalFlag
+
+    patient = factory.SubFactory(PatientFactory)
+    reason = "Nausea score rose from 2 to 7 after Virechana"
+    source = ClinicalFlag.Source.FEEDBACK
+
+
 # --- scheduling -------------------------------------------------------------------------
 
 
@@ -464,21 +479,6 @@ class InAppNotificationFactory(DjangoModelFactory):
     body = "Please arrive 15 minutes early."
 
 
-# --- feedback ---------------------------------------------------------------------------
-
-
-class SessionFeedbackFactory(DjangoModelFactory):
-    class Meta:
-        model = SessionFeedback
-
-    session = factory.SubFactory(TherapySessionFactory, status=SessionStatus.COMPLETED)
-    patient = factory.SelfAttribute("session.patient")
-    wellbeing = 7
-    energy = 6
-
-
-class SymptomScoreFactory(DjangoModelFactory):
-    class Meta:
 class InboundMessageFactory(DjangoModelFactory):
     class Meta:
         model = InboundMessage
@@ -500,6 +500,21 @@ class EscalationFactory(DjangoModelFactory):
     detail = "HELP"
 
 
+# --- feedback ---------------------------------------------------------------------------
+
+
+class SessionFeedbackFactory(DjangoModelFactory):
+    class Meta:
+        model = SessionFeedback
+
+    session = factory.SubFactory(TherapySessionFactory, status=SessionStatus.COMPLETED)
+    patient = factory.SelfAttribute("session.patient")
+    wellbeing = 7
+    energy = 6
+
+
+class SymptomScoreFactory(DjangoModelFactory):
+    class Meta:
         model = SymptomScore
 
     feedback = factory.SubFactory(SessionFeedbackFactory)
