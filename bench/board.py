@@ -29,10 +29,10 @@ from bench.harness import (
     forget_channels,
     machine_load,
     percentile,
+    serving,
     session_cookie,
     setup_django,
     throwaway_database,
-    uvicorn_server,
     verdict,
 )
 
@@ -199,11 +199,16 @@ def run(
     clients: int,
     transitions: int,
     warmup: int,
+    server: str | None = None,
 ) -> list[Fanout]:
-    """One client, then `clients`, on one board; Django must already be set up on the database."""
+    """One client, then `clients`, on one board of a center made here.
+
+    Django must already be set up on the database; `server` is a uvicorn already serving it
+    (the smoke test's), else one is started for the run.
+    """
     board = board_setup()
     try:
-        with uvicorn_server(database_url, redis_url, channel_prefix) as server:
+        with serving(database_url, redis_url, channel_prefix, server) as server:
             runs = []
             for count in dict.fromkeys((1, clients)):
                 print(f"... {count} client(s)", file=sys.stderr, flush=True)

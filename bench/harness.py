@@ -113,7 +113,7 @@ def setup_django(database_url: str, redis_url: str, channel_prefix: str) -> None
 
     os.environ.update(server_environment(database_url, redis_url, channel_prefix))
     # WhiteNoise's notice that collectstatic has not run: static files are not measured.
-    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+    warnings.filterwarnings("ignore", message="No directory at")
     django.setup()
 
 
@@ -164,6 +164,13 @@ def uvicorn_server(database_url: str, redis_url: str, channel_prefix: str) -> It
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+def serving(database_url: str, redis_url: str, channel_prefix: str, server: str | None = None):
+    """`server` (host:port) if one already serves this database, else a uvicorn of our own."""
+    if server:
+        return contextlib.nullcontext(server)
+    return uvicorn_server(database_url, redis_url, channel_prefix)
 
 
 def _wait_until_listening(server: subprocess.Popen, port: int, log) -> None:

@@ -28,10 +28,10 @@ from bench.harness import (
     forget_channels,
     machine_load,
     percentile,
+    serving,
     session_cookie,
     setup_django,
     throwaway_database,
-    uvicorn_server,
     verdict,
 )
 
@@ -43,7 +43,7 @@ FIRST_SLOT = clock(7, 30)
 SLOT_MINUTES = 90
 THERAPY_MINUTES = (45, 60, 60, 75)
 PATIENTS_PER_PLACE = 5  # patients per room and slot: each comes back about every fifth day
-PROFILE_REPEATS = 5
+PROFILE_REPEATS = 3
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,7 @@ def busy_center(*, days: int, rooms: int, ahead: int) -> BusyCenter:
 
     from clinics.choices import Role
     from patients.models import ClinicalFlag, Patient
+    from sessions.models import TherapySession
     from tests.factories import (
         CenterFactory,
         MembershipFactory,
@@ -123,7 +124,9 @@ def busy_center(*, days: int, rooms: int, ahead: int) -> BusyCenter:
     )
     total = _book_history(center, therapies, room_list, practitioners, patients, days, ahead)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # as autovacuum would have, long before a year went by
+        # As autovacuum would have, long before a year went by.
+        for model in (TherapySession, Patient, ClinicalFlag):
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
     return BusyCenter(
         center_id=center.pk,
         days=days,
@@ -278,15 +281,20 @@ def run(
     ahead: int,
     requests: int,
     warmup: int,
+    server: str | None = None,
 ) -> dict:
-    """Fill the database, serve it, measure; Django must already be set up on the database."""
+    """Fill the database, serve it, measure.
+
+    Django must already be set up on the database; `server` is a uvicorn already serving it
+    (the smoke test's), else one is started for the run.
+    """
     print("... booking a busy center's history", file=sys.stderr, flush=True)
     started = time.perf_counter()
     busy = busy_center(days=days, rooms=rooms, ahead=ahead)
     filled_s = time.perf_counter() - started
     cookies = {who: session_cookie(user) for who, user in busy.users.items() if who}
     try:
-        with uvicorn_server(database_url, redis_url, channel_prefix) as server:
+        with serving(database_url, redis_url, channel_prefix, server) as server:
             print(f"... {requests} requests of each page", file=sys.stderr, flush=True)
             timings = measure(server, cookies, requests, warmup)
     finally:
@@ -343,7 +351,7 @@ def report(result: dict) -> dict:
         if r["last_error"]:
             print(f"    last error: {r['last_error']}")
     print()
-    print("Where the time goes (one request in this process, median of 5, test client):")
+    print(f"Where the time goes (in this process, test client, median of {PROFILE_REPEATS}):")
     head = (
         f"{'page':<9}{'status':>7}{'total ms':>10}{'queries':>9}{'sql ms':>8}"
         f"{'template ms':>13}{'slowest q ms':>14}"
