@@ -17,6 +17,7 @@ from notifications import playbook
 from notifications.models import (
     Channel,
     Escalation,
+    InAppNotification,
     InboundKind,
     InboundMessage,
     NotificationPreference,
@@ -27,7 +28,7 @@ from notifications.models import (
 from notifications.playbook import NotificationEvent
 from notifications.signals import check_in_answered, escalation_raised
 from patients.models import Consent, Patient
-from sessions.models import RELEASED_STATUSES, TherapySession
+from sessions.models import RELEASED_STATUSES, SessionStatus, TherapySession
 
 logger = logging.getLogger(__name__)
 
@@ -557,3 +558,51 @@ def delivery_status_record(
         message.last_error = f"Twilio reported it {report} (error {error_code or 'unknown'})."
         message.save(update_fields=["status", "last_error", "updated_at"])
     return message
+
+
+# --- the patient's own choices ------------------------------------------------------------
+
+
+@transaction.atomic
+def notification_preference_update(
+    *,
+    patient: Patient,
+    sms: bool,
+    email: bool,
+    in_app: bool,
+    quiet_hours_start: datetime.time,
+    quiet_hours_end: datetime.time,
+    timezone_name: str,
+    language: str,
+    now=None,
+) -> NotificationPreference:
+    """Save what the patient chose and re-plan their upcoming reminders to follow it.
+
+    Turning SMS on in the portal is the patient opting in again after a STOP reply.
+    """
+    now = now or timezone.now()
+    preference = preference_for(patient)
+    preference.sms, preference.email, preference.in_app = sms, email, in_app
+    preference.quiet_hours_start, preference.quiet_hours_end = quiet_hours_start, quiet_hours_end
+    preference.timezone = timezone_name
+    if sms:
+        preference.sms_opted_out_at = None
+    preference.full_clean()
+    preference.save()
+    if patient.language != language:
+        patient.language = language
+        patient.save(update_fields=["language"])
+    for session in TherapySession.objects.filter(
+        patient=patient, starts_at__gt=now, status=SessionStatus.SCHEDULED
+    ):
+        reminders_plan(session=session, now=now)
+    return preference
+
+
+@transaction.atomic
+def inbox_mark_read(*, patient: Patient, message_id: int | None = None, now=None) -> int:
+    """Mark one of the patient's messages read (or all, without an id); returns how many."""
+    unread = InAppNotification.objects.filter(patient=patient, read_at__isnull=True)
+    if message_id is not None:
+        unread = unread.filter(pk=message_id)
+    return unread.update(read_at=now or timezone.now())

@@ -1,10 +1,19 @@
-"""URLs of the notifications app: the patient's inbox and preferences, Twilio's webhooks."""
+"""URLs of the notifications app: the patient's inbox and preferences, staff views, webhooks."""
 
 from django.urls import path
 
-from notifications import webhooks
+from notifications import views, webhooks
 
 urlpatterns = [
+    path("portal/messages/", views.inbox, name="notifications_inbox"),
+    path("portal/messages/<int:pk>/read/", views.inbox_read, name="notifications_inbox_read"),
+    path("portal/messages/read-all/", views.inbox_read_all, name="notifications_inbox_read_all"),
+    path("portal/preferences/", views.preferences, name="notifications_preferences"),
+    path(
+        "notifications/sessions/<int:session_id>/",
+        views.session_messages,
+        name="notifications_session_messages",
+    ),
     path("notifications/twilio/inbound/", webhooks.inbound_sms, name="twilio_inbound_sms"),
     path("notifications/twilio/status/", webhooks.delivery_status, name="twilio_delivery_status"),
 ]

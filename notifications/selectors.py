@@ -1,0 +1,32 @@
+"""Reads of the notifications domain that pages share, scoped and with related rows joined."""
+
+from django.db.models import QuerySet
+
+from notifications.models import InAppNotification, NotificationPreference, OutboxMessage
+from patients.models import Patient
+
+INBOX_PAGE_SIZE = 50
+
+
+def inbox_for(patient: Patient) -> QuerySet[InAppNotification]:
+    """A patient's own in-portal messages, newest first."""
+    return InAppNotification.objects.filter(patient=patient).order_by("-created_at", "-id")
+
+
+def unread_count(patient: Patient) -> int:
+    return InAppNotification.objects.filter(patient=patient, read_at__isnull=True).count()
+
+
+def messages_for_session(session_id: int) -> QuerySet[OutboxMessage]:
+    """Every message planned for a session, in the order they go out, for staff."""
+    return OutboxMessage.objects.filter(session_id=session_id).order_by("due_at", "channel", "id")
+
+
+def zone_name_for(patient: Patient) -> str:
+    """The patient's own time zone: their choice, else their center's."""
+    chosen = (
+        NotificationPreference.objects.filter(patient=patient)
+        .values_list("timezone", flat=True)
+        .first()
+    )
+    return chosen or patient.center.timezone
