@@ -1,5 +1,6 @@
 """The one place that decides which centers, and in which role, a signed-in user may see."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from clinics.choices import Role
@@ -18,6 +19,22 @@ def centers_for(user, *, roles=None) -> QuerySet[Center]:
     return Center.objects.filter(is_active=True, pk__in=memberships.values("center_id")).order_by(
         "name"
     )
+
+
+def staff_center_for(user, center_id=None) -> tuple[Center, list[Center]]:
+    """The center a staff member works on (`center_id` when it is one of theirs, else their
+    first) and all of theirs; PermissionDenied for someone on no center's staff."""
+    centers = list(centers_for(user, roles=STAFF_ROLES))
+    if not centers:
+        raise PermissionDenied
+    wanted = str(center_id or "")
+    return next((c for c in centers if str(c.pk) == wanted), centers[0]), centers
+
+
+def require_staff_of(user, center: Center) -> None:
+    """PermissionDenied unless the user is on the staff of `center`."""
+    if not centers_for(user, roles=STAFF_ROLES).filter(pk=center.pk).exists():
+        raise PermissionDenied
 
 
 def roles_of(user) -> set[str]:

@@ -4,13 +4,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from clinics.access import STAFF_ROLES, centers_for
+from clinics.access import staff_center_for
 from clinics.models import Consumable, Leave, RosterShift
 from patients.models import CarePlan
 from sessions.models import SessionStatus
@@ -19,11 +18,7 @@ from sessions.selectors import local_day_bounds, sessions_for_center_between, st
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    centers = list(centers_for(request.user, roles=STAFF_ROLES))
-    if not centers:
-        raise PermissionDenied
-    wanted = request.GET.get("center")
-    center = next((c for c in centers if str(c.pk) == wanted), centers[0])
+    center, centers = staff_center_for(request.user, request.GET.get("center"))
     now = timezone.now()
     today = now.astimezone(ZoneInfo(center.timezone)).date()
     day_start, day_end = local_day_bounds(today, center.timezone)

@@ -1,8 +1,8 @@
-"""Scheduling API: auto-schedule a care plan and read stored runs, over the same services."""
+"""Scheduling API: queue a care plan's auto-schedule and read stored runs, over the same services."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,8 +10,9 @@ from rest_framework.views import APIView
 from clinics.access import STAFF_ROLES, centers_for
 from config.api import error_response
 from patients.models import CarePlan
-from scheduling.models import SchedulingRun
-from scheduling.services import SchedulingError, care_plan_schedule
+from scheduling.selectors import runs_visible_to
+from scheduling.services.care_plans import care_plan_schedule_queue
+from scheduling.services.runs import SchedulingError
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -47,6 +48,7 @@ class RunSerializer(serializers.Serializer):
     error = serializers.CharField()
     assignments = serializers.SerializerMethodField()
     unscheduled = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
     page = serializers.SerializerMethodField()
 
     @extend_schema(responses=AssignmentSerializer(many=True))
@@ -57,12 +59,18 @@ class RunSerializer(serializers.Serializer):
     def get_unscheduled(self, run) -> list[dict]:
         return (run.solution or {}).get("unscheduled", [])
 
+    def get_url(self, run) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("api_schedule_run", args=[run.pk])
+        )
+
     def get_page(self, run) -> str:
         return self.context["request"].build_absolute_uri(reverse("scheduling_run", args=[run.pk]))
 
 
-def _visible_runs(user):
-    return SchedulingRun.objects.filter(center__in=centers_for(user, roles=STAFF_ROLES))
+class ErrorSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    extra = serializers.DictField()
 
 
 class AutoScheduleApi(APIView):
@@ -78,10 +86,20 @@ class AutoScheduleApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: RunSerializer},
+        responses={
+            202: OpenApiResponse(
+                RunSerializer,
+                description="The run is queued for the job worker; follow its `url` (also the "
+                "Location header) until its status is no longer `running`.",
+            ),
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+        },
         summary="Auto-schedule a care plan",
-        description="Places every step of the plan and books the sessions. Steps that cannot be "
-        "placed are listed with their reasons; the run is stored and can be replayed.",
+        description="Queues a run that places every step of the plan and books the sessions; "
+        "it can take up to `time_limit` seconds for each of up to three attempts, so the "
+        "answer comes at once with the run's address. Steps that cannot be placed are listed "
+        "with their reasons; the run is stored and can be replayed.",
     )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
@@ -93,20 +111,19 @@ class AutoScheduleApi(APIView):
             pk=data.validated_data["care_plan"],
         )
         try:
-            run = care_plan_schedule(
+            run = care_plan_schedule_queue(
                 care_plan=plan,
                 requested_by=request.user,
                 time_limit=data.validated_data["time_limit"],
             )
         except SchedulingError as error:
             return error_response(str(error), care_plan=plan.pk)
-        return Response(
-            RunSerializer(run, context={"request": request}).data, status=status.HTTP_201_CREATED
-        )
+        body = RunSerializer(run, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
 
 class RunDetailApi(APIView):
     @extend_schema(responses=RunSerializer, summary="A stored scheduling run")
     def get(self, request, pk: int):
-        run = get_object_or_404(_visible_runs(request.user), pk=pk)
+        run = get_object_or_404(runs_visible_to(request.user), pk=pk)
         return Response(RunSerializer(run, context={"request": request}).data)

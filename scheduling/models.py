@@ -13,6 +13,7 @@ class SchedulingRunKind(models.TextChoices):
     AUTO_SCHEDULE = "auto_schedule", _("Auto-schedule")
     RESCHEDULE = "reschedule", _("Reschedule")
     SICK_LEAVE = "sick_leave", _("Sick leave")
+    OVERRUN = "overrun", _("Over-run re-plan")
     WHAT_IF = "what_if", _("What if")
 
 
@@ -50,6 +51,12 @@ class SchedulingRun(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("requested by"),
+    )
+    parameters = models.JSONField(
+        _("parameters"),
+        default=dict,
+        blank=True,
+        help_text=_("What the run was asked for (e.g. the leave to plan around), for its job."),
     )
     problem = models.JSONField(_("problem"), help_text=_("panchakarma-schedule/1 problem."))
     solution = models.JSONField(_("solution"), null=True, blank=True)

@@ -1,14 +1,27 @@
-"""Scheduling reads shared by pages: the runs that concern a care plan and what they said."""
+"""Scheduling reads that pages and the API share, each in a fixed number of queries."""
+
+from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from patients.models import CarePlan
+from clinics.access import STAFF_ROLES, centers_for
+from clinics.models import Center, PractitionerProfile
+from patients.models import CarePlan, Patient
+from protocols.models import ProtocolStep
 from scheduling.models import SchedulingRun
-from scheduling.problems import plan_id
+from scheduling.problems import ProblemRefs, plan_id
+from sessions.models import RELEASED_STATUSES, TherapySession
+
+if TYPE_CHECKING:
+    from clinics.models import User
 
 RUNS_SHOWN = 10
+RECENT_RUNS_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -17,6 +30,63 @@ class NotBooked:
 
     run: SchedulingRun
     reasons: list[str]
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One step of a care plan as its page shows it: its session, or why it has none."""
+
+    step: ProtocolStep
+    session: TherapySession | None
+    not_booked: NotBooked | None
+
+
+@dataclass(frozen=True)
+class RunRows:
+    """A run's placements and left-out steps, in the center's time, with names to show."""
+
+    placed: list[dict]
+    unscheduled: list[dict]
+
+    @property
+    def changed_count(self) -> int:
+        return sum(1 for p in self.placed if p["changed"])
+
+
+# --- care plans ------------------------------------------------------------------------
+
+
+def care_plans_for_center(center: Center) -> QuerySet[CarePlan]:
+    """A center's care plans that are not cancelled, with booked sessions and steps counted."""
+    return (
+        CarePlan.objects.filter(patient__center=center)
+        .exclude(status=CarePlan.Status.CANCELLED)
+        .select_related("patient", "protocol_version__template")
+        .annotate(
+            # Two independent counts: subqueries, since joining both would multiply them.
+            booked=Subquery(
+                TherapySession.objects.filter(care_plan=OuterRef("pk"))
+                .exclude(status__in=RELEASED_STATUSES)
+                .order_by()
+                .values("care_plan")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            steps=Subquery(
+                ProtocolStep.objects.filter(version=OuterRef("protocol_version"))
+                .order_by()
+                .values("version")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+        )
+        .order_by("status", "start_date")
+    )
+
+
+def care_plans_with_protocol() -> QuerySet[CarePlan]:
+    """Care plans with their patient, center and protocol, for a page about one of them."""
+    return CarePlan.objects.select_related("patient__center", "protocol_version__template")
 
 
 def care_plan_runs(plan: CarePlan) -> list[SchedulingRun]:
@@ -54,3 +124,166 @@ def why_not_booked(plan: CarePlan, runs: list[SchedulingRun]) -> dict[int, NotBo
                 decided.add(step_pk)
                 why[step_pk] = NotBooked(run, [r["message"] for r in left_out["reasons"]])
     return why
+
+
+def care_plan_steps(plan: CarePlan, runs: list[SchedulingRun]) -> list[PlanStep]:
+    """Every step of the plan in order, with its active session or why it has none."""
+    sessions = {
+        s.protocol_step_id: s
+        for s in plan.sessions.exclude(status__in=RELEASED_STATUSES).select_related(
+            "room", "practitioner__user", "therapy"
+        )
+    }
+    not_booked = why_not_booked(plan, runs)
+    return [
+        PlanStep(step, sessions.get(step.pk), not_booked.get(step.pk))
+        for step in ProtocolStep.objects.filter(version=plan.protocol_version)
+        .select_related("therapy")
+        .order_by("order")
+    ]
+
+
+# --- runs ------------------------------------------------------------------------------
+
+
+def runs_visible_to(user: User) -> QuerySet[SchedulingRun]:
+    """The runs of every center where the user is on the staff."""
+    return SchedulingRun.objects.filter(center__in=centers_for(user, roles=STAFF_ROLES))
+
+
+def runs_for_page() -> QuerySet[SchedulingRun]:
+    """Runs with what their page shows beside them."""
+    return SchedulingRun.objects.select_related("center", "care_plan__patient", "requested_by")
+
+
+def run_replaced_by(run: SchedulingRun) -> SchedulingRun | None:
+    """For a run discarded by a clash at booking, the plan's next run of its kind."""
+    if run.status != SchedulingRun.Status.DISCARDED or not run.care_plan_id:
+        return None
+    return (
+        SchedulingRun.objects.filter(care_plan_id=run.care_plan_id, kind=run.kind, pk__gt=run.pk)
+        .order_by("pk")
+        .first()
+    )
+
+
+def recent_runs(center: Center, kind: str) -> QuerySet[SchedulingRun]:
+    return (
+        SchedulingRun.objects.filter(center=center, kind=kind)
+        .select_related("requested_by")
+        .defer("problem", "solution")
+        .order_by("-started_at")[:RECENT_RUNS_SHOWN]
+    )
+
+
+def _local(iso: str, zone: ZoneInfo) -> datetime:
+    return datetime.fromisoformat(iso).astimezone(zone)
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Names to show for the ids of several runs' problems, read in three queries."""
+
+    therapies: dict[int, str]
+    practitioners: dict[int, str]
+    patients: dict[tuple[int, str], str]
+
+    @classmethod
+    def load(cls, runs: list[SchedulingRun], refs: list[ProblemRefs]) -> _Names:
+        step_pks = {pk for r in refs for pk in r.steps.values()}
+        practitioner_pks = {pk for r in refs for pk in r.practitioners.values()}
+        by_center: dict[int, set[str]] = {}
+        for run in runs:
+            by_center.setdefault(run.center_id, set()).update(
+                p["id"] for p in run.problem.get("patients", [])
+            )
+        patients = Q(pk__in=[])
+        for center_id, mrns in by_center.items():
+            patients |= Q(center_id=center_id, mrn__in=mrns)
+        return cls(
+            therapies=dict(
+                ProtocolStep.objects.filter(pk__in=step_pks).values_list("pk", "therapy__name")
+            ),
+            practitioners={
+                p.pk: str(p)
+                for p in PractitionerProfile.objects.filter(pk__in=practitioner_pks).select_related(
+                    "user"
+                )
+            },
+            patients={(p.center_id, p.mrn): p.full_name for p in Patient.objects.filter(patients)},
+        )
+
+
+def runs_rows(runs: list[SchedulingRun]) -> dict[int, RunRows]:
+    """By run id, each run's placements and unscheduled steps in its center's local time, with
+    the names of therapies, practitioners and patients: three queries for any number of runs."""
+    solved = [run for run in runs if run.solution]
+    refs = [ProblemRefs.from_json(run.refs) if run.refs else ProblemRefs() for run in solved]
+    names = _Names.load(solved, refs)
+    rows = {run.pk: RunRows([], []) for run in runs}
+    for run, run_refs in zip(solved, refs, strict=True):
+        rows[run.pk] = _rows(run, run_refs, names)
+    return rows
+
+
+def _rows(run: SchedulingRun, refs: ProblemRefs, names: _Names) -> RunRows:
+    zone = ZoneInfo(run.center.timezone)
+    plan_patients = {plan["id"]: plan["patient"] for plan in run.problem.get("plans", [])}
+
+    def patient(plan: str) -> str:
+        mrn = plan_patients.get(plan)
+        return names.patients.get((run.center_id, mrn), mrn)
+
+    def therapy(plan: str, step: str) -> str:
+        return names.therapies.get(refs.steps.get((plan, step)), step)
+
+    def practitioner(ident: str) -> str:
+        return names.practitioners.get(refs.practitioners.get(ident), ident)
+
+    placed = []
+    for a in sorted(run.solution["assignments"], key=lambda a: (a["start"], a["plan"])):
+        before = refs.before.get(f"{a['plan']}/{a['step']}")
+        placed.append(
+            {
+                "plan": a["plan"],
+                "patient": patient(a["plan"]),
+                "step": a["step"],
+                "therapy": therapy(a["plan"], a["step"]),
+                "start": _local(a["start"], zone),
+                "room": a["room"],
+                "practitioner": practitioner(a["practitioner"]),
+                "explanation": a.get("explanation", ""),
+                "before_start": _local(before["start"], zone) if before else None,
+                "before_room": before["room"] if before else None,
+                "changed": bool(before)
+                and (
+                    before["start"] != a["start"]
+                    or before["room"] != a["room"]
+                    or before["practitioner"] != a["practitioner"]
+                ),
+            }
+        )
+    unscheduled = []
+    for u in run.solution["unscheduled"]:
+        before = refs.before.get(f"{u['plan']}/{u['step']}")
+        unscheduled.append(
+            {
+                "plan": u["plan"],
+                "patient": patient(u["plan"]),
+                "step": u["step"],
+                "therapy": therapy(u["plan"], u["step"]),
+                "reasons": u["reasons"],
+                "before_start": _local(before["start"], zone) if before else None,
+            }
+        )
+    return RunRows(placed, unscheduled)
+
+
+# --- sessions --------------------------------------------------------------------------
+
+
+def sessions_for_reschedule() -> QuerySet[TherapySession]:
+    """Sessions with what the reschedule page shows beside them."""
+    return TherapySession.objects.select_related(
+        "center", "patient", "therapy", "room", "practitioner__user", "care_plan", "protocol_step"
+    )

@@ -1,32 +1,73 @@
-"""Background jobs (django-q2) for scheduling runs that take longer than a page request."""
+"""Background jobs (django-q2) that fill the runs too long for a page request."""
 
 import logging
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from scheduling.models import SchedulingRun
-from scheduling.services import SchedulingError, care_plan_schedule
+from scheduling.services.care_plans import care_plan_schedule
+from scheduling.services.replanning import (
+    leave_from_parameters,
+    overrun_clashes_replan,
+    sick_leave_replan,
+)
+from scheduling.services.runs import SchedulingError, scheduling_run_fail
 
 logger = logging.getLogger(__name__)
 
 
-def care_plan_schedule_task(run_id: int) -> None:
-    """Fill the waiting run `run_id` by auto-scheduling its care plan."""
-    run = SchedulingRun.objects.select_related("care_plan__patient__center").get(pk=run_id)
+def _auto_schedule(run: SchedulingRun) -> None:
+    care_plan_schedule(
+        care_plan=run.care_plan,
+        requested_by=run.requested_by,
+        time_limit=run.time_limit_seconds,
+        run=run,
+    )
+
+
+def _sick_leave(run: SchedulingRun) -> None:
+    sick_leave_replan(
+        leave=leave_from_parameters(run.parameters),
+        center=run.center,
+        requested_by=run.requested_by,
+        time_limit=run.time_limit_seconds,
+        run=run,
+    )
+
+
+def _overrun(run: SchedulingRun) -> None:
+    # The clock when the job runs: over-runs move on with it.
+    overrun_clashes_replan(
+        center=run.center,
+        now=timezone.now(),
+        requested_by=run.requested_by,
+        time_limit=run.time_limit_seconds,
+        run=run,
+    )
+
+
+FILLERS = {
+    SchedulingRun.Kind.AUTO_SCHEDULE: _auto_schedule,
+    SchedulingRun.Kind.SICK_LEAVE: _sick_leave,
+    SchedulingRun.Kind.OVERRUN: _overrun,
+}
+
+
+def scheduling_run_fill(run_id: int) -> None:
+    """Fill the waiting run `run_id` with what its kind asks for."""
+    run = SchedulingRun.objects.select_related(
+        "center", "care_plan__patient__center", "requested_by"
+    ).get(pk=run_id)
     try:
-        care_plan_schedule(care_plan=run.care_plan, requested_by=run.requested_by, run=run)
+        FILLERS[run.kind](run)
     except SchedulingError as error:
-        _mark_failed(run_id, str(error))
-        logger.info("Auto-scheduling run %s failed: %s", run_id, error)
+        scheduling_run_fail(run_id=run_id, message=str(error))
+        logger.info("Scheduling run %s failed: %s", run_id, error)
     except Exception:
         # The run page polls this row: never leave it spinning after a crash.
-        _mark_failed(run_id, _("The scheduler stopped unexpectedly; the team has been told."))
+        scheduling_run_fail(
+            run_id=run_id,
+            message=_("The scheduler stopped unexpectedly; the team has been told."),
+        )
         raise
-
-
-def _mark_failed(run_id: int, message: str) -> None:
-    SchedulingRun.objects.filter(
-        pk=run_id,
-        status__in=[SchedulingRun.Status.RUNNING, SchedulingRun.Status.SUCCEEDED],
-        applied_at__isnull=True,
-    ).update(status=SchedulingRun.Status.FAILED, error=message)

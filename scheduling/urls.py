@@ -2,36 +2,41 @@
 
 from django.urls import path
 
-from scheduling import views
+from scheduling.views import care_plans, replanning, runs
 
 urlpatterns = [
-    path("care-plans/", views.care_plans, name="care_plans"),
-    path("care-plans/<int:pk>/", views.care_plan_detail, name="care_plan_detail"),
+    path("care-plans/", care_plans.care_plans, name="care_plans"),
+    path("care-plans/<int:pk>/", care_plans.care_plan_detail, name="care_plan_detail"),
     path(
         "care-plans/<int:pk>/auto-schedule/",
-        views.care_plan_auto_schedule,
+        care_plans.care_plan_auto_schedule,
         name="care_plan_auto_schedule",
     ),
     path(
         "care-plans/<int:pk>/earliest-start/",
-        views.care_plan_earliest_start,
+        care_plans.care_plan_earliest_start,
         name="care_plan_earliest_start",
     ),
-    path("runs/<int:pk>/", views.scheduling_run, name="scheduling_run"),
-    path("runs/<int:pk>/apply/", views.scheduling_run_apply_view, name="scheduling_run_apply"),
+    path("runs/<int:pk>/", runs.scheduling_run, name="scheduling_run"),
+    path("runs/<int:pk>/apply/", runs.scheduling_run_apply_view, name="scheduling_run_apply"),
     path(
         "runs/<int:pk>/problem.json",
-        views.scheduling_run_download,
+        runs.scheduling_run_download,
         {"part": "problem"},
         name="scheduling_run_problem",
     ),
     path(
         "runs/<int:pk>/solution.json",
-        views.scheduling_run_download,
+        runs.scheduling_run_download,
         {"part": "solution"},
         name="scheduling_run_solution",
     ),
-    path("sessions/<int:pk>/reschedule/", views.session_reschedule, name="session_reschedule"),
-    path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
-    path("sick-leave/", views.sick_leave, name="sick_leave"),
+    path("sessions/<int:pk>/reschedule/", replanning.session_reschedule, name="session_reschedule"),
+    path("sessions/<int:pk>/cancel/", replanning.session_cancel, name="session_cancel"),
+    path("sick-leave/", replanning.sick_leave, name="sick_leave"),
+    path(
+        "centers/<int:center_id>/replan-today/",
+        replanning.center_replan_today,
+        name="center_replan_today",
+    ),
 ]

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from scheduling.models import SchedulingRun
-from tests.scheduling.test_portal import _jobs_run_inline, _plan, clinic  # noqa: F401
+from scheduling.services.care_plans import care_plan_schedule
+from tests.scheduling.builders import plan_for
 
 PASSWORD = "correct horse battery"
 
@@ -26,30 +27,34 @@ def test_the_schema_is_served_and_names_the_scheduling_endpoints(client):
     assert "/api/schedule/auto" in schema["paths"]
     assert "post" in schema["paths"]["/api/schedule/auto"]
     assert "/api/schedule/runs/{id}" in schema["paths"]
+    assert "202" in schema["paths"]["/api/schedule/auto"]["post"]["responses"]
 
 
-def test_auto_schedule_books_the_plan_and_returns_the_run(client, admin_user, clinic):  # noqa: F811
-    plan = _plan(clinic)
+def test_auto_schedule_answers_at_once_with_the_run_to_follow(client, admin_user, clinic, jobs):
+    plan = plan_for(clinic)
 
-    response = client.post(
-        "/api/schedule/auto",
-        {"care_plan": plan.pk, "time_limit": 0.5},
-        content_type="application/json",
-        **_basic(admin_user),
-    )
+    with jobs():
+        response = client.post(
+            "/api/schedule/auto",
+            {"care_plan": plan.pk, "time_limit": 0.5},
+            content_type="application/json",
+            **_basic(admin_user),
+        )
 
-    assert response.status_code == 201, response.content
+    assert response.status_code == 202, response.content
     body = response.json()
-    assert body["status"] == "applied"
-    assert body["placed_count"] == 6 and body["unscheduled"] == []
-    assert {a["step"] for a in body["assignments"]} >= {"d0-abhyanga", "d2-swedana"}
+    assert body["status"] == "running" and body["assignments"] == []
+    assert response["Location"] == body["url"]
+    assert body["url"].endswith(f"/api/schedule/runs/{body['id']}")
+    run = client.get(body["url"], **_basic(admin_user)).json()
+    assert run["status"] == "applied"
+    assert run["placed_count"] == 6 and run["unscheduled"] == []
+    assert {a["step"] for a in run["assignments"]} >= {"d0-abhyanga", "d2-swedana"}
     assert plan.sessions.count() == 6
-    run = client.get(f"/api/schedule/runs/{body['id']}", **_basic(admin_user)).json()
-    assert run["objective"] == body["objective"]
 
 
-def test_bad_input_gets_a_readable_400_and_books_nothing(client, admin_user, clinic):  # noqa: F811
-    plan = _plan(clinic)
+def test_bad_input_gets_a_readable_400_and_books_nothing(client, admin_user, clinic):
+    plan = plan_for(clinic)
 
     response = client.post(
         "/api/schedule/auto",
@@ -64,25 +69,27 @@ def test_bad_input_gets_a_readable_400_and_books_nothing(client, admin_user, cli
     assert not SchedulingRun.objects.exists() and not plan.sessions.exists()
 
 
-def test_scheduling_a_plan_twice_is_refused_with_a_reason(client, admin_user, clinic):  # noqa: F811
-    plan = _plan(clinic)
-    headers = _basic(admin_user)
-    payload = {"care_plan": plan.pk, "time_limit": 0.5}
-    client.post("/api/schedule/auto", payload, content_type="application/json", **headers)
+def test_scheduling_a_plan_twice_is_refused_with_a_reason(client, admin_user, clinic):
+    plan = plan_for(clinic)
+    care_plan_schedule(care_plan=plan, time_limit=0.3)
 
     response = client.post(
-        "/api/schedule/auto", payload, content_type="application/json", **headers
+        "/api/schedule/auto",
+        {"care_plan": plan.pk, "time_limit": 0.5},
+        content_type="application/json",
+        **_basic(admin_user),
     )
 
     assert response.status_code == 400
     assert "already has sessions" in response.json()["message"]
+    assert SchedulingRun.objects.filter(care_plan=plan).count() == 1
     assert plan.sessions.count() == 6
 
 
 @pytest.mark.parametrize("who", ["outsider", "patient_user"])
-def test_nobody_outside_the_center_can_schedule_or_read_its_runs(client, who, request, clinic):  # noqa: F811
+def test_nobody_outside_the_center_can_schedule_or_read_its_runs(client, who, request, clinic):
     user = request.getfixturevalue(who)
-    plan = _plan(clinic)
+    plan = plan_for(clinic)
 
     response = client.post(
         "/api/schedule/auto",
@@ -96,7 +103,7 @@ def test_nobody_outside_the_center_can_schedule_or_read_its_runs(client, who, re
     assert not plan.sessions.exists()
 
 
-def test_signed_out_callers_are_told_to_authenticate(client, clinic):  # noqa: F811
+def test_signed_out_callers_are_told_to_authenticate(client, clinic):
     response = client.post("/api/schedule/auto", {"care_plan": 1}, content_type="application/json")
 
     assert response.status_code in (401, 403)

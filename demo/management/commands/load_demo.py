@@ -42,9 +42,8 @@ from protocols.models import (
     SOPChecklistTemplate,
     TherapyType,
 )
-from scheduling.models import SchedulingRun
-from scheduling.problems import build_problem, closed_dates, horizon_for_plans, plans_with_steps
-from scheduling.services import scheduling_run_apply, scheduling_run_solve
+from scheduling.problems import closed_dates
+from scheduling.services.care_plans import care_plans_book
 from sessions.models import SessionLog, SessionStatus, TherapySession
 from sessions.services import (
     checklist_for,
@@ -406,26 +405,15 @@ class Command(BaseCommand):
         """Place every demo plan that has no sessions yet with the real scheduling engine."""
         # Plans starting three weeks out stay drafts, for an admin to auto-schedule by hand.
         drafts_from = timezone.localdate() + timedelta(days=DRAFT_AFTER_DAYS)
-        waiting = plans_with_steps(
-            CarePlan.objects.filter(
-                pk__in=[p.pk for p in plans],
-                status=CarePlan.Status.DRAFT,
-                start_date__lt=drafts_from,
-            ).exclude(sessions__isnull=False)
-        )
-        if not waiting:
+        waiting = CarePlan.objects.filter(
+            pk__in=[p.pk for p in plans],
+            status=CarePlan.Status.DRAFT,
+            start_date__lt=drafts_from,
+        ).exclude(sessions__isnull=False)
+        if not waiting.exists():
             return
-        start, days = horizon_for_plans(waiting)
-        problem, refs = build_problem(center=center, plans=waiting, start=start, days=days)
-        run = scheduling_run_solve(
-            center=center,
-            kind=SchedulingRun.Kind.AUTO_SCHEDULE,
-            problem=problem,
-            refs=refs,
-            time_limit=time_limit,
-        )
-        if run.solution["assignments"]:
-            scheduling_run_apply(run=run)
+        # Booked from the plans' first days, past ones included: the demo replays them next.
+        run = care_plans_book(center=center, plans=waiting, time_limit=time_limit)
         self.stdout.write(
             f"{center.name}: {run.placed_count} sessions placed, {run.unscheduled_count} steps left unscheduled"
         )

@@ -1,0 +1,1 @@
+"""Scheduling pages for clinic admins, one module per subject: care plans, runs, re-planning."""

@@ -1,0 +1,49 @@
+"""Cancelling a booked session from the reschedule page."""
+
+from django.urls import reverse
+
+from scheduling.services.care_plans import care_plan_schedule
+from sessions.models import SessionStatus
+from tests.scheduling.builders import plan_for
+
+
+def test_cancelling_a_session_records_why_and_frees_it(client, admin_user, clinic):
+    plan = plan_for(clinic)
+    care_plan_schedule(care_plan=plan, time_limit=0.3)
+    session = plan.sessions.get(protocol_step__code="d2-swedana")
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("session_cancel", args=[session.pk]), {"note": "Patient travelling"}
+    )
+
+    assert response["Location"] == reverse("care_plan_detail", args=[plan.pk])
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED
+    assert session.status_changes.get(to_status="cancelled").note == "Patient travelling"
+
+
+def test_a_session_that_has_started_cannot_be_cancelled(client, admin_user, clinic):
+    plan = plan_for(clinic)
+    care_plan_schedule(care_plan=plan, time_limit=0.3)
+    session = plan.sessions.get(protocol_step__code="d0-abhyanga")
+    session.status = SessionStatus.IN_SESSION
+    session.save(update_fields=["status"])
+    client.force_login(admin_user)
+
+    response = client.post(reverse("session_cancel", args=[session.pk]), follow=True)
+
+    assert "Only a session that has not started can be cancelled." in response.content.decode()
+    session.refresh_from_db()
+    assert session.status == SessionStatus.IN_SESSION
+
+
+def test_another_centers_admin_cannot_cancel(client, outsider, clinic):
+    plan = plan_for(clinic)
+    care_plan_schedule(care_plan=plan, time_limit=0.3)
+    session = plan.sessions.first()
+    client.force_login(outsider)
+
+    assert client.post(reverse("session_cancel", args=[session.pk])).status_code == 403
+    session.refresh_from_db()
+    assert session.status == SessionStatus.SCHEDULED
