@@ -125,6 +125,33 @@ def templates_for(
     return {key: template for key, (_rank, template) in best.items()}
 
 
+# Django's Hindi month and weekday names carry misspellings (सितमबर, नवमबर) and invisible
+# joiners (सोम‌वार); patients read these in every reminder, so they are spelt out here.
+HINDI_WEEKDAYS = ("सोमवार", "मंगलवार", "बुधवार", "गुरुवार", "शुक्रवार", "शनिवार", "रविवार")
+HINDI_MONTHS = (
+    "जनवरी",
+    "फ़रवरी",
+    "मार्च",
+    "अप्रैल",
+    "मई",
+    "जून",
+    "जुलाई",
+    "अगस्त",
+    "सितंबर",
+    "अक्टूबर",
+    "नवंबर",
+    "दिसंबर",
+)
+
+
+def local_date_text(moment: datetime.datetime, *, locale: str) -> str:
+    """ "Thursday 3 December" or "गुरुवार, 3 दिसंबर", for a local (zoned) moment."""
+    if locale == "hi":
+        return f"{HINDI_WEEKDAYS[moment.weekday()]}, {moment.day} {HINDI_MONTHS[moment.month - 1]}"
+    with translation.override(locale):
+        return date_format(moment, "l j F")
+
+
 def template_values(session: TherapySession, *, locale: str, zone: zoneinfo.ZoneInfo) -> dict:
     """What a template's {variables} say for this session, in the patient's language and zone."""
     local_start = session.starts_at.astimezone(zone)
@@ -134,7 +161,7 @@ def template_values(session: TherapySession, *, locale: str, zone: zoneinfo.Zone
             "patient": session.patient.first_name,
             "therapy": (therapy.name_hi if locale == "hi" and therapy.name_hi else therapy.name),
             "time": time_format(local_start, "H:i"),
-            "date": date_format(local_start, "l j F"),
+            "date": local_date_text(local_start, locale=locale),
             "center": session.center.name,
             "practitioner": str(session.practitioner) if session.practitioner_id else "",
         }

@@ -1,12 +1,15 @@
 """Playbook templates: the variables they may use, which one a session gets, the starter seed."""
 
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from notifications.models import Channel, NotificationTemplate
 from notifications.playbook import NotificationEvent, render, validate_template_text
-from notifications.services import starter_playbook_load, templates_for
+from notifications.services import local_date_text, starter_playbook_load, templates_for
 from notifications.starter_playbook import STARTER_PLAYBOOK
 from tests import factories
 
@@ -133,3 +136,10 @@ def test_the_starter_playbook_loads_valid_templates_in_english_and_hindi_and_aga
     assert NotificationTemplate.objects.filter(
         event=NotificationEvent.CHECK_IN, locale="hi", body__contains="0 (बहुत"
     ).exists()
+
+
+def test_dates_in_hindi_are_spelt_as_a_hindi_reader_expects():
+    moment = datetime.datetime(2026, 12, 3, 10, 0, tzinfo=ZoneInfo("Asia/Kolkata"))
+    assert local_date_text(moment, locale="hi") == "गुरुवार, 3 दिसंबर"
+    assert local_date_text(moment.replace(month=9, day=7), locale="hi") == "सोमवार, 7 सितंबर"
+    assert local_date_text(moment, locale="en") == "Thursday 3 December"
