@@ -124,43 +124,6 @@ class State:
             # One C-level byte translation adds or removes a patient on every minute at once.
             occupancy[a:b] = occupancy[a:b].translate(_PLUS_ONE if delta > 0 else _MINUS_ONE)
 
-    def _book_room(self, i: int, s: int, r: int, delta: int) -> None:
-        """Add (delta 1) or take away (-1) step i's patient in room r from s to its turnover's end."""
-        inst = self.inst
-        end = s + inst.step_duration[i] + inst.step_room_turnover[i]
-        if inst.room_capacity[r] == 1:
-            self._fill(self.room_occupancy[r], s, end, delta > 0)
-        else:
-            self._add_patient(self.room_occupancy[r], s, end, delta)
-
-    def _book_practitioner(self, i: int, s: int, d: int, p: int, on: bool) -> int:
-        """Take (or free) practitioner p for step i's session; the overtime cost it adds."""
-        inst = self.inst
-        duration = inst.step_duration[i]
-        self._fill(self.practitioner_occupancy[p], s, s + duration, on)
-        if not 0 <= d < inst.days:
-            return 0
-        minutes = self.practitioner_minutes[p]
-        old = minutes[d]
-        new = old + duration if on else old - duration
-        minutes[d] = new
-        soft = inst.practitioner_soft_daily_min[p]
-        return overtime_cost(new, soft) - overtime_cost(old, soft)
-
-    def _partner_cost(self, i: int, p: int) -> int:
-        """What step i with practitioner p costs against its scheduled same-practitioner
-        partners (the step it names and those naming it)."""
-        inst = self.inst
-        step_start, step_practitioner = self.step_start, self.step_practitioner
-        cost = 0
-        partner = inst.step_same_practitioner_as[i]
-        if partner >= 0 and step_start[partner] >= 0:
-            cost += same_practitioner_cost(p, step_practitioner[partner])
-        for j in inst.step_same_practitioner_followers[i]:
-            if step_start[j] >= 0:
-                cost += same_practitioner_cost(p, step_practitioner[j])
-        return cost
-
     def _join_occurrence(self, i: int, s: int, p: int, r: int) -> bool:
         """Count step i into its group occurrence; True when it opens a new one."""
         inst = self.inst
@@ -191,14 +154,12 @@ class State:
     def insert(self, i: int, s: int, d: int, p: int, r: int, static_cost: int) -> None:
         """Place step i at elapsed minute s on date d with practitioner p in room r."""
         inst = self.inst
+        duration = inst.step_duration[i]
+        e = s + duration
         pat = inst.step_patient[i]
-        self._fill(
-            self.patient_occupancy[pat],
-            s,
-            s + inst.step_duration[i] + inst.step_patient_rest[i],
-            True,
-        )
-        if 0 <= d < inst.days:
+        self._fill(self.patient_occupancy[pat], s, e + inst.step_patient_rest[i], True)
+        inside = 0 <= d < inst.days
+        if inside:
             self.patient_sessions_on[pat][d] += 1
             self.steps_on_date[d].add(i)
         pinned = inst.step_pinned[i] is not None
@@ -209,10 +170,24 @@ class State:
         new_occurrence = inst.step_group_size[i] <= 1 or self._join_occurrence(i, s, p, r)
         if p >= 0:
             if new_occurrence:
-                delta += self._book_practitioner(i, s, d, p, True)
-            delta += self._partner_cost(i, p)
+                self._fill(self.practitioner_occupancy[p], s, e, True)
+                if inside:
+                    minutes = self.practitioner_minutes[p]
+                    old = minutes[d]
+                    minutes[d] = old + duration
+                    soft = inst.practitioner_soft_daily_min[p]
+                    delta += overtime_cost(old + duration, soft) - overtime_cost(old, soft)
+            partner = inst.step_same_practitioner_as[i]
+            if partner >= 0 and self.step_start[partner] >= 0:
+                delta += same_practitioner_cost(p, self.step_practitioner[partner])
+            for j in inst.step_same_practitioner_followers[i]:
+                if self.step_start[j] >= 0:
+                    delta += same_practitioner_cost(p, self.step_practitioner[j])
         if r >= 0:
-            self._book_room(i, s, r, 1)
+            if inst.room_capacity[r] == 1:
+                self._fill(self.room_occupancy[r], s, e + inst.step_room_turnover[i], True)
+            else:
+                self._add_patient(self.room_occupancy[r], s, e + inst.step_room_turnover[i], 1)
         self.step_start[i] = s
         self.step_date[i] = d
         self.step_practitioner[i] = p
@@ -235,14 +210,12 @@ class State:
         )
         if self.undo_log is not None:
             self.undo_log.append((REMOVED, i, s, d, p, r, self.step_static_cost[i]))
+        duration = inst.step_duration[i]
+        e = s + duration
         pat = inst.step_patient[i]
-        self._fill(
-            self.patient_occupancy[pat],
-            s,
-            s + inst.step_duration[i] + inst.step_patient_rest[i],
-            False,
-        )
-        if 0 <= d < inst.days:
+        self._fill(self.patient_occupancy[pat], s, e + inst.step_patient_rest[i], False)
+        inside = 0 <= d < inst.days
+        if inside:
             self.patient_sessions_on[pat][d] -= 1
             self.steps_on_date[d].discard(i)
         delta = inst.step_unscheduled_cost[i] - self.step_own_cost[i]
@@ -250,10 +223,24 @@ class State:
         self.step_start[i] = -1
         if p >= 0:
             if last_member:
-                delta += self._book_practitioner(i, s, d, p, False)
-            delta -= self._partner_cost(i, p)
+                self._fill(self.practitioner_occupancy[p], s, e, False)
+                if inside:
+                    minutes = self.practitioner_minutes[p]
+                    old = minutes[d]
+                    minutes[d] = old - duration
+                    soft = inst.practitioner_soft_daily_min[p]
+                    delta += overtime_cost(old - duration, soft) - overtime_cost(old, soft)
+            partner = inst.step_same_practitioner_as[i]
+            if partner >= 0 and self.step_start[partner] >= 0:
+                delta -= same_practitioner_cost(p, self.step_practitioner[partner])
+            for j in inst.step_same_practitioner_followers[i]:
+                if self.step_start[j] >= 0:
+                    delta -= same_practitioner_cost(p, self.step_practitioner[j])
         if r >= 0:
-            self._book_room(i, s, r, -1)
+            if inst.room_capacity[r] == 1:
+                self._fill(self.room_occupancy[r], s, e + inst.step_room_turnover[i], False)
+            else:
+                self._add_patient(self.room_occupancy[r], s, e + inst.step_room_turnover[i], -1)
         self.step_date[i] = -1
         self.step_practitioner[i] = -1
         self.step_room[i] = -1
@@ -347,117 +334,153 @@ class State:
     def cheapest_placements(self, i: int, k: int = 2, all_pracs: bool = False) -> list[Placement]:
         """Up to k cheapest feasible placements of step i now, cheapest first (see
         `Placement`). Best (prac, room) per start, or with `all_pracs` one placement per free
-        practitioner at each start.
+        practitioner at each start (see _cheapest_per_practitioner).
 
         The cost is what inserting adds to the objective apart from removing the
         unscheduled penalty. Options come sorted by static cost and every other part is
         >= 0, so the scan stops once static cost alone cannot beat the k-th best.
         """
+        if all_pracs:
+            return self._cheapest_per_practitioner(i, k)
+        # The hot loop of the search: everything it reads is bound to a local first.
+        inst = self.inst
+        options = inst.step_options[i]
+        lo, hi = self.start_bounds(i)
+        duration = inst.step_duration[i]
+        patient_time = duration + inst.step_patient_rest[i]
+        pat = inst.step_patient[i]
+        patient_occupancy = self.patient_occupancy[pat]
+        sessions_on = self.patient_sessions_on[pat]
+        max_daily = inst.patient_max_daily[pat]
+        linked = self._linked_practitioners(i)
+        n_linked = len(linked)
+        previous = inst.step_previous[i]
+        previous_start, previous_prac, previous_room = previous or (-1, -1, -1)
+        practitioner_occupancy = self.practitioner_occupancy
+        minutes_on, soft_of = self.practitioner_minutes, inst.practitioner_soft_daily_min
+        room_occupancy, room_capacity = self.room_occupancy, inst.room_capacity
+        room_time = duration + inst.step_room_turnover[i]
+        in_group, therapy, groups_at = (
+            inst.step_group_size[i] > 1,
+            inst.step_therapy[i],
+            self.groups_at,
+        )
+        found: list[Placement] = []
+        cutoff = INF  # the k-th best cost so far
+        for static_cost, s, d, _t, pracs, rooms in options:
+            if static_cost >= cutoff:
+                break
+            if (
+                s < lo
+                or s > hi
+                or sessions_on[d] >= max_daily
+                or patient_occupancy.find(1, s, s + patient_time) >= 0
+            ):
+                continue
+            # Joining an open group occurrence first: a free practitioner must beat it.
+            best_cost, best_p, best_r = (
+                self._join_group(i, s, pracs, rooms, linked)
+                if in_group and (therapy, s) in groups_at
+                else NOTHING_FOUND
+            )
+            # A free room: the first in scarcity order, or the previous one at the previous start.
+            room = -1
+            for r in rooms:
+                if room_occupancy[r].find(room_capacity[r], s, s + room_time) < 0:
+                    room = r
+                    break
+            room = (
+                self._previous_room_if_free(previous_room, s, s + room_time, rooms, room)
+                if room >= 0 and s == previous_start and previous_room != room
+                else room
+            )
+            e = s + duration
+            for p in pracs if room >= 0 else ():
+                if practitioner_occupancy[p].find(1, s, e) >= 0:
+                    continue
+                cost = OTHER_PRACTITIONER * (n_linked - linked.count(p)) if linked else 0
+                old = minutes_on[p][d]
+                soft = soft_of[p]
+                cost += (
+                    overtime_cost(old + duration, soft) - overtime_cost(old, soft)
+                    if old + duration > soft
+                    else 0
+                )
+                moved = s == previous_start and (p != previous_prac or room != previous_room)
+                cost += MOVED_RESOURCE if moved else 0
+                if cost < best_cost:
+                    best_cost, best_p, best_r = cost, p, room
+                    if cost == 0:
+                        break
+            if best_p >= 0 and static_cost + best_cost < cutoff:
+                placement = (static_cost + best_cost, s, d, best_p, best_r, static_cost)
+                cutoff = _keep_cheapest(found, k, placement, cutoff)
+        return found
+
+    def _cheapest_per_practitioner(self, i: int, k: int) -> list[Placement]:
+        """cheapest_placements with all_pracs: at each start, a placement per free
+        practitioner (in the first free room), then the best group occurrence to join."""
         inst = self.inst
         options = inst.step_options[i]
         if not options:
             return []
         lo, hi = self.start_bounds(i)
         duration = inst.step_duration[i]
-        rest = inst.step_patient_rest[i]
+        patient_time = duration + inst.step_patient_rest[i]
         pat = inst.step_patient[i]
         patient_occupancy = self.patient_occupancy[pat]
         sessions_on = self.patient_sessions_on[pat]
         max_daily = inst.patient_max_daily[pat]
         linked = self._linked_practitioners(i)
-        group_size = inst.step_group_size[i]
+        in_group = inst.step_group_size[i] > 1
         found: list[Placement] = []
         cutoff = INF  # the k-th best cost so far
         for static_cost, s, d, _t, pracs, rooms in options:
             if static_cost >= cutoff:
                 break
-            if s < lo or s > hi or sessions_on[d] >= max_daily:
+            if (
+                s < lo
+                or s > hi
+                or sessions_on[d] >= max_daily
+                or patient_occupancy.find(1, s, s + patient_time) >= 0
+            ):
                 continue
-            if patient_occupancy.find(1, s, s + duration + rest) >= 0:
-                continue
-            # (extra cost, practitioner, room) of the best way found so far at s
-            best = NOTHING_FOUND
-            if group_size > 1:
-                best = self._join_group(i, s, pracs, rooms, linked)
-            if all_pracs:
-                cutoff = self._add_each_practitioner(
-                    found, k, cutoff, i, static_cost, s, d, pracs, rooms, linked
-                )
-            else:
-                best = self._free_room_and_practitioner(i, s, d, pracs, rooms, linked, best)
-            extra, best_p, best_r = best
-            if best_p < 0:
-                continue
-            total = static_cost + extra
-            if total < cutoff:
+            joined = self._join_group(i, s, pracs, rooms, linked) if in_group else NOTHING_FOUND
+            cutoff = self._add_each_practitioner(
+                found, k, cutoff, i, static_cost, s, d, pracs, rooms, linked
+            )
+            cost, p, r = joined
+            if p >= 0 and static_cost + cost < cutoff:
                 cutoff = _keep_cheapest(
-                    found, k, (total, s, d, best_p, best_r, static_cost), cutoff
+                    found, k, (static_cost + cost, s, d, p, r, static_cost), cutoff
                 )
         return found
 
     def _free_room(self, i: int, s: int, rooms: tuple[int, ...]) -> int:
         """A room with a place for step i at s: the first in scarcity order, or the step's
         previous room when it keeps its previous start; -1 when none."""
-        end = s + self.inst.step_duration[i] + self.inst.step_room_turnover[i]
-        room_occupancy, room_capacity = self.room_occupancy, self.inst.room_capacity
-        room = -1
+        inst = self.inst
+        end = s + inst.step_duration[i] + inst.step_room_turnover[i]
+        room_occupancy, room_capacity = self.room_occupancy, inst.room_capacity
         for r in rooms:
             if room_occupancy[r].find(room_capacity[r], s, end) < 0:
-                room = r
-                break
-        previous = self.inst.step_previous[i]
-        if room >= 0 and previous is not None and s == previous[0]:
-            previous_room = previous[2]
-            if (
-                previous_room != room
-                and previous_room in rooms
-                and room_occupancy[previous_room].find(room_capacity[previous_room], s, end) < 0
-            ):
-                room = previous_room
-        return room
+                previous = inst.step_previous[i]
+                if previous is None or s != previous[0] or previous[2] == r:
+                    return r
+                return self._previous_room_if_free(previous[2], s, end, rooms, r)
+        return -1
 
-    def _practitioner_cost(
-        self, i: int, s: int, d: int, p: int, room: int, linked: list[int]
+    def _previous_room_if_free(
+        self, previous_room: int, s: int, end: int, rooms: tuple[int, ...], room: int
     ) -> int:
-        """What free practitioner p at s on date d in `room` adds to step i's static cost."""
-        inst = self.inst
-        cost = OTHER_PRACTITIONER * (len(linked) - linked.count(p)) if linked else 0
-        duration = inst.step_duration[i]
-        old = self.practitioner_minutes[p][d]
-        soft = inst.practitioner_soft_daily_min[p]
-        if old + duration > soft:
-            cost += overtime_cost(old + duration, soft) - overtime_cost(old, soft)
-        previous = inst.step_previous[i]
-        if previous is not None and s == previous[0] and (p != previous[1] or room != previous[2]):
-            cost += MOVED_RESOURCE
-        return cost
-
-    def _free_room_and_practitioner(
-        self,
-        i: int,
-        s: int,
-        d: int,
-        pracs: tuple[int, ...],
-        rooms: tuple[int, ...],
-        linked: list[int],
-        best: tuple[int, int, int],
-    ) -> tuple[int, int, int]:
-        """The cheapest free practitioner in a free room at s as (extra cost, practitioner,
-        room), when strictly cheaper than `best`; else `best`."""
-        room = self._free_room(i, s, rooms)
-        if room < 0:
-            return best
-        end = s + self.inst.step_duration[i]
-        practitioner_occupancy = self.practitioner_occupancy
-        for p in pracs:
-            if practitioner_occupancy[p].find(1, s, end) >= 0:
-                continue
-            cost = self._practitioner_cost(i, s, d, p, room, linked)
-            if cost < best[0]:
-                best = (cost, p, room)
-                if cost == 0:
-                    break
-        return best
+        """The previous room when it suits the step and has a place from s to end, else room."""
+        capacity = self.inst.room_capacity
+        if (
+            previous_room in rooms
+            and self.room_occupancy[previous_room].find(capacity[previous_room], s, end) < 0
+        ):
+            return previous_room
+        return room
 
     def _join_group(
         self,
@@ -508,16 +531,29 @@ class State:
         rooms: tuple[int, ...],
         linked: list[int],
     ) -> int:
-        """For cheapest_placements with all_pracs: one placement per free practitioner at s
-        (in a free room) into the k best `found`; the new cutoff."""
+        """One placement per free practitioner at s (in a free room) into the k best
+        `found`; the new cutoff."""
         room = self._free_room(i, s, rooms)
         if room < 0:
             return cutoff
-        end = s + self.inst.step_duration[i]
+        inst = self.inst
+        duration = inst.step_duration[i]
+        previous = inst.step_previous[i]
         for p in pracs:
-            if self.practitioner_occupancy[p].find(1, s, end) >= 0:
+            if self.practitioner_occupancy[p].find(1, s, s + duration) >= 0:
                 continue
-            total = static_cost + self._practitioner_cost(i, s, d, p, room, linked)
+            cost = OTHER_PRACTITIONER * (len(linked) - linked.count(p)) if linked else 0
+            old = self.practitioner_minutes[p][d]
+            soft = inst.practitioner_soft_daily_min[p]
+            if old + duration > soft:
+                cost += overtime_cost(old + duration, soft) - overtime_cost(old, soft)
+            if (
+                previous is not None
+                and s == previous[0]
+                and (p != previous[1] or room != previous[2])
+            ):
+                cost += MOVED_RESOURCE
+            total = static_cost + cost
             if total < cutoff:
                 found.append((total, s, d, p, room, static_cost))
                 found.sort(key=_first)
