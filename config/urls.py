@@ -10,7 +10,6 @@ from console import views as console_views
 from portal import views as portal_views
 from scheduling import api as scheduling_api
 from sessions import board as session_board
-from sessions import views as session_views
 
 urlpatterns = [
     path("healthz/", clinic_views.healthz, name="healthz"),
@@ -21,7 +20,7 @@ urlpatterns = [
     path("", clinic_views.home, name="home"),
     path("welcome/", clinic_views.no_role, name="no_role"),
     path("console/", console_views.home, name="console"),
-    path("my-day/", session_views.my_day, name="my_day"),
+    path("my-day/", include("sessions.urls")),
     # The patient's messages and preferences (/portal/messages/, /portal/preferences/) and
     # Twilio's webhooks (/notifications/twilio/...).
     path("", include("notifications.urls")),

@@ -486,9 +486,7 @@ class VitalsReading(models.Model):
         TherapySession, on_delete=models.CASCADE, related_name="vitals", verbose_name=_("session")
     )
     bp_systolic = models.PositiveSmallIntegerField(_("BP systolic (mmHg)"), null=True, blank=True)
-    bp_diastolic = models.PositiveSmallIntegerField(
-        _("BP diastolic (mmHg)"), null=True, blank=True
-    )
+    bp_diastolic = models.PositiveSmallIntegerField(_("BP diastolic (mmHg)"), null=True, blank=True)
     pulse = models.PositiveSmallIntegerField(_("pulse (/min)"), null=True, blank=True)
     temperature_c = models.DecimalField(
         _("temperature (°C)"), max_digits=4, decimal_places=1, null=True, blank=True

@@ -1,0 +1,1 @@
+"""The practitioner's pages on the clinic floor: My day, the session runner, the offline worker."""
