@@ -63,6 +63,12 @@ def tomorrow_at(hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=datetime.UTC)
 
 
+def local_today_at(center, hour: int, minute: int = 0, days: int = 0) -> datetime.datetime:
+    """An aware instant on the center's own calendar day (today + `days`), as its pages see it."""
+    today = timezone.now().astimezone(center.tzinfo).date() + datetime.timedelta(days=days)
+    return datetime.datetime.combine(today, datetime.time(hour, minute), tzinfo=center.tzinfo)
+
+
 # --- clinics ----------------------------------------------------------------------------
 
 
@@ -473,21 +479,6 @@ class InAppNotificationFactory(DjangoModelFactory):
     body = "Please arrive 15 minutes early."
 
 
-# --- feedback ---------------------------------------------------------------------------
-
-
-class SessionFeedbackFactory(DjangoModelFactory):
-    class Meta:
-        model = SessionFeedback
-
-    session = factory.SubFactory(TherapySessionFactory, status=SessionStatus.COMPLETED)
-    patient = factory.SelfAttribute("session.patient")
-    wellbeing = 7
-    energy = 6
-
-
-class SymptomScoreFactory(DjangoModelFactory):
-    class Meta:
 class InboundMessageFactory(DjangoModelFactory):
     class Meta:
         model = InboundMessage
@@ -509,6 +500,21 @@ class EscalationFactory(DjangoModelFactory):
     detail = "HELP"
 
 
+# --- feedback ---------------------------------------------------------------------------
+
+
+class SessionFeedbackFactory(DjangoModelFactory):
+    class Meta:
+        model = SessionFeedback
+
+    session = factory.SubFactory(TherapySessionFactory, status=SessionStatus.COMPLETED)
+    patient = factory.SelfAttribute("session.patient")
+    wellbeing = 7
+    energy = 6
+
+
+class SymptomScoreFactory(DjangoModelFactory):
+    class Meta:
         model = SymptomScore
 
     feedback = factory.SubFactory(SessionFeedbackFactory)
