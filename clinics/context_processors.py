@@ -15,6 +15,7 @@ def portal(request) -> dict:
     items = []
     if roles & set(STAFF_ROLES):
         items.append((reverse("console"), _("Console")))
+        items.append((reverse("console_calendar"), _("Calendar")))
         items.append((reverse("care_plans"), _("Care plans")))
     if Role.PRACTITIONER in roles:
         items.append((reverse("my_day"), _("My day")))
@@ -25,9 +26,12 @@ def portal(request) -> dict:
         items.append((reverse("notifications_inbox"), _("Messages")))
     if user.is_staff:
         items.append((reverse("admin:index"), _("Administration")))
-    path = request.path
+    # The deepest item the page lies under is current (/console/calendar/ is the Calendar's).
+    current = max(
+        (url for url, _label in items if request.path.startswith(url)), key=len, default=""
+    )
     return {
         "portal_nav": [
-            {"url": url, "label": label, "active": path.startswith(url)} for url, label in items
+            {"url": url, "label": label, "active": url == current} for url, label in items
         ]
     }

@@ -6,8 +6,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from clinics import views as clinic_views
-from console import views as console_views
-from portal import views as portal_views
 from scheduling import api as scheduling_api
 from sessions import board as session_board
 
@@ -19,13 +17,13 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", clinic_views.home, name="home"),
     path("welcome/", clinic_views.no_role, name="no_role"),
-    path("console/", console_views.home, name="console"),
+    path("console/", include("console.urls")),
     path("my-day/", include("sessions.urls")),
     # The patient's messages and preferences (/portal/messages/, /portal/preferences/) and
     # Twilio's webhooks (/notifications/twilio/...).
     path("", include("notifications.urls")),
     path("board/", session_board.center_board, name="center_board"),
-    path("portal/", portal_views.home, name="portal_home"),
+    path("portal/", include("portal.urls")),
     path("scheduling/", include("scheduling.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(

@@ -1,19 +1,28 @@
-"""The console's home: a center's day at a glance for its admins and medical director."""
+"""The console: a center's day at a glance and its resource calendar, for admins and directors."""
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from clinics.access import staff_center_for
+from clinics.access import STAFF_ROLES, centers_for, staff_center_for
 from clinics.models import Consumable, Leave, RosterShift
+from console.forms import CalendarQuery
+from console.selectors import calendar_session, resource_calendar
 from patients.models import CarePlan
-from sessions.models import SessionStatus
-from sessions.selectors import local_day_bounds, sessions_for_center_between, status_counts
+from sessions.models import SessionStatus, TherapySession
+from sessions.selectors import (
+    local_day_bounds,
+    overrun_clashes,
+    sessions_for_center_between,
+    status_counts,
+)
 
 
 @login_required
@@ -55,3 +64,68 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("starts_at"),
     }
     return render(request, "console/home.html", context)
+
+
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """Rooms and practitioners side by side over a day or a week, in the center's zone."""
+    center, centers = staff_center_for(request.user, request.GET.get("center"))
+    today = timezone.now().astimezone(center.tzinfo).date()
+    query = CalendarQuery(request.GET)
+    # A bad address still shows a calendar (today's, or the view asked for), with the reason.
+    valid = query.is_valid()
+    view = query.cleaned_data.get("view") or "day"
+    day = query.cleaned_data.get("date") or today
+    if view == "week":
+        first_day, days, step = day - timedelta(days=day.weekday()), 7, timedelta(days=7)
+    else:
+        first_day, days, step = day, 1, timedelta(days=1)
+    context = {
+        "centers": centers,
+        "center": center,
+        "view": view,
+        "day": day,
+        "today": today,
+        "previous": day - step,
+        "next": day + step,
+        "errors": [] if valid else [e for errors in query.errors.values() for e in errors],
+    }
+    calendar = resource_calendar(center=center, first_day=first_day, days=days, today=today)
+    context |= {
+        "calendar": calendar,
+        "lane_groups": [
+            (_("Rooms"), calendar.rooms, "room"),
+            (_("Practitioners"), calendar.practitioners, "practitioner"),
+        ],
+        "statuses": SessionStatus.choices,
+    }
+    return render(request, "console/calendar.html", context, status=200 if valid else 400)
+
+
+@login_required
+def calendar_session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One session as the calendar opens it: who, what, where, when, and what can be done."""
+    centers = centers_for(request.user, roles=STAFF_ROLES)
+    if not centers.exists():
+        raise PermissionDenied
+    try:
+        session = calendar_session(pk=pk, centers=centers)
+    except TherapySession.DoesNotExist:
+        raise Http404 from None
+    day_start, day_end = local_day_bounds(
+        session.starts_at.astimezone(session.center.tzinfo).date(), session.center.timezone
+    )
+    # What the session clashes with depends on what else runs that day at its center.
+    same_day = list(
+        sessions_for_center_between(center=session.center, starts=day_start, ends=day_end)
+    )
+    context = {
+        "session": session,
+        "center": session.center,
+        "clashes": overrun_clashes(same_day).get(session.pk, []),
+        "may_change": session.status == SessionStatus.SCHEDULED,
+    }
+    template = "console/calendar_session.html"
+    if request.htmx:
+        template += "#session-detail"
+    return render(request, template, context)

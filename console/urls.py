@@ -1,0 +1,15 @@
+"""URLs of the console: the admin's and medical director's pages."""
+
+from django.urls import path
+
+from console import views
+
+urlpatterns = [
+    path("", views.home, name="console"),
+    path("calendar/", views.calendar, name="console_calendar"),
+    path(
+        "calendar/sessions/<int:pk>/",
+        views.calendar_session_detail,
+        name="console_calendar_session",
+    ),
+]

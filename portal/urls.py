@@ -1,0 +1,9 @@
+"""URLs of the patient portal."""
+
+from django.urls import path
+
+from portal import views
+
+urlpatterns = [
+    path("", views.home, name="portal_home"),
+]
