@@ -8,7 +8,7 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Q
 from django.test import override_settings
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ from demo.catalog import DEMO_PASSWORD
 from patients.models import CarePlan, Patient
 from protocols.models import ProtocolStep, SOPChecklistItem
 from sessions.models import RELEASED_STATUSES, SessionStatus, TherapySession
+from sessions.selectors import board_sessions, overrun_clashes
 
 pytestmark = [
     pytest.mark.django_db,
@@ -149,7 +150,9 @@ def test_it_has_sessions_in_every_status_the_time_of_day_allows(demo):
     soon = TherapySession.objects.filter(
         starts_at__gt=loaded_at, starts_at__lt=loaded_at + datetime.timedelta(minutes=30)
     )
-    running = TherapySession.objects.filter(starts_at__lte=loaded_at, ends_at__gt=loaded_at)
+    running = TherapySession.objects.filter(
+        Q(ends_at__gt=loaded_at) | Q(overrun_until__gt=loaded_at), starts_at__lte=loaded_at
+    )
     resting = TherapySession.objects.filter(
         ends_at__lte=loaded_at, ends_at__gt=loaded_at - datetime.timedelta(minutes=30)
     )
@@ -181,6 +184,21 @@ def test_every_status_fits_the_time_of_its_session(demo):
     assert not TherapySession.objects.filter(status__in=LIVE_STATUSES).filter(
         ends_at__lt=loaded_at - datetime.timedelta(minutes=30) - grace
     )
+
+
+def test_the_demo_practitioner_is_running_late_into_their_next_session(demo):
+    late = TherapySession.objects.get(
+        practitioner__user__email="practitioner@demo.clinic", status=SessionStatus.IN_SESSION
+    )
+    assert late.overrun_until > late.ends_at
+    assert late.overrun_until > demo["loaded_at"]
+    center = late.center
+    todays = board_sessions(center=center, now=demo["loaded_at"])
+    flags = overrun_clashes(todays)
+    assert any("Runs into" in flag for flag in flags[late.pk])
+    flagged = [pk for pk in flags if pk != late.pk]
+    assert flagged, "the session it runs into is flagged too"
+    assert TherapySession.objects.get(pk=flagged[0]).practitioner_id == late.practitioner_id
 
 
 @pytest.mark.parametrize("email", DEMO_LOGINS)

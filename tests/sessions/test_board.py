@@ -71,12 +71,15 @@ def test_an_htmx_request_gets_only_the_grid(client, admin_user, session_today):
     assert "<html" not in page
 
 
-def test_a_multi_place_room_has_a_row_per_place(client, admin_user, center, practitioner):
-    steam = RoomFactory(center=center, code="ST9", capacity=2, room_type="steam")
+def test_a_multi_place_room_shows_each_place_in_use(client, admin_user, center, practitioner):
+    steam = RoomFactory(center=center, code="ST9", capacity=3, room_type="steam")
+    TherapySessionFactory(center=center, room=steam, room_place=2, starts_at=today_at(center, 0))
     client.force_login(admin_user)
     page = client.get(URL).content.decode()
-    assert page.count(f'data-room="{steam.pk}"') == 2
-    assert f'data-occupancy-of="{steam.pk}"' in page
+    # Place 1 always, place 2 because it is used today; the idle place 3 draws no row.
+    assert page.count(f'class="board-row extra-place" data-room="{steam.pk}"') == 1
+    assert page.count(f'class="board-row" data-room="{steam.pk}"') == 1
+    assert f'data-occupancy-of="{steam.pk}" data-capacity="3"' in page
 
 
 def test_an_overrun_names_what_it_runs_into(

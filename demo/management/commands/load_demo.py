@@ -105,8 +105,9 @@ class Command(BaseCommand):
             self._superuser()
         for key, center in centers.items():
             self._schedule(center, plans[key], options["time_limit"])
-        self._replay_the_day(today)
+        # Before the replay, which then finds the next session due and starts preparing it.
         self._running_late(centers["kochi"])
+        self._replay_the_day(today)
         self._print_logins()
 
     # --- catalog -------------------------------------------------------------------
