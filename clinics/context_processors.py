@@ -23,6 +23,7 @@ def portal(request) -> dict:
         items.append((reverse("center_board"), _("Board")))
     if "patient" in roles:
         items.append((reverse("portal_home"), _("My care")))
+        items.append((reverse("portal_timeline"), _("Timeline")))
         items.append((reverse("notifications_inbox"), _("Messages")))
     if user.is_staff:
         items.append((reverse("admin:index"), _("Administration")))

@@ -6,4 +6,5 @@ from portal import views
 
 urlpatterns = [
     path("", views.home, name="portal_home"),
+    path("timeline/", views.timeline, name="portal_timeline"),
 ]

@@ -1,4 +1,4 @@
-"""The patient's home: the next session, what is coming, and how far each plan has come."""
+"""The patient's pages: home (the next session and each plan) and the live timeline."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from patients.models import CarePlan
+from portal.selectors import patient_timeline
 from sessions.models import SessionStatus
 from sessions.selectors import sessions_for_patient
 
@@ -44,5 +45,32 @@ def home(request: HttpRequest) -> HttpResponse:
             "upcoming": upcoming[1:8],
             "past": past,
             "plans": plans,
+        },
+    )
+
+
+# The parts of the timeline htmx fetches again: the days (a session appeared or moved) and
+# the milestones (a status changed, or the countdown's minute passed).
+TIMELINE_PARTS = ("timeline-days", "milestones")
+
+
+@login_required
+def timeline(request: HttpRequest) -> HttpResponse:
+    patient = getattr(request.user, "patient_profile", None)
+    if patient is None:
+        raise PermissionDenied
+    now = timezone.now()
+    template = "portal/timeline.html"
+    if request.htmx and request.htmx.target in TIMELINE_PARTS:
+        template += f"#{request.htmx.target}"
+    return render(
+        request,
+        template,
+        {
+            "patient": patient,
+            "center": patient.center,
+            "now": now,
+            "timeline": patient_timeline(patient=patient, now=now),
+            "statuses": SessionStatus.choices,
         },
     )
