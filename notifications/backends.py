@@ -1,5 +1,6 @@
 """How a message leaves the portal: email (Django's backends), SMS (Twilio or console), in-app."""
 
+import datetime
 import sys
 import uuid
 from email.utils import make_msgid
@@ -15,6 +16,8 @@ from twilio.rest import Client
 
 # A request to Twilio that hangs must not hold a claimed batch past its lease.
 TWILIO_TIMEOUT_SECONDS = 10
+# How far Twilio's clock may be behind ours, when asking it what an interrupted send did.
+CLOCK_SKEW = datetime.timedelta(minutes=1)
 
 
 class SendError(Exception):
@@ -52,6 +55,10 @@ class ConsoleSms:
         self.stream.flush()
         return sid
 
+    def find_sent(self, *, to: str, body: str, since: datetime.datetime) -> str | None:
+        # Printed messages leave no record to look up: the message is printed again.
+        return None
+
 
 class TwilioSms:
     """Sends SMS through Twilio's REST API with the official client.
@@ -87,6 +94,21 @@ class TwilioSms:
         except (TwilioException, OSError) as error:
             raise SendError(f"Could not reach Twilio: {error}") from error
         return message.sid
+
+    def find_sent(self, *, to: str, body: str, since: datetime.datetime) -> str | None:
+        """The sid of a message Twilio has for `to` with this text, sent since `since`, if any.
+
+        Asked only for a message whose earlier send may have reached Twilio before its worker
+        stopped; that is at least a claim lease ago, time enough for Twilio to have sent it.
+        """
+        after = (since - CLOCK_SKEW).astimezone(datetime.UTC)
+        try:
+            recent = self.client.messages.stream(
+                to=to, from_=settings.TWILIO_FROM_NUMBER, date_sent_after=after
+            )
+            return next((m.sid for m in recent if m.body == body), None)
+        except (TwilioException, OSError) as error:
+            raise SendError(f"Could not ask Twilio what it has sent: {error}") from error
 
 
 def sms_backend():

@@ -193,6 +193,25 @@ def outbox_dispatch(
     return report
 
 
+def _sms_send_once(message: OutboxMessage, *, worker: str, sms) -> str:
+    """Send an SMS unless an earlier, interrupted attempt already got it to the provider.
+
+    The moment of handing over is committed first; a worker killed between the provider's
+    acceptance and recording the outcome leaves that mark, and whoever claims the row next
+    asks the provider instead of sending a second copy.
+    """
+    if message.send_started_at is not None:
+        found = sms.find_sent(
+            to=message.recipient, body=message.body, since=message.send_started_at
+        )
+        if found:
+            return found
+    OutboxMessage.objects.filter(
+        pk=message.pk, claimed_by=worker, status=OutboxStatus.CLAIMED
+    ).update(send_started_at=timezone.now())
+    return sms.send(to=message.recipient, body=message.body)
+
+
 def _send(message: OutboxMessage, *, worker: str, now, sms, connection) -> str:
     reason = _reason_not_to_send(message, now)
     if reason:
@@ -211,7 +230,7 @@ def _send(message: OutboxMessage, *, worker: str, now, sms, connection) -> str:
                 connection=connection,
             )
         else:
-            provider_id = sms.send(to=message.recipient, body=message.body)
+            provider_id = _sms_send_once(message, worker=worker, sms=sms)
     except Exception as error:
         return _failed(message, worker, error, now)
     _finish(

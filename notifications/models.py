@@ -183,6 +183,15 @@ class OutboxMessage(models.Model):
         help_text=_("A worker that has not finished by then is presumed dead."),
     )
     claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
+    send_started_at = models.DateTimeField(
+        _("handed to the provider at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set just before an SMS goes to Twilio: if the worker stops before recording the "
+            "outcome, the next one asks Twilio whether it arrived instead of sending it again."
+        ),
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     provider_message_id = models.CharField(

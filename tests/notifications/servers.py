@@ -1,15 +1,19 @@
 """Real servers on loopback for the channel tests: an SMTP server and a fake of Twilio's API."""
 
 import base64
+import datetime
 import itertools
 import json
 import socket
 import threading
+import time
 from email import message_from_bytes, policy
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from aiosmtpd.controller import Controller
+from django.utils import timezone
 
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
@@ -42,7 +46,9 @@ def smtp_server():
 class FakeTwilio(ThreadingHTTPServer):
     """Enough of Twilio's REST API for `client.messages.create`: records each message.
 
-    `fail_next` makes the next n requests fail with Twilio's error shape (HTTP 500).
+    `fail_next` makes the next n requests fail with Twilio's error shape (HTTP 500);
+    `delay` makes each send take that many seconds. Listing a recipient's messages (GET, with
+    Twilio's To and DateSent> filters) answers newest first in one page.
     """
 
     daemon_threads = True
@@ -51,6 +57,7 @@ class FakeTwilio(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", free_port()), _TwilioHandler)
         self.sent = []
         self.fail_next = 0
+        self.delay = 0.0
         self.lock = threading.Lock()
         self.sids = (f"SM{n:032x}" for n in itertools.count(1))
 
@@ -71,13 +78,66 @@ class _TwilioHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_POST(self):
-        server: FakeTwilio = self.server
+    def _refused(self) -> bool:
         expected = "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
-        if self.path != f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json":
-            return self._reply(404, {"code": 20404, "message": "Not found", "status": 404})
+        if urlsplit(self.path).path != f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json":
+            self._reply(404, {"code": 20404, "message": "Not found", "status": 404})
+            return True
         if self.headers.get("Authorization") != expected:
-            return self._reply(401, {"code": 20003, "message": "Authenticate", "status": 401})
+            self._reply(401, {"code": 20003, "message": "Authenticate", "status": 401})
+            return True
+        return False
+
+    def do_GET(self):
+        if self._refused():
+            return
+        server: FakeTwilio = self.server
+        query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+        after = query.get("DateSent>")
+        since = (
+            datetime.datetime.strptime(after, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC)
+            if after
+            else None
+        )
+        with server.lock:
+            found = [
+                m
+                for m in reversed(server.sent)
+                if m.get("To") == query.get("To") and (since is None or m["created"] >= since)
+            ]
+        page = [
+            {
+                "sid": m["sid"],
+                "to": m["To"],
+                "from": m.get("From"),
+                "body": m.get("Body"),
+                "status": "sent",
+                "date_created": format_datetime(m["created"], usegmt=True),
+                "date_sent": format_datetime(m["created"], usegmt=True),
+            }
+            for m in found
+        ]
+        self._reply(
+            200,
+            {
+                "messages": page,
+                "uri": self.path,
+                "first_page_uri": self.path,
+                "next_page_uri": None,
+                "previous_page_uri": None,
+                "page": 0,
+                "page_size": len(page),
+                "start": 0,
+                "end": len(page),
+            },
+        )
+
+    def do_POST(self):
+        if self._refused():
+            return
+        server: FakeTwilio = self.server
+        if server.delay:
+            time.sleep(server.delay)
         length = int(self.headers.get("Content-Length", 0))
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
         with server.lock:
@@ -87,7 +147,7 @@ class _TwilioHandler(BaseHTTPRequestHandler):
                     500, {"code": 20500, "message": "Internal Server Error", "status": 500}
                 )
             sid = next(server.sids)
-            server.sent.append({"sid": sid, **form})
+            server.sent.append({"sid": sid, "created": timezone.now(), **form})
         return self._reply(
             201,
             {
