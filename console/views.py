@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,7 +16,7 @@ from clinics.models import Consumable, Leave, RosterShift
 from console.forms import CalendarQuery
 from console.selectors import calendar_session, resource_calendar
 from patients.models import CarePlan
-from sessions.models import SessionStatus, TherapySession
+from sessions.models import SessionStatus, StockAlert, TherapySession
 from sessions.selectors import (
     local_day_bounds,
     overrun_clashes,
@@ -53,7 +53,16 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("start_date")[:10],
         "low_stock": Consumable.objects.filter(
             center=center, stock_quantity__lte=F("reorder_level")
-        ).order_by("name"),
+        )
+        # When a session's use took it under, the open alert it raised: same query.
+        .annotate(
+            alert_raised_at=Subquery(
+                StockAlert.objects.filter(consumable=OuterRef("pk"), closed_at__isnull=True)
+                .order_by("-raised_at")
+                .values("raised_at")[:1]
+            )
+        )
+        .order_by("name"),
         "leave": Leave.objects.filter(
             practitioner__shifts__center=center,
             ends_at__gte=now,

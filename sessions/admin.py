@@ -10,12 +10,21 @@ from sessions.models import (
     ChecklistRun,
     Incident,
     MaterialUsage,
+    RunnerWrite,
     SessionLog,
+    SessionNote,
     SessionStatus,
     SessionStatusChange,
+    StockAlert,
     TherapySession,
+    VitalsReading,
 )
-from sessions.services import TransitionError, session_transition
+from sessions.services import (
+    TransitionError,
+    incident_review_start,
+    session_transition,
+    stock_alert_close,
+)
 
 SESSION_SEARCH = (
     "session__patient__first_name",
@@ -174,10 +183,98 @@ class ChecklistItemResultAdmin(admin.ModelAdmin):
 
 @admin.register(Incident)
 class IncidentAdmin(SimpleHistoryAdmin):
-    list_display = ("__str__", "severity", "reported_by", "reported_at", "resolved_at")
-    list_filter = ("severity",)
+    list_display = (
+        "__str__",
+        "severity",
+        "near_miss",
+        "status",
+        "reported_by",
+        "reported_at",
+        "reviewed_by",
+        "resolved_by",
+        "resolved_at",
+    )
+    list_filter = ("status", "severity", "near_miss", "session__center")
     # Encrypted description cannot be searched; find incidents by patient instead.
     search_fields = SESSION_SEARCH
     raw_id_fields = ["session", "reported_by"]
     date_hierarchy = "reported_at"
-    list_select_related = ["reported_by"]
+    list_select_related = ["reported_by", "reviewed_by", "resolved_by"]
+    # The review moves only through its services, which check who and keep when; the
+    # resolution (with its text) is given on the session's runner page.
+    readonly_fields = (
+        "status",
+        "review_started_at",
+        "reviewed_by",
+        "resolved_at",
+        "resolved_by",
+        "resolution",
+    )
+    actions = ["start_review"]
+
+    @admin.action(description=gettext_lazy("Start the review"))
+    def start_review(self, request, queryset):
+        for incident in queryset:
+            try:
+                incident_review_start(incident=incident, by=request.user)
+            except TransitionError as error:
+                self.message_user(request, f"{incident}: {error}", messages.ERROR)
+
+
+@admin.register(VitalsReading)
+class VitalsReadingAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "session",
+        "bp_systolic",
+        "bp_diastolic",
+        "pulse",
+        "temperature_c",
+        "weight_kg",
+        "recorded_at",
+    )
+    search_fields = SESSION_SEARCH
+    raw_id_fields = ["session", "recorded_by"]
+    list_select_related = ["session__patient", "session__therapy"]
+
+
+@admin.register(SessionNote)
+class SessionNoteAdmin(SimpleHistoryAdmin):
+    list_display = ("session", "kind", "recorded_by", "taken_at", "recorded_at")
+    list_filter = ("kind",)
+    search_fields = SESSION_SEARCH
+    raw_id_fields = ["session", "recorded_by"]
+    list_select_related = ["session__patient", "session__therapy", "recorded_by"]
+
+
+@admin.register(StockAlert)
+class StockAlertAdmin(admin.ModelAdmin):
+    list_display = ("consumable", "center", "stock_quantity", "reorder_level", "raised_at")
+    list_filter = ("center", ("closed_at", admin.EmptyFieldListFilter))
+    raw_id_fields = ["session", "closed_by"]
+    list_select_related = ["consumable", "center"]
+    readonly_fields = ("closed_at", "closed_by")
+    actions = ["close_reordered"]
+
+    @admin.action(description=gettext_lazy("Close: reordered"))
+    def close_reordered(self, request, queryset):
+        for alert in queryset:
+            try:
+                stock_alert_close(alert=alert, by=request.user)
+            except TransitionError as error:
+                self.message_user(request, f"{alert}: {error}", messages.ERROR)
+
+
+@admin.register(RunnerWrite)
+class RunnerWriteAdmin(admin.ModelAdmin):
+    """Receipts of writes sent from tablets: read only, to see what a replay was answered."""
+
+    list_display = ("key", "session", "kind", "outcome", "sent_by", "received_at")
+    list_filter = ("outcome", "kind")
+    search_fields = ("key", *SESSION_SEARCH)
+    list_select_related = ["session__patient", "session__therapy", "sent_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

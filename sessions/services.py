@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -506,8 +505,8 @@ def material_use(
                     "%(unit)s; check the quantity, or tell the center's admin the count is wrong."
                 )
                 % {
-                    "left": number_format(consumable.stock_quantity.normalize()),
-                    "asked": number_format(quantity.normalize()),
+                    "left": f"{consumable.stock_quantity.normalize():f}",
+                    "asked": f"{quantity.normalize():f}",
                     "unit": unit,
                     "name": consumable.name,
                 }

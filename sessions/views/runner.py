@@ -228,9 +228,10 @@ def runner_tick(request: HttpRequest, pk: int) -> HttpResponse:
         except (TransitionError, ValidationError) as refusal:
             errors[item.pk] = _refusal(refusal)
     else:
-        item_id = form.data.get("item")
+        # Beside its step when the step is known (a measurement left empty), else on top.
+        item = form.cleaned_data.get("item")
         message = " ".join(m for field in form.errors.values() for m in field)
-        errors[int(item_id) if str(item_id).isdigit() else 0] = message
+        errors[item.pk if item else 0] = message
     return _answer(request, session, "checklist", ok=not errors, tick_errors=errors)
 
 

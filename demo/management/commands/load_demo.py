@@ -119,8 +119,18 @@ class Command(BaseCommand):
         }
 
     def _therapies(self, skills) -> dict[str, TherapyType]:
+        # What one session gives, for the runner to show beside the dose recorded.
+        doses = {
+            "snehapana": ("60", "ml"),
+            "abhyanga": ("200", "ml"),
+            "shirodhara": ("1500", "ml"),
+            "nasya": ("8", "drops"),
+            "basti": ("480", "ml"),
+            "virechana": ("30", "g"),
+        }
         therapies = {}
         for code, spec in THERAPIES.items():
+            dose, dose_unit = doses.get(code, (None, ""))
             therapies[code], _ = _upsert(
                 TherapyType,
                 code=code,
@@ -136,6 +146,8 @@ class Command(BaseCommand):
                     "group_size": spec.group_size,
                     "pre_care": spec.pre_care,
                     "post_care": spec.post_care,
+                    "planned_dose": Decimal(dose) if dose else None,
+                    "dose_unit": dose_unit,
                 },
             )
         return therapies
