@@ -1,6 +1,5 @@
 """Patient profiles, intake, consents and care plans."""
 
-import datetime
 import re
 
 from django.conf import settings
@@ -272,12 +271,6 @@ class CarePlan(models.Model):
     @property
     def center(self) -> Center:
         return self.patient.center
-
-    @property
-    def end_date(self) -> datetime.date:
-        """The last planned day, from the template's length (slack can push steps later)."""
-        days = self.protocol_version.template.duration_days
-        return self.start_date + datetime.timedelta(days=max(days - 1, 0))
 
 
 class ClinicalFlagSource(models.TextChoices):

@@ -144,19 +144,11 @@ class ProtocolTemplate(models.Model):
 
 class ProtocolVersionQuerySet(models.QuerySet):
     def effective_on(self, on_date: datetime.date):
+        """Active versions in force on `on_date` (from `effective_from`, before `effective_to`)."""
         return self.filter(
             Q(effective_to__isnull=True) | Q(effective_to__gt=on_date),
             status=ProtocolVersion.Status.ACTIVE,
             effective_from__lte=on_date,
-        )
-
-    def current_for(self, template, on_date: datetime.date):
-        """The active version of `template` in effect on `on_date`, or None."""
-        return (
-            self.effective_on(on_date)
-            .filter(template=template)
-            .order_by("-effective_from", "-version")
-            .first()
         )
 
 
@@ -209,10 +201,6 @@ class ProtocolVersion(models.Model):
 
     def __str__(self):
         return f"{self.template} v{self.version}"
-
-    @classmethod
-    def current_for(cls, template, on_date: datetime.date):
-        return cls.objects.current_for(template, on_date)
 
 
 class ProtocolStep(models.Model):

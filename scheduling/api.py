@@ -1,4 +1,4 @@
-"""Scheduling API: queue a care plan's auto-schedule and read stored runs, over the same services."""
+"""Scheduling API: queue a care plan's auto-schedule and read stored runs, over the services."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse

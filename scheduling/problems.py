@@ -15,10 +15,9 @@ from django.db.models import Prefetch
 from clinics.models import Center, Leave, PractitionerProfile, Room, RosterShift
 from patients.models import CarePlan, Patient
 from protocols.models import ProtocolStep, TherapyType
+from scheduling.engine.model import FORMAT
+from scheduling.engine.timegrid import WEEKDAYS
 from sessions.models import RELEASED_STATUSES, TherapySession
-
-FORMAT = "panchakarma-schedule/1"
-WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 @dataclass

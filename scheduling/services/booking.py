@@ -1,4 +1,4 @@
-"""Booking: a solved run's placements become therapy sessions, all or nothing, never double-booked."""
+"""Booking: a solved run becomes therapy sessions, all or nothing, never double-booked."""
 
 from __future__ import annotations
 

@@ -120,6 +120,33 @@ def _replan_problem(
     return problem, refs
 
 
+def _replan_store(
+    *,
+    kind: str,
+    center: Center,
+    sessions: list[TherapySession],
+    requested_by: User | None,
+    time_limit: float,
+    run: SchedulingRun | None,
+    leave: LeaveToPlan | None = None,
+    now: datetime | None = None,
+    held: list[dict] = (),
+) -> SchedulingRun:
+    """Solve a re-plan of `sessions` into a run (the queued `run`, or a new one) for the admin
+    to review; `held` are busy intervals the database does not know of yet."""
+    problem, refs = _replan_problem(center=center, sessions=sessions, leave=leave, now=now)
+    problem["busy"].extend(held)
+    return scheduling_run_solve(
+        center=center,
+        kind=kind,
+        problem=problem,
+        refs=refs,
+        time_limit=time_limit,
+        requested_by=requested_by,
+        run=run,
+    )
+
+
 def _movable(sessions) -> list[TherapySession]:
     return [
         s
@@ -271,15 +298,13 @@ def sick_leave_replan(
     applying it records the leave.
     """
     _check_leave(leave)
-    sessions = _sessions_touched_by(leave, center)
-    problem, refs = _replan_problem(center=center, sessions=sessions, leave=leave)
-    return scheduling_run_solve(
-        center=center,
+    return _replan_store(
         kind=SchedulingRun.Kind.SICK_LEAVE,
-        problem=problem,
-        refs=refs,
-        time_limit=time_limit,
+        center=center,
+        sessions=_sessions_touched_by(leave, center),
+        leave=leave,
         requested_by=requested_by,
+        time_limit=time_limit,
         run=run,
     )
 
@@ -376,17 +401,15 @@ def overrun_clashes_replan(
     it on the run page first.
     """
     overrunning, moving = _overruns_and_clashes(center, now)
-    problem, refs = _replan_problem(center=center, sessions=moving, now=now)
     zone = ZoneInfo(center.timezone)
-    for session in overrunning:
-        problem["busy"].extend(_held_by_overrun(session, zone))
-    return scheduling_run_solve(
-        center=center,
+    return _replan_store(
         kind=SchedulingRun.Kind.OVERRUN,
-        problem=problem,
-        refs=refs,
-        time_limit=time_limit,
+        center=center,
+        sessions=moving,
+        now=now,
+        held=[busy for session in overrunning for busy in _held_by_overrun(session, zone)],
         requested_by=requested_by,
+        time_limit=time_limit,
         run=run,
     )
 
