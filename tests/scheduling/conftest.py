@@ -6,6 +6,7 @@ import pytest
 from django_q.conf import Conf
 
 from clinics.choices import Role, RoomType
+from scheduling.services.care_plans import care_plan_schedule
 from tests.factories import (
     MembershipFactory,
     OpeningHoursFactory,
@@ -18,7 +19,7 @@ from tests.factories import (
     TherapyTypeFactory,
     UserFactory,
 )
-from tests.scheduling.builders import first_monday_after
+from tests.scheduling.builders import first_monday_after, plan_for
 
 
 @pytest.fixture
@@ -106,3 +107,11 @@ def clinic(center):
         "swedana": swedana,
         "start": first_monday_after(3),
     }
+
+
+@pytest.fixture
+def booked_plan(clinic):
+    """A plan of the clinic's protocol, auto-scheduled: its six sessions are booked."""
+    plan = plan_for(clinic)
+    care_plan_schedule(care_plan=plan, time_limit=0.3)
+    return plan

@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from scheduling.models import SchedulingRun
-from scheduling.services.care_plans import care_plan_schedule
 from tests.scheduling.builders import plan_for
 
 PASSWORD = "correct horse battery"
@@ -69,9 +68,8 @@ def test_bad_input_gets_a_readable_400_and_books_nothing(client, admin_user, cli
     assert not SchedulingRun.objects.exists() and not plan.sessions.exists()
 
 
-def test_scheduling_a_plan_twice_is_refused_with_a_reason(client, admin_user, clinic):
-    plan = plan_for(clinic)
-    care_plan_schedule(care_plan=plan, time_limit=0.3)
+def test_scheduling_a_plan_twice_is_refused_with_a_reason(client, admin_user, clinic, booked_plan):
+    plan = booked_plan
 
     response = client.post(
         "/api/schedule/auto",

@@ -1,4 +1,4 @@
-"""Auto-scheduling a care plan from its page: queued, booked by the job, explained on the run page."""
+"""Auto-scheduling a plan from its page: queued, booked by the job, explained on the run page."""
 
 import datetime
 
@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from scheduling.engine.checker import check
 from scheduling.models import SchedulingRun
-from scheduling.services.care_plans import care_plan_schedule
 from tests.factories import LeaveFactory
 from tests.scheduling.builders import KOLKATA, active, plan_for
 
@@ -81,9 +80,8 @@ def test_a_plan_nobody_can_treat_is_explained_not_booked(client, admin_user, cli
     assert "Arun" in " ".join(r["message"] for r in first["reasons"])
 
 
-def test_a_plan_with_sessions_is_not_scheduled_again(client, admin_user, clinic):
-    plan = plan_for(clinic)
-    care_plan_schedule(care_plan=plan, time_limit=0.3)
+def test_a_plan_with_sessions_is_not_scheduled_again(client, admin_user, clinic, booked_plan):
+    plan = booked_plan
     client.force_login(admin_user)
 
     response = client.post(reverse("care_plan_auto_schedule", args=[plan.pk]), follow=True)

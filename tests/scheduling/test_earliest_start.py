@@ -47,11 +47,13 @@ def test_the_search_stays_well_under_a_second(clinic):
     _arun_away(clinic, 60)
     plan = plan_for(clinic, sex="M", same_gender_practitioner=True)
 
-    started = time.perf_counter()
+    started = time.perf_counter(), time.process_time()
     fit = care_plan_earliest_fit(care_plan=plan)
-    elapsed = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
 
     assert fit.day is None
+    # The engine's budget, plus one read of the calendar and the last try's set-up; the
+    # wall clock also counts whatever else the machine is doing, so its margin is wider.
     assert EARLIEST_FIT_BUDGET <= 0.4
-    # The engine's budget, plus one read of the calendar and the last try's set-up.
-    assert elapsed < 1.0, elapsed
+    assert cpu < 0.7, cpu
+    assert wall < 1.5, wall

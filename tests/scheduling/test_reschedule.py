@@ -18,6 +18,8 @@ from tests.scheduling.builders import plan_for
 
 # Measured with one plan booked; the same with six (no query per alternative or session).
 RESCHEDULE_QUERIES = 40
+# The search itself: one read of the calendar, then a write per alternative.
+SEARCH_QUERIES = 22
 
 
 def test_it_offers_ranked_alternatives_and_moves_the_chain(client, admin_user, clinic):
@@ -57,9 +59,8 @@ def test_it_offers_ranked_alternatives_and_moves_the_chain(client, admin_user, c
     ).exists()
 
 
-def test_a_session_that_has_started_cannot_be_rescheduled(client, admin_user, clinic):
-    plan = plan_for(clinic)
-    care_plan_schedule(care_plan=plan, time_limit=0.3)
+def test_a_session_that_has_started_cannot_be_rescheduled(client, admin_user, clinic, booked_plan):
+    plan = booked_plan
     session = plan.sessions.get(protocol_step__code="d0-abhyanga")
     session.status = SessionStatus.IN_PREPARATION
     session.save(update_fields=["status"])
@@ -71,21 +72,24 @@ def test_a_session_that_has_started_cannot_be_rescheduled(client, admin_user, cl
     assert not SchedulingRun.objects.filter(kind="reschedule").exists()
 
 
-def test_the_search_is_bounded_well_under_a_second(clinic):
+def test_the_search_is_bounded_well_under_a_second(clinic, django_assert_max_num_queries):
     plans = [plan_for(clinic) for _ in range(4)]
     for plan in plans:
         care_plan_schedule(care_plan=plan, time_limit=0.3)
     session = plans[0].sessions.get(protocol_step__code="d1-abhyanga")
 
-    started = time.perf_counter()
-    alternatives = session_alternatives_solve(session=session)
-    elapsed = time.perf_counter() - started
+    # CPU time of this process: the engine and the page's own work, whatever else the
+    # machine is doing; the database's share is the fixed number of queries.
+    started = time.process_time()
+    with django_assert_max_num_queries(SEARCH_QUERIES):
+        alternatives = session_alternatives_solve(session=session)
+    elapsed = time.process_time() - started
 
     assert alternatives
-    # The engine may take at most this long, whatever the calendar; the rest is one read.
+    # The engine may take at most this long, whatever the calendar.
     assert ALTERNATIVES * ALTERNATIVE_TIME_LIMIT <= 0.4
     assert all(run.time_limit_seconds == ALTERNATIVE_TIME_LIMIT for run in alternatives)
-    assert elapsed < 1.0, elapsed
+    assert elapsed < 0.6, elapsed
 
 
 @pytest.mark.parametrize("plans", [1, 6])
@@ -104,9 +108,8 @@ def test_it_costs_a_fixed_number_of_queries(
     assert "Alternatives, best first" in response.content.decode()
 
 
-def test_another_centers_admin_cannot_reschedule(client, outsider, clinic):
-    plan = plan_for(clinic)
-    care_plan_schedule(care_plan=plan, time_limit=0.3)
+def test_another_centers_admin_cannot_reschedule(client, outsider, clinic, booked_plan):
+    plan = booked_plan
     session = plan.sessions.first()
     client.force_login(outsider)
 

@@ -2,14 +2,11 @@
 
 from django.urls import reverse
 
-from scheduling.services.care_plans import care_plan_schedule
 from sessions.models import SessionStatus
-from tests.scheduling.builders import plan_for
 
 
-def test_cancelling_a_session_records_why_and_frees_it(client, admin_user, clinic):
-    plan = plan_for(clinic)
-    care_plan_schedule(care_plan=plan, time_limit=0.3)
+def test_cancelling_a_session_records_why_and_frees_it(client, admin_user, clinic, booked_plan):
+    plan = booked_plan
     session = plan.sessions.get(protocol_step__code="d2-swedana")
     client.force_login(admin_user)
 
@@ -23,9 +20,8 @@ def test_cancelling_a_session_records_why_and_frees_it(client, admin_user, clini
     assert session.status_changes.get(to_status="cancelled").note == "Patient travelling"
 
 
-def test_a_session_that_has_started_cannot_be_cancelled(client, admin_user, clinic):
-    plan = plan_for(clinic)
-    care_plan_schedule(care_plan=plan, time_limit=0.3)
+def test_a_session_that_has_started_cannot_be_cancelled(client, admin_user, clinic, booked_plan):
+    plan = booked_plan
     session = plan.sessions.get(protocol_step__code="d0-abhyanga")
     session.status = SessionStatus.IN_SESSION
     session.save(update_fields=["status"])
@@ -38,9 +34,8 @@ def test_a_session_that_has_started_cannot_be_cancelled(client, admin_user, clin
     assert session.status == SessionStatus.IN_SESSION
 
 
-def test_another_centers_admin_cannot_cancel(client, outsider, clinic):
-    plan = plan_for(clinic)
-    care_plan_schedule(care_plan=plan, time_limit=0.3)
+def test_another_centers_admin_cannot_cancel(client, outsider, clinic, booked_plan):
+    plan = booked_plan
     session = plan.sessions.first()
     client.force_login(outsider)
 

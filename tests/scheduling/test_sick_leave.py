@@ -1,4 +1,4 @@
-"""Sick leave: the re-plan runs in the job worker, the admin reviews it, applying records the leave."""
+"""Sick leave: re-planned by the job worker, reviewed by the admin; applying records the leave."""
 
 import datetime
 
@@ -68,8 +68,7 @@ def test_the_replan_moves_only_what_it_must_and_applying_records_the_leave(
     assert check(run.problem, run.solution).valid
 
 
-def test_the_run_page_shows_progress_until_the_job_has_run(client, admin_user, clinic):
-    care_plan_schedule(care_plan=plan_for(clinic), time_limit=0.3)
+def test_the_run_page_shows_progress_until_the_job_has_run(client, admin_user, clinic, booked_plan):
     meera = clinic["practitioners"][0]
     client.force_login(admin_user)
 
@@ -115,9 +114,8 @@ def test_leave_with_nothing_to_move_says_so_and_queues_nothing(client, admin_use
     ids=["last-before-first", "not-a-date", "unknown-practitioner"],
 )
 def test_bad_input_says_what_is_wrong_and_changes_nothing(
-    client, admin_user, clinic, fields, message
+    client, admin_user, clinic, booked_plan, fields, message
 ):
-    care_plan_schedule(care_plan=plan_for(clinic), time_limit=0.3)
     before = _placements()
     client.force_login(admin_user)
 
