@@ -1,6 +1,13 @@
 """Admin for playbook templates, the outbox, preferences, in-app messages, replies, escalations."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from notifications.models import (
     Escalation,
@@ -10,6 +17,20 @@ from notifications.models import (
     NotificationTemplate,
     OutboxMessage,
 )
+from notifications.services import notification_preview
+from sessions.models import TherapySession
+
+
+class PreviewForm(forms.Form):
+    session = forms.ModelChoiceField(
+        queryset=TherapySession.objects.select_related(
+            "patient", "therapy", "center", "practitioner__user"
+        ),
+        widget=forms.NumberInput,
+        required=False,
+        label=_("Session id"),
+        help_text=_("Empty: sample values."),
+    )
 
 
 @admin.register(NotificationTemplate)
@@ -21,6 +42,47 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
     search_fields = ("subject", "body", "therapy__name", "protocol__name")
     autocomplete_fields = ["therapy", "protocol"]
     list_select_related = ["therapy", "protocol"]
+    readonly_fields = ["preview_link"]
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, template):
+        if template.pk is None:
+            return _("Save the template first.")
+        url = reverse("admin:notifications_notificationtemplate_preview", args=[template.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Preview for a session"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="notifications_notificationtemplate_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, pk: int):
+        """The template filled in for a chosen session (or sample values), in its language."""
+        template = get_object_or_404(NotificationTemplate, pk=pk)
+        if not self.has_view_permission(request, template):
+            raise PermissionDenied
+        form = PreviewForm(request.GET or None)
+        session = form.cleaned_data["session"] if form.is_valid() else None
+        subject, body = notification_preview(template=template, session=session)
+        return TemplateResponse(
+            request,
+            "notifications/admin_preview.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Preview of %(template)s") % {"template": template},
+                "opts": self.model._meta,
+                "original": template,
+                "form": form,
+                "session": session,
+                "subject": subject,
+                "body": body,
+            },
+        )
 
 
 @admin.register(OutboxMessage)

@@ -8,12 +8,15 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from notifications import playbook
+from notifications.backends import email_send, sms_backend
+from notifications.live import inbox_push
 from notifications.models import (
     Channel,
     Escalation,
@@ -47,6 +50,8 @@ CONSENT_FOR_CHANNEL = {
 def preference_for(patient: Patient) -> NotificationPreference:
     """The patient's preferences, created with the defaults the first time they are needed."""
     preference, _created = NotificationPreference.objects.get_or_create(patient=patient)
+    # Reuse the patient (and the center joined to it) that the caller already holds.
+    preference.patient = patient
     return preference
 
 
@@ -235,6 +240,10 @@ def _plan(
     return planned
 
 
+# What re-planning may change on a message that has not gone out yet.
+REPLANNED_FIELDS = ["template", "locale", "urgent", "subject", "body", "due_at", "status", "note"]
+
+
 def _write(
     session: TherapySession, planned: list[PlannedMessage], *, events
 ) -> list[OutboxMessage]:
@@ -246,7 +255,7 @@ def _write(
         )
     }
     wanted = {p.key for p in planned}
-    new = []
+    new, changed = [], []
     for p in planned:
         message = existing.get(p.key)
         if message is None:
@@ -271,24 +280,23 @@ def _write(
         elif message.status in (OutboxStatus.PLANNED, OutboxStatus.CANCELLED):
             # Not yet on its way: it follows the session (a move, a new template, a change
             # of quiet hours). A claimed or finished one is left to the dispatcher.
-            message.template = p.template
-            message.locale = p.template.locale
-            message.urgent = p.template.urgent
-            message.subject, message.body = p.subject, p.body
-            message.due_at, message.status, message.note = p.due_at, p.status, p.note
-            message.save(
-                update_fields=[
-                    "template",
-                    "locale",
-                    "urgent",
-                    "subject",
-                    "body",
-                    "due_at",
-                    "status",
-                    "note",
-                    "updated_at",
-                ]
-            )
+            wanted_values = {
+                "template_id": p.template.pk,
+                "locale": p.template.locale,
+                "urgent": p.template.urgent,
+                "subject": p.subject,
+                "body": p.body,
+                "due_at": p.due_at,
+                "status": p.status,
+                "note": p.note,
+            }
+            if any(getattr(message, name) != value for name, value in wanted_values.items()):
+                for name, value in wanted_values.items():
+                    setattr(message, name, value)
+                message.updated_at = timezone.now()
+                changed.append(message)
+    if changed:
+        OutboxMessage.objects.bulk_update(changed, [*REPLANNED_FIELDS, "updated_at"])
     # The database's unique key decides between two planners that both found no row.
     OutboxMessage.objects.bulk_create(new, ignore_conflicts=True)
     gone = [
@@ -633,3 +641,82 @@ def inbox_mark_read(*, patient: Patient, message_id: int | None = None, now=None
     if message_id is not None:
         unread = unread.filter(pk=message_id)
     return unread.update(read_at=now or timezone.now())
+
+
+# --- previews for the people who write playbooks ------------------------------------------
+
+# What a preview says where no session is chosen.
+SAMPLE_VALUES = {
+    "en": {
+        "patient": "Meera",
+        "therapy": "Virechana",
+        "time": "07:00",
+        "date": "Thursday 3 December",
+        "center": "Sukhayu Panchakarma Kendra",
+        "practitioner": "Dr Suresh Menon",
+    },
+    "hi": {
+        "patient": "मीरा",
+        "therapy": "विरेचन",
+        "time": "07:00",
+        "date": "गुरुवार, 3 दिसंबर",
+        "center": "सुखायु पंचकर्म केंद्र",
+        "practitioner": "डॉ. सुरेश मेनन",
+    },
+}
+
+
+def notification_preview(
+    *, template: NotificationTemplate, session: TherapySession | None = None
+) -> tuple[str, str]:
+    """A template's subject and body filled in for a session (or sample values), in its language."""
+    if session is None:
+        values = SAMPLE_VALUES.get(template.locale, SAMPLE_VALUES["en"])
+    else:
+        zone = zoneinfo.ZoneInfo(
+            NotificationPreference.objects.filter(patient_id=session.patient_id)
+            .values_list("timezone", flat=True)
+            .first()
+            or session.center.timezone
+        )
+        values = template_values(session, locale=template.locale, zone=zone)
+    return playbook.render(template.subject, values), playbook.render(template.body, values)
+
+
+class PreviewError(Exception):
+    """A preview that cannot be sent to this person; the message says why, for the sender."""
+
+
+def notification_test_send(
+    *, template: NotificationTemplate, user, session: TherapySession | None = None, sms=None
+) -> dict:
+    """Send a template's preview straight to a user (a director trying a playbook out).
+
+    Goes out at once on the template's channel, outside the outbox: it is nobody's care
+    message and must not wait for quiet hours or count as one sent to a patient.
+    """
+    subject, body = notification_preview(template=template, session=session)
+    subject_line = _("[Preview] %(subject)s") % {"subject": subject or template}
+    if template.channel == Channel.EMAIL:
+        if not user.email:
+            raise PreviewError(_("This user has no email address."))
+        with get_connection() as connection:
+            email_send(
+                to=user.email,
+                subject=subject_line,
+                text=body,
+                locale=template.locale,
+                connection=connection,
+            )
+        return {"channel": template.channel, "to": user.email, "subject": subject, "body": body}
+    if template.channel == Channel.SMS:
+        if not user.phone:
+            raise PreviewError(_("This user has no phone number."))
+        (sms or sms_backend()).send(to=str(user.phone), body=body)
+        return {"channel": template.channel, "to": str(user.phone), "subject": "", "body": body}
+    patient = getattr(user, "patient_profile", None)
+    if patient is None:
+        raise PreviewError(_("An in-portal preview can only go to a user with a patient login."))
+    note = InAppNotification.objects.create(patient=patient, title=subject_line, body=body)
+    transaction.on_commit(lambda: inbox_push(note, user_id=user.pk))
+    return {"channel": template.channel, "to": user.email, "subject": subject, "body": body}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from notifications import views, webhooks
+from notifications import api, views, webhooks
 
 urlpatterns = [
     path("portal/messages/", views.inbox, name="notifications_inbox"),
@@ -13,6 +13,9 @@ urlpatterns = [
         "notifications/sessions/<int:session_id>/",
         views.session_messages,
         name="notifications_session_messages",
+    ),
+    path(
+        "api/notifications/test", api.NotificationTestApi.as_view(), name="api_notifications_test"
     ),
     path("notifications/twilio/inbound/", webhooks.inbound_sms, name="twilio_inbound_sms"),
     path("notifications/twilio/status/", webhooks.delivery_status, name="twilio_delivery_status"),

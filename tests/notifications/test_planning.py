@@ -264,3 +264,12 @@ def test_completing_a_session_plans_its_aftercare_and_the_next_days_check_in(
     assert planned[(NotificationEvent.POST_1H, Channel.SMS)].due_at == in_days(3, 12, 15)
     assert planned[(NotificationEvent.CHECK_IN, Channel.EMAIL)].due_at == in_days(4, 10)
     assert {m.status for m in planned.values()} == {OutboxStatus.PLANNED}
+
+
+def test_planning_a_session_costs_a_fixed_number_of_queries(
+    playbook, session, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12):
+        reminders_plan(session=session)
+    with django_assert_max_num_queries(12):
+        reminders_plan(session=session)
