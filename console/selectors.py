@@ -252,7 +252,7 @@ def calendar_session(*, pk: int, centers) -> TherapySession:
             "therapy",
             "room",
             "practitioner__user",
-            "care_plan",
+            "care_plan__protocol_version__template",
             "protocol_step",
         )
         .get()

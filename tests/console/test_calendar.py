@@ -79,7 +79,7 @@ def lane(calendar, label: str):
 def session_block(page: str, session) -> str:
     """The HTML of a session's block on the calendar."""
     match = re.search(
-        rf'<a class="cal-session[^"]*"[^>]*data-session-id="{session.pk}">.*?</a>', page, re.S
+        rf'<a class="cal-session[^"]*"[^>]*data-session-id="{session.pk}"[^>]*>.*?</a>', page, re.S
     )
     assert match, f"session {session.pk} is not on the page"
     return match.group(0)
