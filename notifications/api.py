@@ -11,7 +11,7 @@ from clinics.access import STAFF_ROLES, centers_for
 from clinics.models import User
 from config.api import error_response
 from notifications.models import NotificationTemplate
-from notifications.services import PreviewError, notification_test_send
+from notifications.services import NotificationError, notification_test_send
 from sessions.models import TherapySession
 
 
@@ -79,6 +79,6 @@ class NotificationTestApi(APIView):
                 )
         try:
             sent = notification_test_send(template=template, user=user, session=session)
-        except PreviewError as error:
+        except NotificationError as error:
             return error_response(str(error))
         return Response(self.OutputSerializer(sent).data)

@@ -2,7 +2,12 @@
 
 from django.db.models import QuerySet
 
-from notifications.models import InAppNotification, NotificationPreference, OutboxMessage
+from notifications.models import (
+    InAppNotification,
+    NotificationPreference,
+    OutboxMessage,
+    OutboxStatus,
+)
 from patients.models import Patient
 
 INBOX_PAGE_SIZE = 50
@@ -30,3 +35,15 @@ def zone_name_for(patient: Patient) -> str:
         .first()
     )
     return chosen or patient.center.timezone
+
+
+FAILED_PAGE_SIZE = 100
+
+
+def failed_messages_for(centers) -> QuerySet[OutboxMessage]:
+    """Messages that failed for good at these centers, latest first, for staff to act on."""
+    return (
+        OutboxMessage.objects.filter(status=OutboxStatus.FAILED, patient__center__in=centers)
+        .select_related("patient__center", "session__therapy")
+        .order_by("-updated_at", "-id")
+    )

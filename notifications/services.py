@@ -683,8 +683,8 @@ def notification_preview(
     return playbook.render(template.subject, values), playbook.render(template.body, values)
 
 
-class PreviewError(Exception):
-    """A preview that cannot be sent to this person; the message says why, for the sender."""
+class NotificationError(Exception):
+    """A request the notifications domain refuses; the message says why, for the person asking."""
 
 
 def notification_test_send(
@@ -699,7 +699,7 @@ def notification_test_send(
     subject_line = _("[Preview] %(subject)s") % {"subject": subject or template}
     if template.channel == Channel.EMAIL:
         if not user.email:
-            raise PreviewError(_("This user has no email address."))
+            raise NotificationError(_("This user has no email address."))
         with get_connection() as connection:
             email_send(
                 to=user.email,
@@ -711,12 +711,27 @@ def notification_test_send(
         return {"channel": template.channel, "to": user.email, "subject": subject, "body": body}
     if template.channel == Channel.SMS:
         if not user.phone:
-            raise PreviewError(_("This user has no phone number."))
+            raise NotificationError(_("This user has no phone number."))
         (sms or sms_backend()).send(to=str(user.phone), body=body)
         return {"channel": template.channel, "to": str(user.phone), "subject": "", "body": body}
     patient = getattr(user, "patient_profile", None)
     if patient is None:
-        raise PreviewError(_("An in-portal preview can only go to a user with a patient login."))
+        raise NotificationError(
+            _("An in-portal preview can only go to a user with a patient login.")
+        )
     note = InAppNotification.objects.create(patient=patient, title=subject_line, body=body)
     transaction.on_commit(lambda: inbox_push(note, user_id=user.pk))
     return {"channel": template.channel, "to": user.email, "subject": subject, "body": body}
+
+
+@transaction.atomic
+def outbox_message_retry(*, message: OutboxMessage, now=None) -> OutboxMessage:
+    """Send a failed message again from now, with a fresh count of attempts."""
+    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status != OutboxStatus.FAILED:
+        raise NotificationError(_("Only a failed message can be tried again."))
+    message.status, message.attempts = OutboxStatus.PLANNED, 0
+    message.due_at = now or timezone.now()
+    message.note = _("Tried again by staff after: %(error)s") % {"error": message.last_error[:200]}
+    message.save(update_fields=["status", "attempts", "due_at", "note", "updated_at"])
+    return message

@@ -14,6 +14,12 @@ urlpatterns = [
         views.session_messages,
         name="notifications_session_messages",
     ),
+    path("notifications/failed/", views.failed_messages, name="notifications_failed"),
+    path(
+        "notifications/failed/<int:pk>/retry/",
+        views.failed_message_retry,
+        name="notifications_failed_retry",
+    ),
     path(
         "api/notifications/test", api.NotificationTestApi.as_view(), name="api_notifications_test"
     ),

@@ -1,4 +1,4 @@
-"""The patient's inbox and preference pages, and the staff's view of a session's messages."""
+"""The patient's inbox and preferences; for staff, a session's messages and the failed ones."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,16 +8,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clinics.access import centers_for
+from clinics.access import STAFF_ROLES, centers_for
 from notifications.forms import PreferenceForm
+from notifications.models import OutboxMessage
 from notifications.selectors import (
+    FAILED_PAGE_SIZE,
     INBOX_PAGE_SIZE,
+    failed_messages_for,
     inbox_for,
     messages_for_session,
     unread_count,
     zone_name_for,
 )
-from notifications.services import inbox_mark_read, notification_preference_update, preference_for
+from notifications.services import (
+    NotificationError,
+    inbox_mark_read,
+    notification_preference_update,
+    outbox_message_retry,
+    preference_for,
+)
 from patients.models import Patient
 from sessions.models import TherapySession
 
@@ -112,3 +121,30 @@ def session_messages(request: HttpRequest, session_id: int) -> HttpResponse:
         template,
         {"session": session, "session_messages": messages_for_session(session.pk)},
     )
+
+
+@login_required
+def failed_messages(request: HttpRequest) -> HttpResponse:
+    """The messages of the user's centers that failed for good, to call the patient or retry."""
+    centers = centers_for(request.user, roles=STAFF_ROLES)
+    if not centers.exists():
+        raise PermissionDenied(_("Only center admins and medical directors see failed messages."))
+    return render(
+        request,
+        "notifications/failed.html",
+        {"failed": failed_messages_for(centers)[:FAILED_PAGE_SIZE]},
+    )
+
+
+@login_required
+@require_POST
+def failed_message_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    centers = centers_for(request.user, roles=STAFF_ROLES)
+    message = get_object_or_404(OutboxMessage, pk=pk, patient__center__in=centers)
+    try:
+        outbox_message_retry(message=message)
+    except NotificationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The message will be sent again within a minute."))
+    return redirect("notifications_failed")

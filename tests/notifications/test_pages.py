@@ -224,3 +224,45 @@ def test_staff_of_another_center_cannot_see_a_sessions_messages(client, outsider
     client.force_login(outsider)
     url = reverse("notifications_session_messages", args=[session.pk])
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_center_staff_see_their_failed_messages_in_fixed_queries_and_retry_one(
+    client, admin_user, center, other_center, django_assert_max_num_queries, count
+):
+    session = factories.TherapySessionFactory(center=center)
+    failed = [
+        factories.OutboxMessageFactory(
+            patient=session.patient,
+            session=session,
+            status=OutboxStatus.FAILED,
+            attempts=5,
+            last_error=f"SendError: Twilio refused it (400, code 21211) #{n}",
+        )
+        for n in range(count)
+    ]
+    elsewhere = factories.OutboxMessageFactory(
+        patient=factories.PatientFactory(center=other_center),
+        status=OutboxStatus.FAILED,
+        last_error="elsewhere",
+    )
+    client.force_login(admin_user)
+    with django_assert_max_num_queries(10):
+        page = client.get("/notifications/failed/").content.decode()
+    assert "code 21211) #0" in page and "elsewhere" not in page
+
+    response = client.post(reverse("notifications_failed_retry", args=[failed[0].pk]))
+    assert response.status_code == 302
+    failed[0].refresh_from_db()
+    assert (failed[0].status, failed[0].attempts) == (OutboxStatus.PLANNED, 0)
+    assert (
+        client.post(reverse("notifications_failed_retry", args=[elsewhere.pk])).status_code == 404
+    )
+
+
+def test_patients_and_practitioners_have_no_failed_messages_page(
+    client, patient_user, practitioner_user
+):
+    for user in (patient_user, practitioner_user):
+        client.force_login(user)
+        assert client.get("/notifications/failed/").status_code == 403
