@@ -34,7 +34,6 @@ class Shade:
     """Time a lane is not available on one day: a practitioner's leave."""
 
     label: str
-    leave: Leave
     column: int = 1
     span: int = 1
 
@@ -55,14 +54,9 @@ class Lane:
     detail: str
     days: list[LaneDay]
 
-    @property
-    def sessions(self) -> list[TherapySession]:
-        return [s for lane_day in self.days for s in lane_day.sessions]
-
 
 @dataclass
 class ResourceCalendar:
-    center: Center
     days: list[CalendarDay]
     rooms: list[Lane]
     practitioners: list[Lane]
@@ -119,6 +113,54 @@ def _closed_days(center: Center, first_day: date, days: int) -> dict[date, str]:
     return {day: reasons.get(day) or _("Public holiday") for day in closed}
 
 
+def _room_lanes(rooms, sessions_by_room, days: list[CalendarDay]) -> list[Lane]:
+    lanes = []
+    for room in sorted(rooms, key=lambda r: r.code):
+        detail = room.name
+        if room.capacity > 1:
+            places = ngettext("%(places)s place", "%(places)s places", room.capacity)
+            detail += " · " + places % {"places": room.capacity}
+        by_day = sessions_by_room[room.pk]
+        lanes.append(
+            Lane(f"room-{room.pk}", room.code, detail, [LaneDay(d, by_day[d.date]) for d in days])
+        )
+    return lanes
+
+
+def _practitioner_lanes(
+    practitioners, sessions_by_practitioner, shades, days: list[CalendarDay]
+) -> list[Lane]:
+    lanes = []
+    for practitioner in sorted(practitioners, key=lambda p: str(p).lower()):
+        by_day = sessions_by_practitioner[practitioner.pk]
+        away = shades[practitioner.pk]
+        lanes.append(
+            Lane(
+                f"practitioner-{practitioner.pk}",
+                str(practitioner),
+                "",
+                [LaneDay(d, by_day[d.date], away[d.date]) for d in days],
+            )
+        )
+    return lanes
+
+
+def _leave_shades(leave: list[Leave], dates: list[date], center: Center, first_hour: int, slots):
+    """Each practitioner's leave cut into the days shown, placed on the day view's columns."""
+    shades = defaultdict(lambda: defaultdict(list))
+    for away in leave:
+        for day in dates:
+            day_start, day_end = local_day_bounds(day, center.timezone)
+            if away.starts_at >= day_end or away.ends_at <= day_start:
+                continue
+            axis_start = datetime.combine(day, time(first_hour), tzinfo=center.tzinfo)
+            column, span = _columns(
+                max(away.starts_at, day_start), min(away.ends_at, day_end), axis_start, slots
+            )
+            shades[away.practitioner_id][day].append(Shade(away.get_kind_display(), column, span))
+    return shades
+
+
 def resource_calendar(
     *, center: Center, first_day: date, days: int, today: date
 ) -> ResourceCalendar:
@@ -134,11 +176,8 @@ def resource_calendar(
     closed = _closed_days(center, first_day, days)
     calendar_days = [CalendarDay(day, day == today, closed.get(day, "")) for day in dates]
 
-    rooms = {
-        room.pk: room
-        for room in Room.objects.filter(center=center, is_active=True).order_by("code")
-    }
-    # A room retired since keeps the sessions it held.
+    rooms = {room.pk: room for room in Room.objects.filter(center=center, is_active=True)}
+    # A room retired since, or a practitioner who has left, keeps the sessions they held.
     rooms.update({s.room_id: s.room for s in sessions if s.room_id and s.room_id not in rooms})
     practitioners = {
         p.pk: p
@@ -148,13 +187,7 @@ def resource_calendar(
             user__memberships__is_active=True,
         ).select_related("user")
     }
-    practitioners.update(
-        {
-            s.practitioner_id: s.practitioner
-            for s in sessions
-            if s.practitioner_id and s.practitioner_id not in practitioners
-        }
-    )
+    practitioners.update({s.practitioner_id: s.practitioner for s in sessions if s.practitioner_id})
     leave = list(
         Leave.objects.filter(
             practitioner_id__in=list(practitioners), starts_at__lt=ends, ends_at__gt=starts
@@ -165,76 +198,27 @@ def resource_calendar(
     )
     hours = max(last_hour - first_hour, 1)
     slots = hours * SLOTS_PER_HOUR
-    zone = center.tzinfo
 
     by_room = defaultdict(lambda: defaultdict(list))
     by_practitioner = defaultdict(lambda: defaultdict(list))
     for session in sessions:
-        local_start = session.starts_at.astimezone(zone)
-        axis_start = datetime.combine(local_start.date(), time(first_hour), tzinfo=zone)
+        day = session.starts_at.astimezone(center.tzinfo).date()
+        axis_start = datetime.combine(day, time(first_hour), tzinfo=center.tzinfo)
         session.column, session.span = _columns(
             session.starts_at, session.overrun_until or session.ends_at, axis_start, slots
         )
-        day = local_start.date()
         if session.room_id:
             by_room[session.room_id][day].append(session)
         if session.practitioner_id:
             by_practitioner[session.practitioner_id][day].append(session)
 
-    shades = defaultdict(lambda: defaultdict(list))
-    for away in leave:
-        for day in dates:
-            day_start, day_end = local_day_bounds(day, center.timezone)
-            if away.starts_at >= day_end or away.ends_at <= day_start:
-                continue
-            axis_start = datetime.combine(day, time(first_hour), tzinfo=zone)
-            column, span = _columns(
-                max(away.starts_at, day_start), min(away.ends_at, day_end), axis_start, slots
-            )
-            shades[away.practitioner_id][day].append(
-                Shade(away.get_kind_display(), away, column, span)
-            )
-
-    def lane_days(sessions_by_day, shades_by_day=None) -> list[LaneDay]:
-        return [
-            LaneDay(
-                day,
-                sessions_by_day.get(day.date, []),
-                (shades_by_day or {}).get(day.date, []),
-            )
-            for day in calendar_days
-        ]
-
-    room_lanes = [
-        Lane(
-            f"room-{room.pk}",
-            room.code,
-            room.name
-            + (
-                " · "
-                + ngettext("%(places)s place", "%(places)s places", room.capacity)
-                % {"places": room.capacity}
-                if room.capacity > 1
-                else ""
-            ),
-            lane_days(by_room[room.pk]),
-        )
-        for room in sorted(rooms.values(), key=lambda r: r.code)
-    ]
-    practitioner_lanes = [
-        Lane(
-            f"practitioner-{p.pk}",
-            str(p),
-            "",
-            lane_days(by_practitioner[p.pk], shades[p.pk]),
-        )
-        for p in sorted(practitioners.values(), key=lambda p: str(p).lower())
-    ]
+    shades = _leave_shades(leave, dates, center, first_hour, slots)
     return ResourceCalendar(
-        center=center,
         days=calendar_days,
-        rooms=room_lanes,
-        practitioners=practitioner_lanes,
+        rooms=_room_lanes(rooms.values(), by_room, calendar_days),
+        practitioners=_practitioner_lanes(
+            practitioners.values(), by_practitioner, shades, calendar_days
+        ),
         sessions=sessions,
         first_hour=first_hour,
         hours=hours,
