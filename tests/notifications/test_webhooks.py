@@ -117,6 +117,8 @@ def test_help_answers_with_safety_guidance_and_escalates_to_the_center(
 def test_madad_in_hindi_is_help_too(client, consenting_patient):
     response = post_signed(client, INBOUND, sms_from(consenting_patient, "मदद"))
     assert response.status_code == 200
+    # Asked in Hindi, answered in Hindi, whatever language the patient's record says.
+    assert "अभी 112 पर फ़ोन करें" in response.content.decode()
     assert InboundMessage.objects.get().kind == InboundMessage.Kind.HELP
     assert Escalation.objects.filter(patient=consenting_patient).exists()
 
