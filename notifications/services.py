@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
+from clinics.choices import Role
+from clinics.models import RosterShift, User
 from notifications import playbook
 from notifications.backends import email_send, sms_backend
 from notifications.live import inbox_push
@@ -540,7 +543,8 @@ def escalation_raise(
     inbound: InboundMessage | None = None,
     now=None,
 ) -> Escalation:
-    """Record that a patient needs a clinician now and announce it after commit.
+    """Record that a patient needs a clinician now; after commit, alert the clinicians and
+    announce it.
 
     The feedback app calls this for a severe side effect and connects `escalation_raised`
     to open the clinicians' urgent task. Without a session given, the patient's latest one
@@ -563,8 +567,16 @@ def escalation_raise(
         detail=detail,
         inbound_message=inbound,
     )
-    transaction.on_commit(lambda: escalation_raised.send(sender=Escalation, escalation=escalation))
+    transaction.on_commit(lambda: _announce_escalation(escalation))
     return escalation
+
+
+def _announce_escalation(escalation: Escalation) -> None:
+    try:
+        escalation_notify(escalation)
+    except Exception:
+        logger.exception("Could not alert the clinicians of escalation %s", escalation.pk)
+    escalation_raised.send(sender=Escalation, escalation=escalation)
 
 
 # Twilio's delivery reports, from least to most final; a late report never moves a message back.
@@ -735,3 +747,74 @@ def outbox_message_retry(*, message: OutboxMessage, now=None) -> OutboxMessage:
     message.note = _("Tried again by staff after: %(error)s") % {"error": message.last_error[:200]}
     message.save(update_fields=["status", "attempts", "due_at", "note", "updated_at"])
     return message
+
+
+# --- telling clinicians -----------------------------------------------------------------------
+
+
+def clinicians_to_alert(center, *, now: datetime.datetime) -> list:
+    """The center's practitioners on shift now; with nobody on shift, its admins and directors."""
+    local = now.astimezone(zoneinfo.ZoneInfo(center.timezone))
+    on_shift = (
+        RosterShift.objects.filter(
+            center=center,
+            weekday=local.weekday(),
+            starts__lte=local.time(),
+            ends__gt=local.time(),
+            practitioner__user__is_active=True,
+            practitioner__user__memberships__center=center,
+            practitioner__user__memberships__is_active=True,
+        )
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=local.date()))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=local.date()))
+        .values_list("practitioner__user_id", flat=True)
+    )
+    people = User.objects.filter(pk__in=on_shift)
+    if not people.exists():
+        people = User.objects.filter(
+            is_active=True,
+            memberships__center=center,
+            memberships__is_active=True,
+            memberships__role__in=(Role.CENTER_ADMIN, Role.MEDICAL_DIRECTOR),
+        )
+    return list(people.distinct().order_by("pk"))
+
+
+def escalation_notify(escalation: Escalation, *, sms=None, now=None) -> list:
+    """Email and text the clinicians who should act on an escalation now; returns them.
+
+    Sent at once, not through the patients' outbox: it is for staff, and must not wait for
+    anyone's quiet hours. A channel that fails is logged; the escalation stays recorded.
+    """
+    now = now or timezone.now()
+    patient = escalation.patient
+    people = clinicians_to_alert(escalation.center, now=now)
+    sms = sms or sms_backend()
+    for person in people:
+        with translation.override(person.preferred_language):
+            subject = _("Urgent: %(patient)s needs a clinician") % {"patient": patient.full_name}
+            text = _(
+                "%(patient)s (%(mrn)s, phone %(phone)s) — %(source)s: “%(detail)s”. "
+                "Please call them now."
+            ) % {
+                "patient": patient.full_name,
+                "mrn": patient.mrn,
+                "phone": patient.phone or "—",
+                "source": escalation.get_source_display(),
+                "detail": escalation.detail,
+            }
+        try:
+            if person.email:
+                with get_connection() as connection:
+                    email_send(
+                        to=person.email,
+                        subject=subject,
+                        text=text,
+                        locale=person.preferred_language,
+                        connection=connection,
+                    )
+            if person.phone:
+                sms.send(to=str(person.phone), body=f"{subject}. {text}")
+        except Exception:
+            logger.exception("Could not alert %s of escalation %s", person.pk, escalation.pk)
+    return people

@@ -1,5 +1,7 @@
 """Twilio's webhooks: replies (HELP, STOP, check-in scores) and delivery reports, signed or not."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -226,3 +228,40 @@ def test_a_forged_delivery_report_changes_nothing(client, consenting_patient):
 
 def test_a_webhook_refuses_get(client):
     assert client.get(INBOUND).status_code == 405
+
+
+def test_help_alerts_the_practitioner_on_shift_by_email_and_sms(
+    client,
+    consenting_patient,
+    practitioner_user,
+    admin_user,
+    twilio,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    local = timezone.now().astimezone(consenting_patient.center.tzinfo)
+    factories.RosterShiftFactory(
+        practitioner=practitioner_user.practitioner_profile,
+        center=consenting_patient.center,
+        weekday=local.weekday(),
+        starts=datetime.time(0, 0),
+        ends=datetime.time(23, 59, 59),
+    )
+    practitioner_user.phone = "+919847099999"
+    practitioner_user.save(update_fields=["phone"])
+    with django_capture_on_commit_callbacks(execute=True):
+        post_signed(client, INBOUND, sms_from(consenting_patient, "HELP"))
+    (email,) = mailoutbox
+    assert email.to == ["vaidya@kerala.example.org"]
+    assert email.subject == "Urgent: Meera Iyer needs a clinician"
+    assert "+919847012345" in email.body and "Patient replied HELP" in email.body
+    (sms,) = twilio.sent
+    assert sms["To"] == "+919847099999" and "Meera Iyer" in sms["Body"]
+
+
+def test_help_with_nobody_on_shift_alerts_the_centers_admins(
+    client, consenting_patient, admin_user, outsider, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_signed(client, INBOUND, sms_from(consenting_patient, "मदद"))
+    assert [m.to for m in mailoutbox] == [["admin@kerala.example.org"]]
