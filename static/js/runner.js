@@ -247,8 +247,9 @@
   }
 
   function ready() {
+    // Every section htmx swaps in brings its own timers; the page's are started here.
     if (window.htmx) htmx.onLoad(startTimers);
-    else startTimers(document);
+    startTimers(document);
     registerWorker();
     showConnection();
     showConflicts();
