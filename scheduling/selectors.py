@@ -230,52 +230,37 @@ def _rows(run: SchedulingRun, refs: ProblemRefs, names: _Names) -> RunRows:
     zone = ZoneInfo(run.center.timezone)
     plan_patients = {plan["id"]: plan["patient"] for plan in run.problem.get("plans", [])}
 
-    def patient(plan: str) -> str:
+    def step_row(entry: dict) -> tuple[dict, dict | None]:
+        """What a placed and a left-out step both show, and where the step was before."""
+        plan, step = entry["plan"], entry["step"]
         mrn = plan_patients.get(plan)
-        return names.patients.get((run.center_id, mrn), mrn)
-
-    def therapy(plan: str, step: str) -> str:
-        return names.therapies.get(refs.steps.get((plan, step)), step)
-
-    def practitioner(ident: str) -> str:
-        return names.practitioners.get(refs.practitioners.get(ident), ident)
+        before = refs.before.get(f"{plan}/{step}")
+        return {
+            "plan": plan,
+            "patient": names.patients.get((run.center_id, mrn), mrn),
+            "step": step,
+            "therapy": names.therapies.get(refs.steps.get((plan, step)), step),
+            "before_start": _local(before["start"], zone) if before else None,
+        }, before
 
     placed = []
     for a in sorted(run.solution["assignments"], key=lambda a: (a["start"], a["plan"])):
-        before = refs.before.get(f"{a['plan']}/{a['step']}")
+        row, before = step_row(a)
         placed.append(
-            {
-                "plan": a["plan"],
-                "patient": patient(a["plan"]),
-                "step": a["step"],
-                "therapy": therapy(a["plan"], a["step"]),
+            row
+            | {
                 "start": _local(a["start"], zone),
                 "room": a["room"],
-                "practitioner": practitioner(a["practitioner"]),
+                "practitioner": names.practitioners.get(
+                    refs.practitioners.get(a["practitioner"]), a["practitioner"]
+                ),
                 "explanation": a.get("explanation", ""),
-                "before_start": _local(before["start"], zone) if before else None,
                 "before_room": before["room"] if before else None,
                 "changed": bool(before)
-                and (
-                    before["start"] != a["start"]
-                    or before["room"] != a["room"]
-                    or before["practitioner"] != a["practitioner"]
-                ),
+                and any(before[key] != a[key] for key in ("start", "room", "practitioner")),
             }
         )
-    unscheduled = []
-    for u in run.solution["unscheduled"]:
-        before = refs.before.get(f"{u['plan']}/{u['step']}")
-        unscheduled.append(
-            {
-                "plan": u["plan"],
-                "patient": patient(u["plan"]),
-                "step": u["step"],
-                "therapy": therapy(u["plan"], u["step"]),
-                "reasons": u["reasons"],
-                "before_start": _local(before["start"], zone) if before else None,
-            }
-        )
+    unscheduled = [step_row(u)[0] | {"reasons": u["reasons"]} for u in run.solution["unscheduled"]]
     return RunRows(placed, unscheduled)
 
 

@@ -17,34 +17,24 @@ from scheduling.services.runs import SchedulingError, scheduling_run_fail
 logger = logging.getLogger(__name__)
 
 
+def _as_asked(run: SchedulingRun) -> dict:
+    """What every queued run carries to its service: who asked, the engine's time, the row."""
+    return {"requested_by": run.requested_by, "time_limit": run.time_limit_seconds, "run": run}
+
+
 def _auto_schedule(run: SchedulingRun) -> None:
-    care_plan_schedule(
-        care_plan=run.care_plan,
-        requested_by=run.requested_by,
-        time_limit=run.time_limit_seconds,
-        run=run,
-    )
+    care_plan_schedule(care_plan=run.care_plan, **_as_asked(run))
 
 
 def _sick_leave(run: SchedulingRun) -> None:
     sick_leave_replan(
-        leave=leave_from_parameters(run.parameters),
-        center=run.center,
-        requested_by=run.requested_by,
-        time_limit=run.time_limit_seconds,
-        run=run,
+        leave=leave_from_parameters(run.parameters), center=run.center, **_as_asked(run)
     )
 
 
 def _overrun(run: SchedulingRun) -> None:
     # The clock when the job runs: over-runs move on with it.
-    overrun_clashes_replan(
-        center=run.center,
-        now=timezone.now(),
-        requested_by=run.requested_by,
-        time_limit=run.time_limit_seconds,
-        run=run,
-    )
+    overrun_clashes_replan(center=run.center, now=timezone.now(), **_as_asked(run))
 
 
 FILLERS = {

@@ -163,3 +163,11 @@ def overrunning_morning(clinic, now: datetime.datetime) -> dict:
         "unrelated": unrelated,
         "at": at,
     }
+
+
+def under_way(plan: CarePlan, step_code: str, status: str):
+    """The plan's session of `step_code`, moved on to `status` as the floor would have it."""
+    session = plan.sessions.get(protocol_step__code=step_code)
+    session.status = status
+    session.save(update_fields=["status"])
+    return session

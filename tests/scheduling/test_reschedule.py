@@ -14,7 +14,7 @@ from scheduling.services.replanning import (
     session_alternatives_solve,
 )
 from sessions.models import SessionStatus
-from tests.scheduling.builders import plan_for
+from tests.scheduling.builders import plan_for, under_way
 
 # Measured with one plan booked; the same with six (no query per alternative or session).
 RESCHEDULE_QUERIES = 40
@@ -60,10 +60,7 @@ def test_it_offers_ranked_alternatives_and_moves_the_chain(client, admin_user, c
 
 
 def test_a_session_that_has_started_cannot_be_rescheduled(client, admin_user, clinic, booked_plan):
-    plan = booked_plan
-    session = plan.sessions.get(protocol_step__code="d0-abhyanga")
-    session.status = SessionStatus.IN_PREPARATION
-    session.save(update_fields=["status"])
+    session = under_way(booked_plan, "d0-abhyanga", SessionStatus.IN_PREPARATION)
     client.force_login(admin_user)
 
     response = client.post(reverse("session_reschedule", args=[session.pk]))

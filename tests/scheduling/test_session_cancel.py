@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from sessions.models import SessionStatus
+from tests.scheduling.builders import under_way
 
 
 def test_cancelling_a_session_records_why_and_frees_it(client, admin_user, clinic, booked_plan):
@@ -21,10 +22,7 @@ def test_cancelling_a_session_records_why_and_frees_it(client, admin_user, clini
 
 
 def test_a_session_that_has_started_cannot_be_cancelled(client, admin_user, clinic, booked_plan):
-    plan = booked_plan
-    session = plan.sessions.get(protocol_step__code="d0-abhyanga")
-    session.status = SessionStatus.IN_SESSION
-    session.save(update_fields=["status"])
+    session = under_way(booked_plan, "d0-abhyanga", SessionStatus.IN_SESSION)
     client.force_login(admin_user)
 
     response = client.post(reverse("session_cancel", args=[session.pk]), follow=True)
