@@ -3,9 +3,16 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """The one error shape, for the schema: endpoints name it for their 4xx answers."""
+
+    message = serializers.CharField()
+    extra = serializers.DictField()
 
 
 def exception_handler(exc, context):

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinics.access import STAFF_ROLES, centers_for
-from config.api import error_response
+from config.api import ApiErrorSerializer, error_response
 from patients.models import CarePlan
 from scheduling.selectors import runs_visible_to
 from scheduling.services.care_plans import care_plan_schedule_queue
@@ -68,13 +68,8 @@ class RunSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(reverse("scheduling_run", args=[run.pk]))
 
 
-class ErrorSerializer(serializers.Serializer):
-    message = serializers.CharField()
-    extra = serializers.DictField()
-
-
 class AutoScheduleApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class AutoScheduleInputSerializer(serializers.Serializer):
         care_plan = serializers.IntegerField(help_text="Id of a care plan with no sessions yet.")
         time_limit = serializers.FloatField(
             required=False,
@@ -85,15 +80,15 @@ class AutoScheduleApi(APIView):
         )
 
     @extend_schema(
-        request=InputSerializer,
+        request=AutoScheduleInputSerializer,
         responses={
             202: OpenApiResponse(
                 RunSerializer,
                 description="The run is queued for the job worker; follow its `url` (also the "
                 "Location header) until its status is no longer `running`.",
             ),
-            400: ErrorSerializer,
-            404: ErrorSerializer,
+            400: ApiErrorSerializer,
+            404: ApiErrorSerializer,
         },
         summary="Auto-schedule a care plan",
         description="Queues a run that places every step of the plan and books the sessions; "
@@ -102,7 +97,7 @@ class AutoScheduleApi(APIView):
         "with their reasons; the run is stored and can be replayed.",
     )
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.AutoScheduleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         plan = get_object_or_404(
             CarePlan.objects.select_related("patient__center").filter(
