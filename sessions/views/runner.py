@@ -5,6 +5,7 @@ plain form post with a redirect back to the page, so that the runner works witho
 """
 
 import json
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
@@ -114,7 +115,7 @@ def _runner_context(request: HttpRequest, session: TherapySession, **overrides) 
         "vitals_form": VitalsForm(),
         "dosage_form": DosageForm(
             initial={
-                "dose_given": record.log.dose_given if record.log else dose,
+                "dose_given": _plain(record.log.dose_given if record.log else dose),
                 "dose_unit": (record.log.dose_unit if record.log else "") or dose_unit,
                 "remark": record.log.dosage if record.log else "",
             }
@@ -126,6 +127,13 @@ def _runner_context(request: HttpRequest, session: TherapySession, **overrides) 
     }
     context.update(overrides)
     return context
+
+
+def _plain(amount: Decimal | None) -> str:
+    """200.00 as "200" and 62.50 as "62.5", as a practitioner would write them."""
+    if amount is None:
+        return ""
+    return f"{amount.normalize():f}"
 
 
 def _answer(

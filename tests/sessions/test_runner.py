@@ -23,7 +23,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-RUNNER_QUERIES = 19
+RUNNER_QUERIES = 18
 
 S = SessionStatus
 

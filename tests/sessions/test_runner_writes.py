@@ -88,7 +88,7 @@ def test_a_step_of_another_checklist_is_refused(signed_in, in_session, abhyanga_
 
     response = post(signed_in, "runner_tick", in_session, {"item": stranger.pk, "done": "1"})
 
-    assert "This step is not on the session's checklist." in response.content.decode()
+    assert "This step is not on the session&#x27;s checklist." in response.content.decode()
     assert not ChecklistItemResult.objects.exists()
 
 
