@@ -135,7 +135,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNEL_PREFIX", "portal")},
+            "CONFIG": {
+                # redis-py 8 gives up on a read after 5 s by default, the same 5 s that
+                # channels-redis blocks waiting for a message: idle consumers then crash and
+                # drop their WebSocket. Reads here wait longer than the blocking pop.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": env.str("CHANNEL_PREFIX", "portal"),
+            },
         }
     }
     CACHES = {
