@@ -182,16 +182,29 @@ def test_milestones_count_days_and_sessions_done(
     assert "Earlier: 1 day" in page
 
 
-def test_the_status_labels_come_translated_from_the_server(client, patient_user, patient):
+def test_a_patient_reading_hindi_gets_hindi_labels_and_names(
+    client, patient_user, patient, center, abhyanga
+):
+    session = TherapySessionFactory(
+        center=center,
+        patient=patient,
+        therapy=abhyanga,
+        starts_at=local_today_at(center, 10, days=1),
+    )
     client.force_login(patient_user)
     client.cookies.load({"django_language": "hi"})
 
     page = client.get(reverse("portal_timeline")).content.decode()
 
+    # The labels the live updates use come translated from the server.
     labels = re.search(r'<div hidden id="status-labels"([^>]*)>', page).group(1)
     assert 'data-scheduled="निर्धारित"' in labels
     assert 'data-in_preparation="तैयारी में"' in labels
     assert len(re.findall(r"data-\w+=", labels)) == len(SessionStatus.values)
+    assert f'<a href="#session-{session.pk}">अभ्यंग</a>' in page
+    assert '<p class="what">अभ्यंग</p>' in session_item(page, session)
+    countdown = re.search(r'<p class="countdown">(.*?)</p>', page).group(1)
+    assert countdown.endswith(" में") and ("घंटे" in countdown or "दिन" in countdown)
 
 
 def test_htmx_fetches_only_the_days_or_the_milestones(
