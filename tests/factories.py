@@ -50,10 +50,14 @@ from sessions.models import (
     ChecklistRun,
     Incident,
     MaterialUsage,
+    RunnerWrite,
     SessionLog,
+    SessionNote,
     SessionStatus,
     SessionStatusChange,
+    StockAlert,
     TherapySession,
+    VitalsReading,
 )
 
 
@@ -421,6 +425,44 @@ class ClinicalFlagFactory(DjangoModelFactory):
     patient = factory.SubFactory(PatientFactory)
     reason = "Nausea score rose from 2 to 7 after Virechana"
     source = ClinicalFlag.Source.FEEDBACK
+
+
+class VitalsReadingFactory(DjangoModelFactory):
+    class Meta:
+        model = VitalsReading
+
+    session = factory.SubFactory(TherapySessionFactory)
+    bp_systolic = 124
+    bp_diastolic = 80
+    pulse = 72
+
+
+class SessionNoteFactory(DjangoModelFactory):
+    class Meta:
+        model = SessionNote
+
+    session = factory.SubFactory(TherapySessionFactory)
+    text = "Mild sweating on the forehead at 20 minutes."
+
+
+class StockAlertFactory(DjangoModelFactory):
+    class Meta:
+        model = StockAlert
+
+    consumable = factory.SubFactory(ConsumableFactory, stock_quantity=Decimal("900"))
+    center = factory.SelfAttribute("consumable.center")
+    stock_quantity = Decimal("900")
+    reorder_level = Decimal("1000")
+
+
+class RunnerWriteFactory(DjangoModelFactory):
+    class Meta:
+        model = RunnerWrite
+
+    key = factory.LazyFunction(uuid.uuid4)
+    session = factory.SubFactory(TherapySessionFactory)
+    kind = "note"
+    outcome = RunnerWrite.Outcome.APPLIED
 
 
 # --- scheduling -------------------------------------------------------------------------
