@@ -478,8 +478,10 @@ class Command(BaseCommand):
             return
         therapy = TherapyType.objects.get(code="abhyanga")
         now = timezone.now().replace(second=0, microsecond=0)
-        starts = now - timedelta(minutes=therapy.duration_minutes + 5 + now.minute % 5)
-        late_end = starts + timedelta(minutes=therapy.duration_minutes)
+        # Planned to end 6 minutes ago: the over-run reaches 4 minutes from now, past the next
+        # session, which starts in 2 minutes (still to come, so the replay prepares it).
+        late_end = now - timedelta(minutes=6)
+        starts = late_end - timedelta(minutes=therapy.duration_minutes)
         window = (starts - timedelta(hours=2), now + timedelta(hours=3))
         busy = TherapySession.objects.filter(
             starts_at__lt=window[1], patient_released_at__gt=window[0]
@@ -514,7 +516,7 @@ class Command(BaseCommand):
             therapy=therapy,
             practitioner=practitioner,
             room=free_rooms[1],
-            starts_at=late_end + timedelta(minutes=5),
+            starts_at=now + timedelta(minutes=2),
         )
         for status, at in (
             (SessionStatus.IN_PREPARATION, starts - timedelta(minutes=10)),
