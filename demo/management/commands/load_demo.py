@@ -394,6 +394,7 @@ class Command(BaseCommand):
         if not user.is_superuser:
             user.is_staff = user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
+
     def _notification_playbooks(self, therapies, centers) -> None:
         """The starter playbook in English and Hindi, and the demo patients' messaging consents.
 
@@ -410,7 +411,6 @@ class Command(BaseCommand):
                     defaults={"document_version": "2026-1", "signed_by": patient.full_name},
                 )
         self.stdout.write(f"Notification playbook: {count} templates")
-
 
     # --- sessions ----------------------------------------------------------------------
 
