@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from clinics.access import STAFF_ROLES, centers_for
@@ -89,6 +90,8 @@ def center_board(request: HttpRequest) -> HttpResponse:
         ],
         "statuses": SessionStatus,
         "may_replan": may_replan,
+        # Named, not imported: the re-plan lives in scheduling, above this app.
+        "replan_url": reverse("center_replan_today", args=[center.pk]),
     }
     template = "sessions/board.html#grid" if request.htmx else "sessions/board.html"
     return render(request, template, context)

@@ -106,6 +106,8 @@ def test_an_overrun_names_what_it_runs_into(
     expected_until = (late_end + timedelta(minutes=10)).astimezone(ZoneInfo(center.timezone))
     assert f"is over-running until {expected_until:%H:%M}" in page
     assert f'data-session-id="{next_one.pk}"' in page
+    assert f'action="/scheduling/centers/{center.pk}/replan-today/"' in page
+    assert "Re-plan the rest of today" in page
 
 
 @pytest.mark.parametrize("extra_sessions", [1, 40])
