@@ -153,9 +153,10 @@ def test_it_has_sessions_in_every_status_the_time_of_day_allows(demo):
     running = TherapySession.objects.filter(
         Q(ends_at__gt=loaded_at) | Q(overrun_until__gt=loaded_at), starts_at__lte=loaded_at
     )
+    # A session over-running its planned end is still in session, not resting.
     resting = TherapySession.objects.filter(
         ends_at__lte=loaded_at, ends_at__gt=loaded_at - datetime.timedelta(minutes=30)
-    )
+    ).exclude(overrun_until__gt=loaded_at)
     for status, sessions in (
         (SessionStatus.IN_PREPARATION, soon),
         (SessionStatus.IN_SESSION, running),
