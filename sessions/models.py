@@ -32,6 +32,8 @@ class SessionStatus(models.TextChoices):
 
 # Sessions in these states hold no practitioner, room or patient time.
 RELEASED_STATUSES = (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
+# Sessions that are over: nothing more is done or recorded in them.
+FINISHED_STATUSES = (SessionStatus.COMPLETED, *RELEASED_STATUSES)
 
 
 class TsTzRange(Func):

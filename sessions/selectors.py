@@ -13,6 +13,7 @@ from clinics.models import Consumable
 from patients.models import ClinicalFlag
 from protocols.models import SOPChecklistItem
 from sessions.models import (
+    FINISHED_STATUSES,
     RELEASED_STATUSES,
     ChecklistItemResult,
     Incident,
@@ -157,8 +158,6 @@ def overrun_clashes(sessions: list[TherapySession]) -> dict[int, list[str]]:
 
 # --- the practitioner's pages: My day and the session runner ---------------------------------
 
-DONE_STATUSES = (SessionStatus.COMPLETED, SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
-
 
 def _open_flags() -> Prefetch:
     # Only flags not yet cleared matter before touching the patient.
@@ -209,8 +208,8 @@ def practitioner_day(*, user, center, day: date) -> PractitionerDay:
     for session in mine:
         session.clashes = clashes.get(session.pk, [])
     return PractitionerDay(
-        upcoming=[s for s in mine if s.status not in DONE_STATUSES],
-        done=[s for s in mine if s.status in DONE_STATUSES],
+        upcoming=[s for s in mine if s.status not in FINISHED_STATUSES],
+        done=[s for s in mine if s.status in FINISHED_STATUSES],
         coming=[s for s in rows if s.starts_at >= day_end],
         clashes=clashes,
     )

@@ -19,6 +19,7 @@ from clinics.models import Consumable, Membership
 from protocols.models import SOPChecklistItem, SOPChecklistTemplate
 from sessions.live import session_broadcast
 from sessions.models import (
+    FINISHED_STATUSES,
     VITAL_RANGES,
     ChecklistItemResult,
     ChecklistRun,
@@ -220,11 +221,7 @@ def checklist_item_tick(
         raise TransitionForbidden(
             _("Only the session's practitioner or an admin of its center can tick its checklist.")
         )
-    if session.status in (
-        SessionStatus.COMPLETED,
-        SessionStatus.CANCELLED,
-        SessionStatus.NO_SHOW,
-    ):
+    if session.status in FINISHED_STATUSES:
         raise TransitionError(
             _("This session is %(status)s; its checklist can no longer change.")
             % {"status": SessionStatus(session.status).label}
@@ -287,7 +284,6 @@ def session_overruns_extend(*, now: datetime | None = None) -> list[TherapySessi
 # --- the session runner: what a practitioner records while running a session ----------------
 
 # A session in one of these has closed its record: ticks, vitals, doses and notes are refused.
-FINISHED_STATUSES = (SessionStatus.COMPLETED, SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
 
 
 def _require_safety_checks_before(

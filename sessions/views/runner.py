@@ -31,10 +31,15 @@ from sessions.forms import (
     TimerForm,
     VitalsForm,
 )
-from sessions.models import Incident, RunnerWrite, SessionStatus, TherapySession
+from sessions.models import (
+    FINISHED_STATUSES,
+    Incident,
+    RunnerWrite,
+    SessionStatus,
+    TherapySession,
+)
 from sessions.selectors import checklist_lines, session_for_runner, session_record
 from sessions.services import (
-    FINISHED_STATUSES,
     TransitionError,
     TransitionForbidden,
     checklist_for,
