@@ -333,5 +333,12 @@ LOGGING = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Horizons on dates people type (issue 15) --------------------------------------------
+# A care plan starts at most this many days ahead (about 18 months); a leave or closure lasts
+# at most this many days. Beyond them a typed date is far more likely a slip than a plan, and
+# the scheduler's calendar cannot hold it.
+CARE_PLAN_START_HORIZON_DAYS = env.int("CARE_PLAN_START_HORIZON_DAYS", default=548)
+LEAVE_MAX_DAYS = env.int("LEAVE_MAX_DAYS", default=365)
 # Front desks type local numbers; stored in E.164 all the same.
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="IN")

@@ -10,10 +10,11 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -282,6 +283,12 @@ def _sessions_touched_by(leave: LeaveToPlan, center: Center) -> list[TherapySess
 def _check_leave(leave: LeaveToPlan) -> None:
     if leave.ends_at <= leave.starts_at:
         raise SchedulingError(_("The leave must end after it starts."))
+    # A typed year (2000-2099) is a slip, not a leave: it would re-plan every session ahead.
+    if leave.ends_at - leave.starts_at > timedelta(days=settings.LEAVE_MAX_DAYS):
+        raise SchedulingError(
+            _("A leave lasts at most %(days)s days; record a longer absence in parts.")
+            % {"days": settings.LEAVE_MAX_DAYS}
+        )
 
 
 @transaction.atomic
