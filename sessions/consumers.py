@@ -2,8 +2,12 @@
 
 Each consumer refuses anyone who may not watch, sends a fresh snapshot on connect (so a
 client that was disconnected catches up on what it missed by reconnecting), and checks
-access again on every event, so that a withdrawn membership drops the connection.
+access again when told that the user's access changed (clinics.live) and, as a backstop for
+changes made around the signals, on the first event after ACCESS_RECHECK_SECONDS: a
+withdrawn membership drops the connection without a query per event per client.
 """
+
+import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -11,11 +15,13 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from clinics.access import centers_for
+from clinics.live import access_group
 from patients.models import Patient
 from sessions.live import SNAPSHOT_EVENT, board_group, session_payload, timeline_group
 from sessions.selectors import board_sessions, sessions_for_patient
 
 REFUSED = 4403
+ACCESS_RECHECK_SECONDS = 300
 
 
 class _LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -26,27 +32,36 @@ class _LiveConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated or not await self.may_watch(user):
             await self.close(code=REFUSED)
             return
-        self.group = self.group_name()
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.access_checked_at = time.monotonic()
+        self.groups_joined = [self.group_name(), access_group(user.pk)]
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         await self.send_json(await self.snapshot())
 
     async def disconnect(self, code: int) -> None:
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def still_allowed(self) -> bool:
+        """Checks access again (closing the socket when it is gone)."""
+        self.access_checked_at = time.monotonic()
+        if await self.may_watch(self.scope["user"]):
+            return True
+        await self.close(code=REFUSED)
+        return False
+
+    async def access_changed(self, event: dict) -> None:
+        await self.still_allowed()
 
     async def receive_json(self, content, **kwargs) -> None:
         # A client that suspects it missed something asks for the whole picture again.
-        if content.get("type") == "resync":
-            if not await self.may_watch(self.scope["user"]):
-                await self.close(code=REFUSED)
-                return
+        if content.get("type") == "resync" and await self.still_allowed():
             await self.send_json(await self.snapshot())
 
     async def forward(self, event: dict) -> None:
-        # Access can be withdrawn while a tablet stays connected: check on every event.
-        if not await self.may_watch(self.scope["user"]):
-            await self.close(code=REFUSED)
+        stale = time.monotonic() - self.access_checked_at > ACCESS_RECHECK_SECONDS
+        if stale and not await self.still_allowed():
             return
         await self.send_json(event["payload"])
 

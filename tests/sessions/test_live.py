@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from sessions import consumers
 from sessions.live import board_group
 from sessions.models import SessionStatus
 from sessions.services import session_transition
@@ -231,6 +232,13 @@ def test_a_client_may_ask_for_a_fresh_snapshot(board_server, client, center, adm
     assert asyncio.run(scenario())["type"] == "snapshot"
 
 
+def withdraw_memberships(user) -> None:
+    # As the Django admin does it: one save per membership, which announces the change.
+    for membership in user.memberships.all():
+        membership.is_active = False
+        membership.save()
+
+
 def test_it_disconnects_a_member_whose_membership_is_withdrawn(
     board_server, client, center, admin_user
 ):
@@ -241,8 +249,8 @@ def test_it_disconnects_a_member_whose_membership_is_withdrawn(
             await receive(socket_)
             await send_to_board(center, {"id": 1, "status": "scheduled"})
             first = await receive(socket_)
-            await asyncio.to_thread(admin_user.memberships.update, is_active=False)
-            await send_to_board(center, {"id": 1, "status": "in_preparation"})
+            await asyncio.to_thread(withdraw_memberships, admin_user)
+            # No board event is needed: the withdrawal itself reaches the open board.
             with pytest.raises(ConnectionClosed) as closed:
                 await asyncio.wait_for(socket_.recv(), RECEIVE_TIMEOUT)
             return first, closed.value.rcvd.code
@@ -250,3 +258,39 @@ def test_it_disconnects_a_member_whose_membership_is_withdrawn(
     first, close_code = asyncio.run(scenario())
     assert first == {"id": 1, "status": "scheduled"}
     assert close_code == 4403
+
+
+def test_a_withdrawal_made_around_the_signals_is_caught_at_the_next_event_after_the_recheck_interval(
+    board_server, client, center, admin_user, monkeypatch
+):
+    monkeypatch.setattr(consumers, "ACCESS_RECHECK_SECONDS", 0)
+    cookie = session_cookie(client, admin_user)
+
+    async def scenario():
+        async with await connect(board_url(board_server, center), cookie) as socket_:
+            await receive(socket_)
+            # A bulk update sends no signal.
+            await asyncio.to_thread(admin_user.memberships.update, is_active=False)
+            await send_to_board(center, {"id": 1, "status": "in_preparation"})
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(socket_.recv(), RECEIVE_TIMEOUT)
+            return closed.value.rcvd.code
+
+    assert asyncio.run(scenario()) == 4403
+
+
+def test_a_member_keeps_receiving_events_without_a_check_per_event(
+    board_server, client, center, admin_user
+):
+    cookie = session_cookie(client, admin_user)
+
+    async def scenario():
+        async with await connect(board_url(board_server, center), cookie) as socket_:
+            await receive(socket_)
+            # Memberships withdrawn around the signals are not seen before the re-check
+            # interval: proof that events cost no access query.
+            await asyncio.to_thread(admin_user.memberships.update, is_active=False)
+            await send_to_board(center, {"id": 1, "status": "in_preparation"})
+            return await receive(socket_)
+
+    assert asyncio.run(scenario()) == {"id": 1, "status": "in_preparation"}

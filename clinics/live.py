@@ -1,0 +1,48 @@
+"""Telling open live views that someone's access changed, so that they check it again.
+
+The board, the timeline and the inbox keep a WebSocket open for hours. Checking access on
+every event would cost one query per client per event (the board's fan-out); instead each
+consumer listens on its user's access group, and a change of membership or of the account
+sends one message there after commit.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+ACCESS_CHANGED_EVENT = "access.changed"
+
+
+def access_group(user_id: int) -> str:
+    return f"user-{user_id}-access"
+
+
+def access_changed_announce(user_id: int) -> None:
+    """After commit, ask every live view of `user_id` to check its access again."""
+
+    def announce() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            async_to_sync(layer.group_send)(access_group(user_id), {"type": ACCESS_CHANGED_EVENT})
+        except Exception:
+            # The consumers also re-check on their own every few minutes.
+            logger.exception("Could not tell user %s's live views that access changed", user_id)
+
+    transaction.on_commit(announce)
+
+
+def membership_changed(sender, instance, **kwargs) -> None:
+    access_changed_announce(instance.user_id)
+
+
+def account_changed(sender, instance, created=False, update_fields=None, **kwargs) -> None:
+    # Signing in saves last_login; that changes nobody's access.
+    if created or (update_fields and set(update_fields) <= {"last_login"}):
+        return
+    access_changed_announce(instance.pk)
