@@ -488,3 +488,30 @@ class Leave(models.Model):
 
     def __str__(self):
         return f"{self.practitioner}: {self.get_kind_display()} {self.starts_at:%Y-%m-%d}"
+
+
+class ApiToken(models.Model):
+    """A user's key for integrations: acts as the user, so it reaches what their roles reach.
+
+    Only a hash of the secret is kept; the secret itself is shown once, when it is created.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    # SHA-256 is enough here (no slow hash): the secret is 256 random bits, not a password.
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    # The secret's first characters, so that the owner can tell their tokens apart.
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.user}: {self.name} ({self.prefix}…)"

@@ -182,6 +182,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2 for every new password; the others still verify older hashes, which Django
+# re-hashes with Argon2 at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
@@ -259,6 +267,9 @@ if PRODUCTION and not FIELD_ENCRYPTION_KEYS:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Per-user API tokens for integrations (clinics.models.ApiToken, stored hashed). First,
+        # so that a request without credentials answers 401 with WWW-Authenticate: Bearer.
+        "clinics.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         # For scripts and integrations, over HTTPS only in production.
         "rest_framework.authentication.BasicAuthentication",
