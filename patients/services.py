@@ -1,6 +1,6 @@
 """Writes on patients and their care plans."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics.models import User
-from patients.models import CarePlan, Patient
+from patients.dosha import DoshaProfile, dosha_profile_score
+from patients.models import CarePlan, Consent, Patient
 from protocols.models import ProtocolVersion
 
 
@@ -63,3 +64,69 @@ def care_plan_create(
         status=CarePlan.Status.DRAFT,
         created_by=created_by,
     )
+
+
+@transaction.atomic
+def patient_dosha_record(*, patient: Patient, answers: dict[str, str]) -> DoshaProfile:
+    """Score the intake's dosha questionnaire and keep the profile on the patient.
+
+    An incomplete or malformed questionnaire is refused whole, keeping the profile as it was.
+    """
+    try:
+        profile = dosha_profile_score(answers)
+    except ValueError as error:
+        raise ValidationError(_("Please answer every question of the questionnaire.")) from error
+    patient.dosha = profile.dosha
+    patient.dosha_scores = profile.scores
+    patient.save(update_fields=["dosha", "dosha_scores"])
+    return profile
+
+
+@transaction.atomic
+def consents_record(
+    *,
+    patient: Patient,
+    given: set[str],
+    document_version: str,
+    signed_by: str,
+    at: datetime | None = None,
+) -> list[Consent]:
+    """The patient's answer to the consent form: what they agree to now, at `document_version`.
+
+    A kind given now and already in force at this version keeps its row and its time (the
+    form saved twice is one consent); one in force at an older version is withdrawn and
+    granted again at this one, so each row says which text was agreed to and when. A kind
+    in force but not given now is withdrawn. Returns the consents in force afterwards.
+    """
+    unknown = given - set(Consent.Kind.values)
+    if unknown:
+        raise ValidationError(
+            _("Unknown consent: %(kinds)s") % {"kinds": ", ".join(sorted(unknown))}
+        )
+    if not document_version or not signed_by:
+        raise ValidationError(_("A consent needs the document's version and who signed it."))
+    at = at or timezone.now()
+    in_force = {
+        consent.kind: consent
+        for consent in Consent.objects.select_for_update().filter(
+            patient=patient, withdrawn_at__isnull=True
+        )
+    }
+    kept = []
+    for kind, consent in in_force.items():
+        if kind in given and consent.document_version == document_version:
+            kept.append(consent)
+        else:
+            consent.withdrawn_at = at
+            consent.save(update_fields=["withdrawn_at"])
+    granted = [
+        Consent.objects.create(
+            patient=patient,
+            kind=kind,
+            document_version=document_version,
+            granted_at=at,
+            signed_by=signed_by,
+        )
+        for kind in sorted(given - {consent.kind for consent in kept})
+    ]
+    return sorted(kept + granted, key=lambda consent: consent.kind)
