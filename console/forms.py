@@ -32,3 +32,29 @@ class CalendarQuery(forms.Form):
                 params={"first": EARLIEST.isoformat(), "last": LATEST.isoformat()},
             )
         return day
+
+
+class AnalyticsQuery(forms.Form):
+    start = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Give the date as year-month-day, e.g. 2026-12-02.")},
+    )
+    end = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Give the date as year-month-day, e.g. 2026-12-02.")},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        for day in (start, end):
+            if day is not None and not EARLIEST <= day <= LATEST:
+                raise ValidationError(
+                    _("Choose dates between %(first)s and %(last)s."),
+                    params={"first": EARLIEST.isoformat(), "last": LATEST.isoformat()},
+                )
+        if start and end and start > end:
+            raise ValidationError(_("The first day must come before the last day."))
+        return cleaned

@@ -6,6 +6,8 @@ from console import views
 
 urlpatterns = [
     path("", views.home, name="console"),
+    path("analytics/", views.analytics, name="console_analytics"),
+    path("analytics/attendance.csv", views.analytics_csv, name="console_analytics_csv"),
     path("calendar/", views.calendar, name="console_calendar"),
     path(
         "calendar/sessions/<int:pk>/",

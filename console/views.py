@@ -1,5 +1,6 @@
 """The console: a center's day at a glance and its resource calendar, for admins and directors."""
 
+import csv
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from clinics.access import STAFF_ROLES, centers_for, staff_center_for
 from clinics.models import Consumable, Leave, RosterShift
-from console.forms import CalendarQuery
+from console.analytics import attendance_by_practitioner, attendance_totals
+from console.forms import AnalyticsQuery, CalendarQuery
 from console.selectors import calendar_session, resource_calendar
 from patients.models import CarePlan
 from sessions.models import SessionStatus, StockAlert, TherapySession
@@ -138,3 +140,70 @@ def calendar_session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         template += "#session-detail"
     return render(request, template, context)
+
+
+def _analytics_period(request: HttpRequest):
+    """The center and days the analytics address asks for (the last 30 days by default),
+    with the form so that a bad date answers 400 in words."""
+    center, centers = staff_center_for(request.user, request.GET.get("center"))
+    today = timezone.now().astimezone(center.tzinfo).date()
+    query = AnalyticsQuery(request.GET)
+    valid = query.is_valid()
+    data = query.cleaned_data if valid else {}
+    last_day = data.get("end") or today
+    first_day = data.get("start") or last_day - timedelta(days=29)
+    return center, centers, first_day, last_day, query, valid
+
+
+@login_required
+def analytics(request: HttpRequest) -> HttpResponse:
+    """Attendance and no-shows per practitioner over chosen days at one of the user's centers."""
+    center, centers, first_day, last_day, query, valid = _analytics_period(request)
+    rows = attendance_by_practitioner(center=center, first_day=first_day, last_day=last_day)
+    context = {
+        "centers": centers,
+        "center": center,
+        "first_day": first_day,
+        "last_day": last_day,
+        "rows": rows,
+        "totals": attendance_totals(rows),
+        "errors": [e for errors in query.errors.values() for e in errors],
+    }
+    return render(request, "console/analytics.html", context, status=200 if valid else 400)
+
+
+@login_required
+def analytics_csv(request: HttpRequest) -> HttpResponse:
+    """The attendance table as CSV, for the same center and days."""
+    center, _centers, first_day, last_day, query, valid = _analytics_period(request)
+    if not valid:
+        errors = "; ".join(e for errors in query.errors.values() for e in errors)
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    rows = attendance_by_practitioner(center=center, first_day=first_day, last_day=last_day)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="attendance-{center.pk}-{first_day}-{last_day}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Practitioner"),
+            _("Booked"),
+            _("Completed"),
+            _("No-shows"),
+            _("Cancelled"),
+            _("No-show rate %"),
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row.practitioner,
+                row.booked,
+                row.completed,
+                row.no_shows,
+                row.cancelled,
+                "" if row.no_show_rate is None else row.no_show_rate,
+            ]
+        )
+    return response
