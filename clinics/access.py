@@ -1,7 +1,7 @@
 """The one place that decides which centers, and in which role, a signed-in user may see."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from clinics.choices import Role
 from clinics.models import Center, Membership
@@ -79,4 +79,21 @@ def may_run_session(user, session) -> bool:
     practitioner = session.practitioner
     return (
         Role.PRACTITIONER in roles and practitioner is not None and practitioner.user_id == user.pk
+    )
+
+
+def session_scope(user) -> Q:
+    """Which sessions (or anything with `center`, `practitioner` and `patient`) a user may read:
+    all of a center on whose staff they are, those they run as its practitioner, their own as a
+    patient. Nothing for the anonymous."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    memberships = Membership.objects.filter(user=user, is_active=True, center__is_active=True)
+    return (
+        Q(center_id__in=memberships.filter(role__in=STAFF_ROLES).values("center_id"))
+        | Q(
+            center_id__in=memberships.filter(role=Role.PRACTITIONER).values("center_id"),
+            practitioner__user=user,
+        )
+        | Q(patient__user=user)
     )

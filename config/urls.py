@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from clinics import views as clinic_views
 from scheduling import api as scheduling_api
+from sessions import api as sessions_api
 from sessions import board as session_board
 
 urlpatterns = [
@@ -38,4 +39,5 @@ urlpatterns = [
     path(
         "api/schedule/runs/<int:pk>", scheduling_api.RunDetailApi.as_view(), name="api_schedule_run"
     ),
+    path("api/sessions", sessions_api.SessionListApi.as_view(), name="api_sessions"),
 ]

@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
+from clinics.access import session_scope
 from clinics.models import Consumable
 from patients.models import ClinicalFlag
 from protocols.models import SOPChecklistItem
@@ -321,4 +322,11 @@ def session_record(*, session: TherapySession) -> SessionRecord:
             )
         ),
         consumables=list(Consumable.objects.filter(center_id=session.center_id).order_by("name")),
+    )
+
+
+def sessions_visible_to(*, user) -> QuerySet[TherapySession]:
+    """Every session the user may read, per the one access policy, ready to list."""
+    return _with_related(TherapySession.objects.filter(session_scope(user))).order_by(
+        "starts_at", "pk"
     )
