@@ -3,7 +3,6 @@
 import logging
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from scheduling.models import SchedulingRun
 from scheduling.services.care_plans import care_plan_schedule
@@ -12,7 +11,11 @@ from scheduling.services.replanning import (
     overrun_clashes_replan,
     sick_leave_replan,
 )
-from scheduling.services.runs import SchedulingError, scheduling_run_fail
+from scheduling.services.runs import (
+    SchedulingError,
+    scheduling_run_fail,
+    scheduling_run_failure_reason,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -54,10 +57,8 @@ def scheduling_run_fill(run_id: int) -> None:
     except SchedulingError as error:
         scheduling_run_fail(run_id=run_id, message=str(error))
         logger.info("Scheduling run %s failed: %s", run_id, error)
-    except Exception:
-        # The run page polls this row: never leave it spinning after a crash.
-        scheduling_run_fail(
-            run_id=run_id,
-            message=_("The scheduler stopped unexpectedly; the team has been told."),
-        )
+    except Exception as error:
+        # The run page polls this row: never leave it spinning after a crash. The service ran
+        # in its own transaction, so the plan is as it was; the page says why in words.
+        scheduling_run_fail(run_id=run_id, message=scheduling_run_failure_reason(error))
         raise

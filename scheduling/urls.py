@@ -19,6 +19,8 @@ urlpatterns = [
     ),
     path("runs/<int:pk>/", runs.scheduling_run, name="scheduling_run"),
     path("runs/<int:pk>/apply/", runs.scheduling_run_apply_view, name="scheduling_run_apply"),
+    path("runs/<int:pk>/retry/", runs.scheduling_run_retry_view, name="scheduling_run_retry"),
+    path("runs/<int:pk>/discard/", runs.scheduling_run_discard_view, name="scheduling_run_discard"),
     path(
         "runs/<int:pk>/problem.json",
         runs.scheduling_run_download,

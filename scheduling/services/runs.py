@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
@@ -120,6 +120,43 @@ def scheduling_run_fail(*, run_id: int, message: str) -> None:
         status__in=[SchedulingRun.Status.RUNNING, SchedulingRun.Status.SUCCEEDED],
         applied_at__isnull=True,
     ).update(status=SchedulingRun.Status.FAILED, error=message, finished_at=timezone.now())
+
+
+def scheduling_run_failure_reason(error: BaseException) -> str:
+    """The words a failed run's page shows for an error the job did not expect.
+
+    The worker's own message ("date value out of range") means nothing to an admin; these say
+    what went wrong in the clinic's terms and what to do about it.
+    """
+    text = str(error).lower()
+    if isinstance(error, OverflowError) or "out of range" in text:
+        return _(
+            "The plan's dates are outside what the calendar can hold; correct the first day "
+            "and try again."
+        )
+    if isinstance(error, DatabaseError):
+        return _("The database did not answer while planning; nothing was changed. Try again.")
+    return _(
+        "The scheduler stopped unexpectedly (%(error)s); nothing was changed and the team has "
+        "been told."
+    ) % {"error": type(error).__name__}
+
+
+def scheduling_run_retry(*, run: SchedulingRun, requested_by: User | None) -> SchedulingRun:
+    """A new waiting run asking again what the failed `run` asked; the failed one is set aside."""
+    if run.status != SchedulingRun.Status.FAILED:
+        raise SchedulingError(_("Only a failed run can be tried again."))
+    with transaction.atomic():
+        retried = scheduling_run_queue(
+            center=run.center,
+            kind=run.kind,
+            requested_by=requested_by,
+            time_limit=run.time_limit_seconds,
+            care_plan=run.care_plan,
+            parameters=run.parameters,
+        )
+        scheduling_run_discard(run=run, error=run.error)
+    return retried
 
 
 def scheduling_run_discard(*, run: SchedulingRun, error: str = "") -> None:

@@ -13,7 +13,11 @@ from clinics.access import require_staff_of
 from scheduling.models import SchedulingRun
 from scheduling.selectors import run_replaced_by, runs_for_page, runs_rows
 from scheduling.services.booking import ScheduleClash, scheduling_run_apply
-from scheduling.services.runs import SchedulingError
+from scheduling.services.runs import (
+    SchedulingError,
+    scheduling_run_discard,
+    scheduling_run_retry,
+)
 
 # Runs booked only once an admin has reviewed them on this page; auto-schedule books by
 # itself, and alternatives are chosen on the reschedule page.
@@ -78,4 +82,30 @@ def scheduling_run_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(count)s sessions booked.") % {"count": len(booked)})
+    return redirect("scheduling_run", pk=run.pk)
+
+
+@login_required
+@require_POST
+def scheduling_run_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(SchedulingRun.objects.select_related("center", "care_plan"), pk=pk)
+    require_staff_of(request.user, run.center)
+    try:
+        retried = scheduling_run_retry(run=run, requested_by=request.user)
+    except SchedulingError as error:
+        messages.error(request, str(error))
+        return redirect("scheduling_run", pk=run.pk)
+    return redirect("scheduling_run", pk=retried.pk)
+
+
+@login_required
+@require_POST
+def scheduling_run_discard_view(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(SchedulingRun.objects.select_related("center"), pk=pk)
+    require_staff_of(request.user, run.center)
+    if run.status != SchedulingRun.Status.FAILED:
+        messages.error(request, _("Only a failed run can be discarded here."))
+    else:
+        scheduling_run_discard(run=run, error=run.error)
+        messages.success(request, _("The run was discarded; the plan is as it was."))
     return redirect("scheduling_run", pk=run.pk)
