@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from clinics import token_views
 from clinics import views as clinic_views
 from scheduling import api as scheduling_api
 from sessions import api as sessions_api
@@ -18,6 +19,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", clinic_views.home, name="home"),
     path("welcome/", clinic_views.no_role, name="no_role"),
+    path("account/tokens/", token_views.token_list, name="api_tokens"),
+    path("account/tokens/<int:pk>/revoke/", token_views.token_revoke, name="api_token_revoke"),
     path("console/", include("console.urls")),
     path("my-day/", include("sessions.urls")),
     # The patient's messages and preferences (/portal/messages/, /portal/preferences/) and
