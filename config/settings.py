@@ -329,11 +329,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
+    "filters": {"refusals": {"()": "config.logging.RefusalWithoutTraceback"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "json",
+            "filters": ["refusals"],
         }
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
