@@ -42,7 +42,8 @@ def membership_changed(sender, instance, **kwargs) -> None:
 
 
 def account_changed(sender, instance, created=False, update_fields=None, **kwargs) -> None:
-    # Signing in saves last_login; that changes nobody's access.
-    if created or (update_fields and set(update_fields) <= {"last_login"}):
+    # Only switching an account on or off changes what it may watch; signing in (last_login)
+    # or a new password does not.
+    if created or (update_fields is not None and "is_active" not in update_fields):
         return
     access_changed_announce(instance.pk)
