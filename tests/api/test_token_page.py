@@ -59,3 +59,10 @@ def test_the_page_costs_a_fixed_number_of_queries(
     client.force_login(patient_user)
     with django_assert_max_num_queries(8):
         assert client.get(URL).status_code == 200
+
+
+def test_the_page_reads_in_hindi(client, patient_user):
+    client.force_login(patient_user)
+    client.cookies["django_language"] = "hi"
+    page = client.get(URL, HTTP_ACCEPT_LANGUAGE="hi").content.decode()
+    assert "टोकन बनाएँ" in page and "आपके पास कोई API टोकन नहीं है।" in page
