@@ -99,6 +99,10 @@ class Patient(models.Model):
     )
     comorbidities = models.TextField(_("comorbidities"), blank=True)
     allergies = models.TextField(_("allergies"), blank=True)
+    current_medications = models.TextField(_("current medications"), blank=True)
+    # When the patient last saved the intake's health step; empty answers are a real answer
+    # ("none"), so the step's being done cannot be read from the three texts.
+    health_recorded_at = models.DateTimeField(_("health answers saved at"), null=True, blank=True)
     dosha = models.CharField(_("dosha"), max_length=20, choices=Dosha.choices, blank=True)
     dosha_scores = models.JSONField(
         _("dosha scores"), default=dict, blank=True, help_text=_('e.g. {"vata": 12, "pitta": 8}')
