@@ -203,6 +203,9 @@ ACCOUNT_ADAPTER = "clinics.adapters.ClinicAccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 
+# django-axes alone counts failed sign-ins and locks out (with its own message);
+# allauth's per-email limit of 5 would otherwise answer first and axes never would.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
 AXES_FAILURE_LIMIT = 8
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True

@@ -1,0 +1,1 @@
+"""Tests of the security of health data: passwords, lockout, MFA, encryption, audit."""
