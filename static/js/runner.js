@@ -246,7 +246,27 @@
     }
   }
 
+  // The worker keeps copies of My day and the runner for offline use; on a tablet the
+  // clinic shares, the next person to pick it up must not find them after a sign-out.
+  function forgetPagesOnSignOut() {
+    document.querySelectorAll("form.signout").forEach((form) => {
+      form.addEventListener("submit", async (event) => {
+        if (!("caches" in window)) return;
+        event.preventDefault();
+        try {
+          const names = await caches.keys();
+          await Promise.all(
+            names.filter((n) => n.startsWith("clinic-floor-")).map((n) => caches.delete(n))
+          );
+        } finally {
+          form.submit();
+        }
+      });
+    });
+  }
+
   function ready() {
+    forgetPagesOnSignOut();
     // Every section htmx swaps in brings its own timers; the page's are started here.
     if (window.htmx) htmx.onLoad(startTimers);
     startTimers(document);

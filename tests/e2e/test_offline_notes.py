@@ -195,3 +195,32 @@ def test_my_day_and_the_runner_fit_the_tablet_and_the_phone(
     page.goto(f"{live_server.url}/my-day/sessions/{session.pk}/")
     assert horizontal_overflow(page) == 0
     screenshot(page, f"runner-{viewport}")
+
+
+FLOOR_PAGES_CACHED = """async () => {
+  for (const name of await caches.keys()) {
+    if (!name.startsWith("clinic-floor-")) continue;
+    const cache = await caches.open(name);
+    if ((await cache.keys()).some((r) => new URL(r.url).pathname.startsWith("/my-day/"))) {
+      return true;
+    }
+  }
+  return false;
+}"""
+
+
+def test_signing_out_forgets_the_pages_kept_for_offline_use(
+    live_server, new_page, floor, practitioner_user
+):
+    page = new_page(TABLET)
+    sign_in_through_the_form(page, live_server, practitioner_user.email, PASSWORD)
+    page.goto(f"{live_server.url}/my-day/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    # The worker controls the page from the next visit on, and keeps a copy of it.
+    page.reload()
+    page.wait_for_function(FLOOR_PAGES_CACHED, polling=200, timeout=5_000)
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).not_to_have_url(f"{live_server.url}/my-day/")
+
+    assert page.evaluate(FLOOR_PAGES_CACHED) is False
