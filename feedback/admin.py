@@ -13,8 +13,8 @@ class SymptomScoreInline(admin.TabularInline):
 
 @admin.register(SessionFeedback)
 class SessionFeedbackAdmin(SimpleHistoryAdmin):
-    list_display = ("__str__", "patient", "wellbeing", "energy", "submitted_at")
-    list_filter = ("wellbeing",)
+    list_display = ("__str__", "patient", "symptom_relief", "experience", "submitted_at")
+    list_filter = ("experience",)
     search_fields = ("patient__first_name", "patient__last_name", "patient__mrn")
     autocomplete_fields = ["patient"]
     raw_id_fields = ["session"]

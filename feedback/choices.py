@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Symptom(models.TextChoices):
+    """Symptoms and side effects a patient may score; the first four are asked after a session."""
+
     PAIN = "pain", _("Pain")
     STIFFNESS = "stiffness", _("Stiffness")
     FATIGUE = "fatigue", _("Fatigue")
@@ -12,4 +14,10 @@ class Symptom(models.TextChoices):
     HEADACHE = "headache", _("Headache")
     ANXIETY = "anxiety", _("Anxiety")
     NAUSEA = "nausea", _("Nausea")
+    DIZZINESS = "dizziness", _("Dizziness")
+    WEAKNESS = "weakness", _("Weakness")
     OTHER = "other", _("Other")
+
+
+# The side effects the feedback page asks about after every session, in the order shown.
+SIDE_EFFECTS_ASKED = (Symptom.NAUSEA, Symptom.DIZZINESS, Symptom.WEAKNESS, Symptom.OTHER)

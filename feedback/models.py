@@ -13,21 +13,24 @@ from clinics.fields import EncryptedTextField
 from clinics.models import Center
 from feedback.choices import Symptom
 from patients.models import Patient
+from protocols.models import TherapyType
 from sessions.models import TherapySession
 
-ONE_TO_TEN = [MinValueValidator(1), MaxValueValidator(10)]
+ZERO_TO_TEN = [MinValueValidator(0), MaxValueValidator(10)]
 
 
-def _one_to_ten(field: str, *, nullable: bool) -> models.CheckConstraint:
-    in_range = Q(**{f"{field}__gte": 1, f"{field}__lte": 10})
-    return models.CheckConstraint(
-        condition=(Q(**{f"{field}__isnull": True}) | in_range) if nullable else in_range,
-        name=f"feedback_{field}_1_to_10",
-    )
+class ExperienceAnswer(models.TextChoices):
+    """The PREM question's answers, worded as the NHS adult inpatient survey words them."""
+
+    YES_DEFINITELY = "yes_definitely", _("Yes, definitely")
+    YES_TO_SOME_EXTENT = "yes_to_some_extent", _("Yes, to some extent")
+    NO = "no", _("No")
 
 
 class SessionFeedback(models.Model):
-    """How the patient felt after a session (1 = very poor … 10 = excellent)."""
+    """How the patient felt after a session: relief, side effects (as SymptomScore rows), PREM."""
+
+    Experience = ExperienceAnswer
 
     session = models.OneToOneField(
         TherapySession, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("session")
@@ -36,17 +39,17 @@ class SessionFeedback(models.Model):
         Patient, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("patient")
     )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-    wellbeing = models.PositiveSmallIntegerField(_("wellbeing"), validators=ONE_TO_TEN)
-    energy = models.PositiveSmallIntegerField(
-        _("energy"), null=True, blank=True, validators=ONE_TO_TEN
+    corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
+    symptom_relief = models.PositiveSmallIntegerField(
+        _("symptom relief"),
+        validators=ZERO_TO_TEN,
+        help_text=_("0 = no relief … 10 = complete relief."),
     )
-    sleep_quality = models.PositiveSmallIntegerField(
-        _("sleep quality"), null=True, blank=True, validators=ONE_TO_TEN
+    experience = models.CharField(
+        _("treated with respect and listened to"),
+        max_length=20,
+        choices=Experience.choices,
     )
-    digestion = models.PositiveSmallIntegerField(
-        _("digestion"), null=True, blank=True, validators=ONE_TO_TEN
-    )
-    side_effects = models.TextField(_("side effects"), blank=True)
     comment = EncryptedTextField(_("comment"), blank=True)
 
     history = HistoricalRecords()
@@ -56,21 +59,25 @@ class SessionFeedback(models.Model):
         verbose_name = _("session feedback")
         verbose_name_plural = _("session feedback")
         constraints = [
-            _one_to_ten("wellbeing", nullable=False),
-            _one_to_ten("energy", nullable=True),
-            _one_to_ten("sleep_quality", nullable=True),
-            _one_to_ten("digestion", nullable=True),
+            models.CheckConstraint(
+                condition=Q(symptom_relief__gte=0, symptom_relief__lte=10),
+                name="feedback_symptom_relief_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(experience__in=ExperienceAnswer.values),
+                name="feedback_experience_valid",
+            ),
         ]
 
     def __str__(self):
-        return gettext("Feedback on session %(session)s: wellbeing %(score)s/10") % {
+        return gettext("Feedback on session %(session)s: relief %(score)s/10") % {
             "session": self.session_id,
-            "score": self.wellbeing,
+            "score": self.symptom_relief,
         }
 
 
 class SymptomScore(models.Model):
-    """A symptom's intensity in one feedback (0 = none … 10 = worst)."""
+    """A side effect's severity in one feedback (0 = none … 10 = worst); only those felt are kept."""
 
     Symptom = Symptom
 
@@ -129,6 +136,15 @@ class AdaptationRule(models.Model):
     )
     name = models.CharField(_("name"), max_length=150)
     symptom = models.CharField(_("symptom"), max_length=20, choices=Symptom.choices)
+    therapy = models.ForeignKey(
+        TherapyType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="adaptation_rules",
+        verbose_name=_("therapy"),
+        help_text=_("Leave empty for feedback after any therapy."),
+    )
     threshold = models.PositiveSmallIntegerField(_("threshold"), validators=[MaxValueValidator(10)])
     comparison = models.CharField(
         _("comparison"), max_length=3, choices=Comparison.choices, default=Comparison.GTE
@@ -202,6 +218,7 @@ class ClinicianTask(models.Model):
         verbose_name=_("assigned to"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
     class Meta:
@@ -209,6 +226,14 @@ class ClinicianTask(models.Model):
         verbose_name = _("clinician task")
         verbose_name_plural = _("clinician tasks")
         indexes = [models.Index(fields=["center", "status"], name="task_center_status_idx")]
+        constraints = [
+            # A rule acts once per session however often it is evaluated (a corrected feedback).
+            models.UniqueConstraint(
+                fields=["rule", "session"],
+                condition=Q(rule__isnull=False, session__isnull=False),
+                name="task_once_per_rule_and_session",
+            ),
+        ]
 
     def __str__(self):
         return self.title

@@ -551,8 +551,8 @@ class SessionFeedbackFactory(DjangoModelFactory):
 
     session = factory.SubFactory(TherapySessionFactory, status=SessionStatus.COMPLETED)
     patient = factory.SelfAttribute("session.patient")
-    wellbeing = 7
-    energy = 6
+    symptom_relief = 6
+    experience = SessionFeedback.Experience.YES_DEFINITELY
 
 
 class SymptomScoreFactory(DjangoModelFactory):
