@@ -130,3 +130,36 @@ def consents_record(
         for kind in sorted(given - {consent.kind for consent in kept})
     ]
     return sorted(kept + granted, key=lambda consent: consent.kind)
+
+
+# What a patient may write in each health answer: a few lines, not a medical history.
+HEALTH_ANSWER_MAX_CHARS = 2000
+
+
+@transaction.atomic
+def patient_health_record(
+    *,
+    patient: Patient,
+    comorbidities: str,
+    allergies: str,
+    current_medications: str,
+    at: datetime | None = None,
+) -> Patient:
+    """Keep the intake's health answers on the patient and when they were given.
+
+    Blank answers are kept as "none"; an answer too long is refused whole, keeping all three.
+    """
+    answers = {
+        "comorbidities": comorbidities.strip(),
+        "allergies": allergies.strip(),
+        "current_medications": current_medications.strip(),
+    }
+    if any(len(text) > HEALTH_ANSWER_MAX_CHARS for text in answers.values()):
+        raise ValidationError(
+            _("Please keep each answer under %(n)s characters.") % {"n": HEALTH_ANSWER_MAX_CHARS}
+        )
+    for field, text in answers.items():
+        setattr(patient, field, text)
+    patient.health_recorded_at = at or timezone.now()
+    patient.save(update_fields=[*answers, "health_recorded_at"])
+    return patient
