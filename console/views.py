@@ -167,6 +167,18 @@ def analytics(request: HttpRequest) -> HttpResponse:
         "last_day": last_day,
         "rows": rows,
         "totals": attendance_totals(rows),
+        "chart": {
+            "practitioners": [row.practitioner for row in rows],
+            "completed": [row.completed for row in rows],
+            "no_shows": [row.no_shows for row in rows],
+            "cancelled": [row.cancelled for row in rows],
+            "labels": {
+                "completed": _("Completed"),
+                "no_shows": _("No-shows"),
+                "cancelled": _("Cancelled"),
+                "sessions": _("Sessions"),
+            },
+        },
         "errors": [e for errors in query.errors.values() for e in errors],
     }
     return render(request, "console/analytics.html", context, status=200 if valid else 400)

@@ -3,6 +3,8 @@ a CSV of the same, bad dates in words, and a fixed number of queries."""
 
 import csv
 import io
+import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -66,6 +68,11 @@ def test_it_counts_attendance_per_practitioner_over_the_last_30_days(
     # 2 no-shows among 6 decided sessions.
     assert "33.3 %" in page
     assert "Suresh Menon" in page and "Kavya Das" in page
+    # The chart's figures travel as JSON beside the page's own script files, none inline.
+    chart = json.loads(re.search(r'id="attendance-data"[^>]*>(.*?)</script>', page).group(1))
+    assert chart["practitioners"] == ["Kavya Das", "Suresh Menon"]
+    assert chart["no_shows"] == [1, 1] and chart["completed"] == [1, 3]
+    assert "/static/js/vendor/plotly.min.js" in page
 
 
 def test_it_counts_only_the_days_asked_for(client, admin_user, center, week_of_sessions):
