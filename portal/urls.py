@@ -2,10 +2,12 @@
 
 from django.urls import include, path
 
+from feedback.views import session_feedback
 from portal import views
 
 urlpatterns = [
     path("", views.home, name="portal_home"),
     path("timeline/", views.timeline, name="portal_timeline"),
+    path("feedback/<int:session_id>/", session_feedback, name="portal_session_feedback"),
     path("intake/", include("patients.urls")),
 ]

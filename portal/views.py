@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from feedback.selectors import session_awaiting_feedback
 from patients.models import CarePlan
 from portal.selectors import patient_timeline
 from sessions.models import SessionStatus
@@ -45,6 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "upcoming": upcoming[1:8],
             "past": past,
             "plans": plans,
+            "awaiting_feedback": session_awaiting_feedback(patient=patient),
         },
     )
 

@@ -1,0 +1,61 @@
+"""The patient's feedback page after a session, made to be filled one-handed on a phone."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from feedback.forms import SessionFeedbackForm
+from feedback.selectors import patient_session_for_feedback
+from feedback.services import feedback_record
+from sessions.models import SessionStatus
+
+
+@login_required
+def session_feedback(request: HttpRequest, session_id: int) -> HttpResponse:
+    patient = getattr(request.user, "patient_profile", None)
+    if patient is None:
+        raise PermissionDenied
+    session = patient_session_for_feedback(patient=patient, session_id=session_id)
+    if session is None:
+        # Another patient's session is answered like one that does not exist.
+        raise Http404
+    existing = getattr(session, "feedback", None)
+    finished = session.status == SessionStatus.COMPLETED
+    status = 200
+    if request.method == "POST" and finished:
+        form = SessionFeedbackForm(request.POST)
+        if form.is_valid():
+            try:
+                feedback_record(
+                    session=session,
+                    patient=patient,
+                    symptom_relief=form.cleaned_data["symptom_relief"],
+                    experience=form.cleaned_data["experience"],
+                    side_effects=form.side_effects(),
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Thank you: your practitioner will see your answers."))
+                return redirect("portal_home")
+        status = 400
+    elif request.method == "POST":
+        status = 400
+        form = None
+    else:
+        form = SessionFeedbackForm(initial=SessionFeedbackForm.initial_from(existing))
+    return render(
+        request,
+        "feedback/session_feedback.html",
+        {
+            "session": session,
+            "zone": session.center.tzinfo,
+            "form": form if finished else None,
+            "existing": existing,
+        },
+        status=status,
+    )
