@@ -174,3 +174,12 @@ def test_the_page_costs_a_fixed_number_of_queries(
     client.force_login(patient_user)
     with django_assert_max_num_queries(8):
         assert client.get(_url(finished_session)).status_code == 200
+
+
+def test_the_page_speaks_hindi(client, patient_user, finished_session, settings):
+    client.force_login(patient_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "hi"
+    page = client.get(_url(finished_session)).content.decode()
+    assert "इस सत्र से आपको कितना आराम मिला?" in page
+    assert "<legend>चक्कर</legend>" in page
+    assert "हाँ, कुछ हद तक" in page
