@@ -4,6 +4,7 @@ import csv
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, OuterRef, Subquery
@@ -155,6 +156,8 @@ def _analytics_period(request: HttpRequest):
     return center, centers, first_day, last_day, query, valid
 
 
+# Plotly adds its chart styles in a <style> element at run time; scripts stay locked down.
+@csp_update({"style-src": ["'unsafe-inline'"]})
 @login_required
 def analytics(request: HttpRequest) -> HttpResponse:
     """Attendance and no-shows per practitioner over chosen days at one of the user's centers."""
