@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("board/", session_board.center_board, name="center_board"),
     path("portal/", include("portal.urls")),
+    path("clinician-tasks/", include("feedback.urls")),
     path("scheduling/", include("scheduling.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(

@@ -1,5 +1,8 @@
-"""Reads of the feedback app, scoped to the patient who asks."""
+"""Reads of the feedback app, scoped to the patient or the center staff who ask."""
 
+from django.db.models import F
+
+from feedback.models import ClinicianTask
 from sessions.models import SessionStatus, TherapySession
 
 
@@ -22,3 +25,17 @@ def patient_session_for_feedback(*, patient, session_id: int) -> TherapySession 
         .select_related("therapy", "center", "feedback")
         .first()
     )
+
+
+def clinician_tasks_for_center(*, center, assigned_to=None, done_limit: int = 20):
+    """A center's clinician tasks: open ones by due time, then the latest done (two queries)."""
+    tasks = ClinicianTask.objects.filter(center=center).select_related(
+        "patient", "session__therapy", "assigned_to"
+    )
+    if assigned_to is not None:
+        tasks = tasks.filter(assigned_to=assigned_to)
+    open_tasks = list(
+        tasks.filter(status=ClinicianTask.Status.OPEN).order_by(F("due_at").asc(nulls_last=True))
+    )
+    done = list(tasks.exclude(status=ClinicianTask.Status.OPEN).order_by("-done_at")[:done_limit])
+    return open_tasks, done

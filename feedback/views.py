@@ -1,14 +1,17 @@
-"""The patient's feedback page after a session, made to be filled one-handed on a phone."""
+"""The patient's feedback page after a session (one-handed on a phone) and staff's task list."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinics.access import STAFF_ROLES, centers_for
+from clinics.choices import Role
 from feedback.forms import SessionFeedbackForm
-from feedback.selectors import patient_session_for_feedback
+from feedback.selectors import clinician_tasks_for_center, patient_session_for_feedback
 from feedback.services import feedback_record
 from sessions.models import SessionStatus
 
@@ -58,4 +61,31 @@ def session_feedback(request: HttpRequest, session_id: int) -> HttpResponse:
             "existing": existing,
         },
         status=status,
+    )
+
+
+@login_required
+def clinician_task_list(request: HttpRequest) -> HttpResponse:
+    # Practitioners make the calls, so they see their centers' tasks as admins and directors do.
+    centers = list(centers_for(request.user, roles=(*STAFF_ROLES, Role.PRACTITIONER)))
+    if not centers:
+        raise PermissionDenied
+    wanted = request.GET.get("center", "")
+    center = next((c for c in centers if str(c.pk) == wanted), centers[0])
+    mine = request.GET.get("mine") == "1"
+    open_tasks, done = clinician_tasks_for_center(
+        center=center, assigned_to=request.user if mine else None
+    )
+    now = timezone.now()
+    return render(
+        request,
+        "feedback/clinician_tasks.html",
+        {
+            "center": center,
+            "centers": centers,
+            "mine": mine,
+            "overdue": [t for t in open_tasks if t.due_at and t.due_at < now],
+            "due": [t for t in open_tasks if not t.due_at or t.due_at >= now],
+            "done": done,
+        },
     )

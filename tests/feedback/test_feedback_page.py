@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from feedback.models import SessionFeedback
 from sessions.models import SessionStatus
@@ -179,7 +180,9 @@ def test_the_page_costs_a_fixed_number_of_queries(
 def test_the_page_speaks_hindi(client, patient_user, finished_session, settings):
     client.force_login(patient_user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "hi"
-    page = client.get(_url(finished_session)).content.decode()
+    # LocaleMiddleware leaves the request's language active in this thread: restore it after.
+    with translation.override(settings.LANGUAGE_CODE):
+        page = client.get(_url(finished_session)).content.decode()
     assert "इस सत्र से आपको कितना आराम मिला?" in page
     assert "<legend>चक्कर</legend>" in page
     assert "हाँ, कुछ हद तक" in page
