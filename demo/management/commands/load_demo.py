@@ -30,6 +30,8 @@ from clinics.models import (
     User,
 )
 from demo.catalog import CENTERS, CHECKLISTS, DEMO_PASSWORD, PATIENTS, PROTOCOLS, SKILLS, THERAPIES
+from feedback.choices import Symptom
+from feedback.models import AdaptationRule
 from notifications.models import NotificationPreference
 from notifications.services import starter_playbook_load
 from notifications.starter_playbook import STARTER_PLAYBOOK
@@ -102,6 +104,7 @@ class Command(BaseCommand):
                 key: self._patients(centers[key], PATIENTS[key], versions, today) for key in CENTERS
             }
             self._notification_playbooks(therapies, centers)
+            self._adaptation_rules(therapies)
             self._superuser()
         for key, center in centers.items():
             self._schedule(center, plans[key], options["time_limit"])
@@ -411,6 +414,22 @@ class Command(BaseCommand):
                     defaults={"document_version": "2026-1", "signed_by": patient.full_name},
                 )
         self.stdout.write(f"Notification playbook: {count} templates")
+
+    def _adaptation_rules(self, therapies) -> None:
+        """The seed rule of every center: nausea of 6 or more after Virechana needs a call."""
+        _upsert(
+            AdaptationRule,
+            {
+                "center": None,
+                "symptom": Symptom.NAUSEA,
+                "therapy": therapies["virechana"],
+                "threshold": 6,
+                "comparison": AdaptationRule.Comparison.GTE,
+                "action": AdaptationRule.Action.ALERT_CLINICIAN,
+                "is_active": True,
+            },
+            name="Nausea after Virechana",
+        )
 
     # --- sessions ----------------------------------------------------------------------
 
