@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "import_export",
     "axes",
+    "django_prometheus",
     "clinics",
     "protocols",
     "patients",
@@ -65,10 +66,13 @@ INSTALLED_APPS = [
     "feedback",
     "portal",
     "console",
+    "observability",
     "demo",
 ]
 
 MIDDLEWARE = [
+    # django-prometheus times requests between its Before (first) and After (near last).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -82,6 +86,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -124,6 +129,10 @@ if not DATABASES["default"]["ENGINE"].startswith("django.db.backends."):
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0 if DEBUG else 60)
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# The same backends wrapped by django-prometheus, which counts queries and their errors.
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends.", 1
+)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
@@ -329,6 +338,13 @@ if PRODUCTION:
     SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# --- Metrics (/metrics) ------------------------------------------------------------------
+
+# Addresses or networks that may read /metrics (REMOTE_ADDR); anyone else needs the token
+# as "Authorization: Bearer <METRICS_TOKEN>". Without a token only these addresses may.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Logging: structured lines on stdout ------------------------------------------------
 

@@ -7,12 +7,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from clinics import token_views
 from clinics import views as clinic_views
+from observability import views as observability_views
 from scheduling import api as scheduling_api
 from sessions import api as sessions_api
 from sessions import board as session_board
 
 urlpatterns = [
     path("healthz/", clinic_views.healthz, name="healthz"),
+    path("metrics", observability_views.metrics, name="metrics"),
     path("favicon.ico", clinic_views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -16,6 +16,7 @@ from django.utils.translation import override
 
 from clinics.access import centers_for
 from clinics.live import access_group
+from config.metrics import websocket_connections
 from patients.models import Patient
 from sessions.live import SNAPSHOT_EVENT, board_group, session_payload, timeline_group
 from sessions.selectors import board_sessions, sessions_for_patient
@@ -37,9 +38,14 @@ class _LiveConsumer(AsyncJsonWebsocketConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        websocket_connections.labels(consumer=type(self).__name__).inc()
+        self.counted = True
         await self.send_json(await self.snapshot())
 
     async def disconnect(self, code: int) -> None:
+        # A refused socket disconnects too, but was never counted.
+        if getattr(self, "counted", False):
+            websocket_connections.labels(consumer=type(self).__name__).dec()
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
