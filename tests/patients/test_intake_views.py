@@ -266,3 +266,12 @@ def test_the_overview_costs_a_fixed_number_of_queries(
         response = client.get("/portal/intake/")
 
     assert response.status_code == 200
+
+
+def test_the_intake_reads_in_hindi(client, patient_user, patient):
+    client.force_login(patient_user)
+
+    page = client.get("/portal/intake/", headers={"accept-language": "hi"}).content.decode()
+
+    assert "उपचार से पहले" in page
+    assert "3 में से 0 चरण पूरे" in page
