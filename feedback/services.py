@@ -128,3 +128,17 @@ def feedback_rules_apply(
         if created:
             raised.append(task)
     return raised
+
+
+@transaction.atomic
+def clinician_task_complete(*, task: ClinicianTask, by) -> ClinicianTask:
+    """Mark an open task done by the clinician who did it (a second click changes nothing)."""
+    task = ClinicianTask.objects.select_for_update().get(pk=task.pk)
+    if task.status != ClinicianTask.Status.OPEN:
+        raise ValidationError(_("This task is no longer open."))
+    task.status = ClinicianTask.Status.DONE
+    task.done_at = timezone.now()
+    if task.assigned_to_id is None:
+        task.assigned_to = by
+    task.save(update_fields=["status", "done_at", "assigned_to"])
+    return task

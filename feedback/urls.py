@@ -6,4 +6,5 @@ from feedback import views
 
 urlpatterns = [
     path("", views.clinician_task_list, name="clinician_tasks"),
+    path("<int:pk>/done/", views.clinician_task_done, name="clinician_task_done"),
 ]

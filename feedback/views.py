@@ -4,15 +4,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from clinics.access import STAFF_ROLES, centers_for
 from clinics.choices import Role
 from feedback.forms import SessionFeedbackForm
+from feedback.models import ClinicianTask
 from feedback.selectors import clinician_tasks_for_center, patient_session_for_feedback
-from feedback.services import feedback_record
+from feedback.services import clinician_task_complete, feedback_record
 from sessions.models import SessionStatus
 
 
@@ -64,12 +67,17 @@ def session_feedback(request: HttpRequest, session_id: int) -> HttpResponse:
     )
 
 
-@login_required
-def clinician_task_list(request: HttpRequest) -> HttpResponse:
+def _clinician_centers(user) -> list:
     # Practitioners make the calls, so they see their centers' tasks as admins and directors do.
-    centers = list(centers_for(request.user, roles=(*STAFF_ROLES, Role.PRACTITIONER)))
+    centers = list(centers_for(user, roles=(*STAFF_ROLES, Role.PRACTITIONER)))
     if not centers:
         raise PermissionDenied
+    return centers
+
+
+@login_required
+def clinician_task_list(request: HttpRequest) -> HttpResponse:
+    centers = _clinician_centers(request.user)
     wanted = request.GET.get("center", "")
     center = next((c for c in centers if str(c.pk) == wanted), centers[0])
     mine = request.GET.get("mine") == "1"
@@ -89,3 +97,17 @@ def clinician_task_list(request: HttpRequest) -> HttpResponse:
             "done": done,
         },
     )
+
+
+@require_POST
+@login_required
+def clinician_task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    centers = _clinician_centers(request.user)
+    task = get_object_or_404(ClinicianTask, pk=pk, center__in=centers)
+    try:
+        clinician_task_complete(task=task, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Marked done: %(task)s") % {"task": task.title})
+    return redirect(f"{reverse('clinician_tasks')}?center={task.center_id}")

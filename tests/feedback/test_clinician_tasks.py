@@ -77,3 +77,30 @@ def test_the_list_costs_a_fixed_number_of_queries(
     client.force_login(admin_user)
     with django_assert_max_num_queries(8):
         assert client.get(URL).status_code == 200
+
+
+def test_marking_a_task_done_moves_it_to_done_once(client, practitioner_user, center):
+    task = _task(center, "Call Meera: nausea", hours=3)
+    client.force_login(practitioner_user)
+
+    response = client.post(reverse("clinician_task_done", args=[task.pk]), follow=True)
+    page = response.content.decode()
+    assert "Marked done: Call Meera: nausea" in page
+    assert "Call Meera: nausea" in _section(page, "Done")
+    task.refresh_from_db()
+    assert (task.status, task.assigned_to) == (ClinicianTask.Status.DONE, practitioner_user)
+    first_done_at = task.done_at
+
+    again = client.post(reverse("clinician_task_done", args=[task.pk]), follow=True)
+    assert "This task is no longer open." in again.content.decode()
+    task.refresh_from_db()
+    assert task.done_at == first_done_at
+
+
+def test_another_centers_task_cannot_be_marked_done(client, outsider, center):
+    task = _task(center, "Call Meera: nausea", hours=3)
+    client.force_login(outsider)
+    assert client.post(reverse("clinician_task_done", args=[task.pk])).status_code == 404
+    assert client.get(reverse("clinician_task_done", args=[task.pk])).status_code == 405
+    task.refresh_from_db()
+    assert task.status == ClinicianTask.Status.OPEN
