@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from clinics import token_views
 from clinics import views as clinic_views
+from feedback import api as feedback_api
 from observability import views as observability_views
 from scheduling import api as scheduling_api
 from sessions import api as sessions_api
@@ -46,4 +47,5 @@ urlpatterns = [
         "api/schedule/runs/<int:pk>", scheduling_api.RunDetailApi.as_view(), name="api_schedule_run"
     ),
     path("api/sessions", sessions_api.SessionListApi.as_view(), name="api_sessions"),
+    path("api/feedback", feedback_api.FeedbackRecordApi.as_view(), name="api_feedback"),
 ]
