@@ -33,16 +33,26 @@ class SymptomScoreAdmin(admin.ModelAdmin):
 
 @admin.register(AdaptationRule)
 class AdaptationRuleAdmin(admin.ModelAdmin):
-    list_display = ("name", "center", "symptom", "comparison", "threshold", "action", "is_active")
-    list_filter = ("is_active", "action", "symptom", "center")
+    list_display = (
+        "name",
+        "center",
+        "therapy",
+        "symptom",
+        "comparison",
+        "threshold",
+        "action",
+        "is_active",
+    )
+    list_filter = ("is_active", "action", "symptom", "center", "therapy")
     search_fields = ("name",)
     autocomplete_fields = ["center"]
-    list_select_related = ["center"]
+    raw_id_fields = ["therapy"]
+    list_select_related = ["center", "therapy"]
 
 
 @admin.register(ClinicianTask)
 class ClinicianTaskAdmin(admin.ModelAdmin):
-    list_display = ("title", "center", "patient", "status", "assigned_to", "created_at")
+    list_display = ("title", "center", "patient", "status", "assigned_to", "due_at", "created_at")
     list_filter = ("status", "center")
     search_fields = ("title", "patient__last_name", "patient__mrn")
     autocomplete_fields = ["center", "patient", "rule", "assigned_to"]
