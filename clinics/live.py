@@ -6,6 +6,7 @@ consumer listens on its user's access group, and a change of membership or of th
 sends one message there after commit.
 """
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -28,8 +29,18 @@ def access_changed_announce(user_id: int) -> None:
         layer = get_channel_layer()
         if layer is None:
             return
+        message = {"type": ACCESS_CHANGED_EVENT}
         try:
-            async_to_sync(layer.group_send)(access_group(user_id), {"type": ACCESS_CHANGED_EVENT})
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        try:
+            if loop is None:
+                async_to_sync(layer.group_send)(access_group(user_id), message)
+            else:
+                # Saved from code running on an event loop's thread, where async_to_sync may
+                # not wait: the message goes out as a task of that loop.
+                loop.create_task(layer.group_send(access_group(user_id), message))
         except Exception:
             # The consumers also re-check on their own every few minutes.
             logger.exception("Could not tell user %s's live views that access changed", user_id)
