@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clinics.access import STAFF_ROLES, centers_for
+from clinics.access import STAFF_ROLES, centers_for, session_scope
 from notifications.forms import PreferenceForm
 from notifications.models import OutboxMessage
 from notifications.selectors import (
@@ -106,8 +106,12 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @login_required
 def session_messages(request: HttpRequest, session_id: int) -> HttpResponse:
     """A session's planned and sent messages with their states, for the center's staff."""
+    # Staff of the session's center who may read the session itself: its admins and directors,
+    # and its own practitioner (not a colleague's patients); a patient is not staff.
     session = get_object_or_404(
-        TherapySession.objects.select_related("patient", "therapy", "center"),
+        TherapySession.objects.select_related("patient", "therapy", "center").filter(
+            session_scope(request.user)
+        ),
         pk=session_id,
         center__in=centers_for(request.user),
     )
