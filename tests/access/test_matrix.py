@@ -1,0 +1,383 @@
+"""The access matrix: every URL the portal serves × every role × own / other center (or patient).
+
+The URL list comes from the URL conf itself (`get_resolver()`), so a URL added anywhere shows up
+here; one without an entry in ACCESS fails `test_every_url_has_an_entry` naming it. Each cell
+(URL, role, whose object) is its own test id, e.g. `session_runner-practitioner-other_center`.
+
+A cell is *allowed* when the page answers 2xx, or 3xx anywhere but the sign-in page; a POST-only
+view (GET answers 405) is POSTed with an empty body, where a 4xx form error (400/409/422) also
+counts as reaching it. A cell is *refused* on 401/403/404, or a redirect to the sign-in page.
+Objects of another center are refused to everyone: that column is not declared per URL because
+no URL may ever open one.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from clinics.choices import Role
+from clinics.services import api_token_create
+from notifications.models import OutboxStatus
+from tests.factories import (
+    CarePlanFactory,
+    ClinicianTaskFactory,
+    InAppNotificationFactory,
+    IncidentFactory,
+    MembershipFactory,
+    OutboxMessageFactory,
+    PatientFactory,
+    PractitionerProfileFactory,
+    SchedulingRunFactory,
+    TherapySessionFactory,
+    UserFactory,
+)
+
+ROLES = ("admin", "director", "practitioner", "patient", "anonymous")
+STAFF = frozenset({"admin", "director"})
+NOBODY = frozenset()
+# Whose object a cell opens: the signed-in user's own (own center, own patient, own
+# practitioner), a neighbour's (same center, another patient and practitioner), another center's.
+OWN, NEIGHBOUR, OTHER_CENTER = "own", "neighbour", "other_center"
+
+# Patterns the matrix does not walk, by the first segment of their route, and why.
+SKIPPED_PREFIXES = {
+    "admin/": "Django's admin: is_staff/superuser only, guarded by the admin site itself",
+    "accounts/": "allauth's sign-in, sign-up and MFA pages: public by design",
+    "i18n/": "set_language: a public POST that only sets a cookie",
+    "static/": "static files",
+}
+SKIPPED_NAMES = {
+    "healthz": "the load balancer's liveness probe: public by design, no data",
+    "favicon": "an image: public by design",
+    "metrics": "gated by the caller's address or a bearer token, not by role "
+    "(tests/observability covers it)",
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who reaches one URL.
+
+    `allow`: roles that reach it (for an object URL: on their own object). `neighbour`: roles
+    that reach a same-center object of another patient/practitioner (object URLs only).
+    `obj`: which object fills the URL's kwargs (None for a URL without any). `post`: a
+    POST-only view, exercised with an empty POST, or with `{body: object id}` for an API
+    that names its object in the body rather than the URL.
+    """
+
+    allow: frozenset = NOBODY
+    obj: str | None = None
+    neighbour: frozenset = NOBODY
+    post: bool = False
+    kwargs: dict = field(default_factory=dict)
+    body: str | None = None
+    body_extra: dict = field(default_factory=dict)
+
+
+def _a(*roles):
+    return frozenset(roles)
+
+
+ALL_SIGNED_IN = _a("admin", "director", "practitioner", "patient")
+EVERYONE = _a(*ROLES)
+
+# The one table: URL name -> who may reach it. Keep it sorted by app, as the URL conf is.
+ACCESS = {
+    # clinics
+    # A redirect to each role's landing page; the anonymous are sent to sign in.
+    "home": Access(allow=ALL_SIGNED_IN),
+    "no_role": Access(allow=ALL_SIGNED_IN),
+    "api_tokens": Access(allow=ALL_SIGNED_IN),
+    "api_token_revoke": Access(allow=ALL_SIGNED_IN, obj="token", post=True),
+    # console
+    "console": Access(allow=STAFF),
+    "console_analytics": Access(allow=STAFF),
+    "console_analytics_csv": Access(allow=STAFF),
+    "console_calendar": Access(allow=STAFF),
+    "console_calendar_session": Access(allow=STAFF, obj="session", neighbour=STAFF),
+    # sessions: the practitioner's day and runner
+    "my_day": Access(allow=_a("practitioner")),
+    "floor_service_worker": Access(allow=EVERYONE),
+    "session_runner": Access(
+        allow=_a("admin", "practitioner"), obj="session", neighbour=_a("admin")
+    ),
+    "runner_status": Access(
+        allow=_a("admin", "practitioner"), obj="session", neighbour=_a("admin"), post=True
+    ),
+    "runner_tick": Access(
+        allow=_a("admin", "practitioner"), obj="session", neighbour=_a("admin"), post=True
+    ),
+    "runner_timer": Access(
+        allow=_a("admin", "practitioner"), obj="session", neighbour=_a("admin"), post=True
+    ),
+    "runner_vitals": Access(
+        allow=_a("admin", "practitioner"), obj="session", neighbour=_a("admin"), post=True
+    ),
+    "runner_dosage": Access(
+        allow=_a("admin", "practitioner"), obj="session", neighbour=_a("admin"), post=True
+    ),
+    "runner_materials": Access(
+        allow=_a("admin", "practitioner"), obj="session", neighbour=_a("admin"), post=True
+    ),
+    "runner_notes": Access(
+        allow=_a("admin", "practitioner"), obj="session", neighbour=_a("admin"), post=True
+    ),
+    "runner_incidents": Access(
+        allow=_a("admin", "practitioner"), obj="session", neighbour=_a("admin"), post=True
+    ),
+    "runner_incident_step": Access(
+        allow=_a("admin", "practitioner"), obj="incident", neighbour=_a("admin"), post=True
+    ),
+    "runner_queued_write": Access(
+        allow=_a("admin", "practitioner"), obj="session", neighbour=_a("admin"), post=True
+    ),
+    # The practitioners of a center watch its board too (tests/sessions/test_board.py).
+    "center_board": Access(allow=_a("admin", "director", "practitioner")),
+    # notifications
+    "notifications_inbox": Access(allow=_a("patient")),
+    "notifications_inbox_read": Access(allow=_a("patient"), obj="in_app", post=True),
+    "notifications_inbox_read_all": Access(allow=_a("patient"), post=True),
+    "notifications_preferences": Access(allow=_a("patient")),
+    "notifications_session_messages": Access(
+        allow=_a("admin", "director", "practitioner"), obj="session", neighbour=STAFF
+    ),
+    "notifications_failed": Access(allow=STAFF),
+    "notifications_failed_retry": Access(
+        allow=STAFF, obj="failed_message", neighbour=STAFF, post=True
+    ),
+    "api_notifications_test": Access(allow=STAFF, post=True),
+    # Twilio's webhooks: only a request signed with the account's token gets in (none here).
+    "twilio_inbound_sms": Access(post=True),
+    "twilio_delivery_status": Access(post=True),
+    # feedback: practitioners make the calls, so they work the tasks as admins and directors do
+    "clinician_tasks": Access(allow=_a("admin", "director", "practitioner")),
+    "clinician_task_done": Access(
+        allow=_a("admin", "director", "practitioner"),
+        obj="task",
+        neighbour=_a("admin", "director", "practitioner"),
+        post=True,
+    ),
+    # A whole answer, so that only whose session it is can refuse it (not a missing field).
+    "api_feedback": Access(
+        allow=_a("patient"),
+        obj="session",
+        post=True,
+        body="session_id",
+        body_extra={"symptom_relief": 6, "experience": "yes_definitely"},
+    ),
+    # portal and intake
+    "portal_home": Access(allow=_a("patient")),
+    "portal_timeline": Access(allow=_a("patient")),
+    "portal_session_feedback": Access(allow=_a("patient"), obj="session"),
+    "patient_intake": Access(allow=_a("patient")),
+    "patient_intake_dosha": Access(allow=_a("patient")),
+    "patient_intake_health": Access(allow=_a("patient")),
+    "patient_intake_consents": Access(allow=_a("patient")),
+    # scheduling
+    "care_plans": Access(allow=STAFF),
+    "care_plan_detail": Access(allow=STAFF, obj="care_plan", neighbour=STAFF),
+    "care_plan_auto_schedule": Access(allow=STAFF, obj="care_plan", neighbour=STAFF, post=True),
+    "care_plan_earliest_start": Access(allow=STAFF, obj="care_plan", neighbour=STAFF),
+    "scheduling_run": Access(allow=STAFF, obj="run", neighbour=STAFF),
+    "scheduling_run_apply": Access(allow=STAFF, obj="run", neighbour=STAFF, post=True),
+    "scheduling_run_retry": Access(allow=STAFF, obj="run", neighbour=STAFF, post=True),
+    "scheduling_run_discard": Access(allow=STAFF, obj="run", neighbour=STAFF, post=True),
+    "scheduling_run_problem": Access(allow=STAFF, obj="run", neighbour=STAFF),
+    "scheduling_run_solution": Access(allow=STAFF, obj="solved_run", neighbour=STAFF),
+    "session_reschedule": Access(allow=STAFF, obj="session", neighbour=STAFF),
+    "session_cancel": Access(allow=STAFF, obj="session", neighbour=STAFF, post=True),
+    "sick_leave": Access(allow=STAFF),
+    "center_replan_today": Access(allow=STAFF, obj="center", neighbour=STAFF, post=True),
+    # API
+    "api_schema": Access(allow=EVERYONE),
+    "api_docs": Access(allow=EVERYONE),
+    "api_schedule_auto": Access(
+        allow=STAFF, obj="care_plan", neighbour=STAFF, post=True, body="care_plan"
+    ),
+    "api_schedule_run": Access(allow=STAFF, obj="run", neighbour=STAFF),
+    "api_sessions": Access(allow=ALL_SIGNED_IN),
+}
+
+
+def _walk(patterns, prefix=""):
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield route, entry
+
+
+def served_urls():
+    """(name, route, converters) of every URL the matrix covers, in URL-conf order."""
+    found = {}
+    for route, entry in _walk(get_resolver().url_patterns):
+        if any(route.startswith(p) for p in SKIPPED_PREFIXES) or entry.name in SKIPPED_NAMES:
+            continue
+        found.setdefault(entry.name or route, (route, tuple(entry.pattern.converters)))
+    return found
+
+
+URLS = served_urls()
+
+
+def test_every_url_has_an_entry():
+    missing = sorted(name for name in URLS if name not in ACCESS)
+    assert not missing, f"URLs without an entry in tests/access/test_matrix.py ACCESS: {missing}"
+
+
+def _cells():
+    for name in URLS:
+        access = ACCESS.get(name)
+        if access is None:
+            continue  # test_every_url_has_an_entry names it
+        whose = (OWN, NEIGHBOUR, OTHER_CENTER) if access.obj else (None,)
+        for role in ROLES:
+            for owner in whose:
+                cell_id = f"{name}-{role}" + (f"-{owner}" if owner else "")
+                yield pytest.param(name, role, owner, id=cell_id)
+
+
+class World:
+    """The rows one cell needs, made on first use: a cell builds only its own objects."""
+
+    # conftest's fixture for each role; the director has none there.
+    FIXTURES = {
+        "admin": "admin_user",
+        "practitioner": "practitioner_user",
+        "patient": "patient_user",
+    }
+
+    def __init__(self, request):
+        self.request = request
+        self.center = request.getfixturevalue("center")
+
+    def user(self, role):
+        """The user signed in as `role` (None for the anonymous), made only when asked for."""
+        if role == "anonymous":
+            return None
+        if role == "director":
+            director = UserFactory(email="director@kerala.example.org")
+            if not director.memberships.exists():
+                MembershipFactory(user=director, center=self.center, role=Role.MEDICAL_DIRECTOR)
+            return director
+        return self.request.getfixturevalue(self.FIXTURES[role])
+
+    def _center_of(self, owner):
+        if owner == OTHER_CENTER:
+            return self.request.getfixturevalue("other_center")
+        return self.center
+
+    def patient(self, owner):
+        if owner == OWN:
+            return self.user("patient").patient_profile
+        user = UserFactory(email=f"{owner}-patient@example.org")
+        return PatientFactory(user=user, center=self._center_of(owner))
+
+    def practitioner(self, owner):
+        if owner == OWN:
+            return self.user("practitioner").practitioner_profile
+        user = UserFactory(email=f"{owner}-vaidya@example.org")
+        MembershipFactory(user=user, center=self._center_of(owner), role=Role.PRACTITIONER)
+        return PractitionerProfileFactory(user=user)
+
+    def session(self, owner, **extra):
+        return TherapySessionFactory(
+            center=self._center_of(owner),
+            patient=self.patient(owner),
+            practitioner=self.practitioner(owner),
+            **extra,
+        )
+
+    def kwargs(self, obj, owner, role):
+        """The URL kwargs naming an object of `obj` kind that belongs to `owner`."""
+        if obj == "session":
+            return {"pk": self.session(owner).pk}
+        if obj == "incident":
+            incident = IncidentFactory(session=self.session(owner))
+            return {"pk": incident.session_id, "incident_pk": incident.pk}
+        if obj == "care_plan":
+            return {"pk": CarePlanFactory(patient=self.patient(owner)).pk}
+        if obj == "run":
+            return {"pk": SchedulingRunFactory(center=self._center_of(owner)).pk}
+        if obj == "solved_run":
+            # Only the file's being there matters to its download, not what it holds.
+            run = SchedulingRunFactory(center=self._center_of(owner), solution={"plans": []})
+            return {"pk": run.pk}
+        if obj == "center":
+            return {"center_id": self._center_of(owner).pk}
+        if obj == "task":
+            task = ClinicianTaskFactory(center=self._center_of(owner), patient=self.patient(owner))
+            return {"pk": task.pk}
+        if obj == "in_app":
+            return {"pk": InAppNotificationFactory(patient=self.patient(owner)).pk}
+        if obj == "failed_message":
+            message = OutboxMessageFactory(patient=self.patient(owner), status=OutboxStatus.FAILED)
+            return {"pk": message.pk}
+        if obj == "token":
+            # A user's own token, else someone else's (of the same or the other center).
+            owner_user = self.user(role) if owner == OWN else None
+            if owner_user is None:
+                owner_user = UserFactory(email=f"{owner}-token@example.org")
+            token, _secret = api_token_create(user=owner_user, name="Lab integration")
+            return {"pk": token.pk}
+        raise AssertionError(f"no builder for object kind {obj!r}")
+
+
+def _is_login_redirect(response):
+    return response.status_code in (301, 302, 303, 307, 308) and response.url.startswith(
+        reverse("account_login")
+    )
+
+
+def _verdict(response, *, posted):
+    """'allowed' or 'refused', or the unexpected status as text."""
+    code = response.status_code
+    if code in (401, 403, 404) or _is_login_redirect(response):
+        return "refused"
+    if 200 <= code < 400:
+        return "allowed"
+    if posted and code in (400, 409, 422):
+        return "allowed"  # reached the view: it refused the empty form, not the user
+    return f"unexpected {code}"
+
+
+@pytest.mark.parametrize(("name", "role", "owner"), list(_cells()))
+def test_access(db, client, request, name, role, owner):
+    access = ACCESS[name]
+    world = World(request)
+    kwargs, body = dict(access.kwargs), {}
+    if access.obj:
+        named = world.kwargs(access.obj, owner, role)
+        converters = URLS[name][1]
+        if access.body:
+            body = {access.body: named["pk"], **access.body_extra}
+        elif "pk" in named and "pk" not in converters and len(converters) == 1:
+            kwargs[converters[0]] = named["pk"]  # e.g. <int:session_id>
+        else:
+            kwargs.update(named)
+    url = reverse(name, kwargs=kwargs or None)
+    user = world.user(role)
+    if user is not None:
+        client.force_login(user)
+
+    if owner in (None, OWN):
+        expected = "allowed" if role in access.allow else "refused"
+    elif owner == NEIGHBOUR:
+        expected = "allowed" if role in access.neighbour else "refused"
+    else:
+        expected = "refused"
+
+    response = client.get(url)
+    posted = False
+    if response.status_code == 405:
+        assert access.post, f"{name}: GET answers 405; mark it post=True in ACCESS"
+        response = client.post(url, body)
+        posted = True
+    got = _verdict(response, posted=posted)
+    location = f" -> {response.url}" if 300 <= response.status_code < 400 else ""
+    assert got == expected, (
+        f"{name} as {role} on {owner or 'no object'}: expected {expected}, "
+        f"got {got} ({response.status_code}{location}) for {url}"
+    )
