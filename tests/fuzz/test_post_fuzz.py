@@ -5,7 +5,7 @@ fuzzed (or fails here, naming itself) without anyone remembering to add it. For 
 test fills the URL's ids with real objects of the own center, sends an empty POST as each role
 (a 405 from any role marks the view GET-only) and then hypothesis-generated bodies built from the
 field names of the page's form (or the API's OpenAPI request schema). It asserts what a user
-relies on: no answer is a 5xx, and a refused request (4xx, a redirect to the login page, or a
+relies on: no answer is a 5xx, a 4xx says something, and a refused request (4xx, a redirect to the login page, or a
 form re-rendered with its errors) leaves every table exactly as it was (row count and checksum).
 """
 
@@ -287,6 +287,9 @@ def _is_refusal(response):
 def _check(response, before, url, role, body):
     where = f"POST {url} as {role} with {body!r:.300}"
     assert response.status_code < 500, f"{where} answered {response.status_code}"
+    if 400 <= response.status_code < 500 and response.status_code != 405:
+        # A 405 is the method check itself; any other refusal must tell the person why.
+        assert response.content.strip(), f"{where} was refused ({response.status_code}) in silence"
     if _is_refusal(response):
         changed = _changed(before, _table_fingerprints())
         assert not changed, f"{where} was refused ({response.status_code}) but changed {changed}"
