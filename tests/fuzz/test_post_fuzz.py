@@ -5,8 +5,9 @@ fuzzed (or fails here, naming itself) without anyone remembering to add it. For 
 test fills the URL's ids with real objects of the own center, sends an empty POST as each role
 (a 405 from any role marks the view GET-only) and then hypothesis-generated bodies built from the
 field names of the page's form (or the API's OpenAPI request schema). It asserts what a user
-relies on: no answer is a 5xx, a 4xx says something, and a refused request (4xx, a redirect to the login page, or a
-form re-rendered with its errors) leaves every table exactly as it was (row count and checksum).
+relies on: no answer is a 5xx, a 4xx says something, and a refused request (4xx, a redirect to
+the login page, or a form re-rendered with its errors) leaves every table exactly as it was (row
+count and checksum).
 """
 
 import json
