@@ -7,8 +7,11 @@ here; one without an entry in ACCESS fails `test_every_url_has_an_entry` naming 
 A cell is *allowed* when the page answers 2xx, or 3xx anywhere but the sign-in page; a POST-only
 view (GET answers 405) is POSTed with an empty body, where a 4xx form error (400/409/422) also
 counts as reaching it. A cell is *refused* on 401/403/404, or a redirect to the sign-in page.
-Objects of another center are refused to everyone: that column is not declared per URL because
-no URL may ever open one.
+An object URL has three columns: the signed-in user's own object (own center, own patient, own
+practitioner), a neighbour's (same center, another patient and practitioner) and another
+center's. Objects of another center are refused to everyone: that column is not declared per URL
+because no URL may ever open one. The API is reached with the browser's session here; a token
+acts as its user (clinics.authentication), so it reaches the same cells.
 """
 
 from dataclasses import dataclass, field
