@@ -137,9 +137,12 @@ def pytest_runtest_call(item):
     return result
 
 
-def sign_in(page: Page, live_server, email: str, password: str) -> None:
-    """Sign in through the real login form and wait until the portal has taken us elsewhere."""
-    page.goto(f"{live_server.url}/accounts/login/")
+def sign_in(page: Page, server, email: str, password: str) -> None:
+    """Sign in through the real login form and wait until the portal has taken us elsewhere.
+
+    `server` is pytest-django's live_server or the base URL of the ASGI server.
+    """
+    page.goto(f"{getattr(server, 'url', server)}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     page.locator("form:has(input[name=login]) button[type=submit]").click()

@@ -7,14 +7,12 @@ note taken while the front desk cancelled the session comes back refused, on scr
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from clinics.choices import Role
-from protocols.models import SOPChecklistItem
 from sessions.models import ChecklistItemResult, RunnerWrite, SessionNote, SessionStatus
 from sessions.services import session_transition
 from tests.e2e.conftest import PHONE, TABLET, horizontal_overflow, screenshot
@@ -23,16 +21,13 @@ from tests.factories import (
     ClinicalFlagFactory,
     ConsumableFactory,
     MembershipFactory,
-    SOPChecklistItemFactory,
-    SOPChecklistTemplateFactory,
     TherapySessionFactory,
-    TherapyTypeFactory,
     UserFactory,
 )
+from tests.sessions.floor import abhyanga_with_checklist
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "offline-notes-test-password"
-Kind = SOPChecklistItem.Kind
 
 
 def in_a_thread(function, **kwargs):
@@ -52,21 +47,7 @@ def floor(center, practitioner, practitioner_user):
     practitioner_user.save(update_fields=["password"])
     admin = UserFactory(email="floor-admin@kerala.example.org", password=PASSWORD)
     MembershipFactory(user=admin, center=center, role=Role.CENTER_ADMIN)
-    abhyanga = TherapyTypeFactory(
-        code="abhyanga", name="Abhyanga", planned_dose=Decimal("200"), dose_unit="ml"
-    )
-    sop = SOPChecklistTemplateFactory(therapy=abhyanga, version=1, title="Abhyanga SOP")
-    for order, (text, kind, seconds) in enumerate(
-        [
-            ("Check blood pressure and ask about fever", Kind.SAFETY_CHECK, None),
-            ("Warm the oil to body temperature", Kind.STEP, None),
-            ("Massage with synchronized strokes", Kind.TIMER, 2700),
-        ],
-        start=1,
-    ):
-        SOPChecklistItemFactory(
-            template=sop, order=order, text=text, kind=kind, timer_seconds=seconds
-        )
+    abhyanga = abhyanga_with_checklist(massage_seconds=2700)
     session = TherapySessionFactory(
         center=center, practitioner=practitioner, therapy=abhyanga, starts_at=today_at(center, 10)
     )

@@ -16,30 +16,18 @@ from playwright.sync_api import expect
 
 from clinics.choices import Role
 from clinics.models import Consumable
-from protocols.models import SOPChecklistItem
 from sessions.models import ChecklistItemResult, SessionStatus, VitalsReading
-from tests.e2e.conftest import DESKTOP, TABLET, horizontal_overflow, screenshot
+from tests.e2e.conftest import DESKTOP, TABLET, horizontal_overflow, screenshot, sign_in
 from tests.factories import (
     ConsumableFactory,
     MembershipFactory,
-    SOPChecklistItemFactory,
-    SOPChecklistTemplateFactory,
     TherapySessionFactory,
-    TherapyTypeFactory,
     UserFactory,
 )
+from tests.sessions.floor import abhyanga_with_checklist
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "runner-board-test-password"
-Kind = SOPChecklistItem.Kind
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form:has(input[name=login]) button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 @pytest.fixture
@@ -48,21 +36,7 @@ def floor(center, practitioner, practitioner_user):
     practitioner_user.save(update_fields=["password"])
     admin = UserFactory(email="runner-board-admin@kerala.example.org", password=PASSWORD)
     MembershipFactory(user=admin, center=center, role=Role.CENTER_ADMIN)
-    abhyanga = TherapyTypeFactory(
-        code="abhyanga", name="Abhyanga", planned_dose=Decimal("200"), dose_unit="ml"
-    )
-    sop = SOPChecklistTemplateFactory(therapy=abhyanga, version=1, title="Abhyanga SOP")
-    for order, (text, kind, seconds) in enumerate(
-        [
-            ("Check blood pressure and ask about fever", Kind.SAFETY_CHECK, None),
-            ("Warm the oil to body temperature", Kind.STEP, None),
-            ("Massage with synchronized strokes", Kind.TIMER, 120),
-        ],
-        start=1,
-    ):
-        SOPChecklistItemFactory(
-            template=sop, order=order, text=text, kind=kind, timer_seconds=seconds
-        )
+    abhyanga = abhyanga_with_checklist(massage_seconds=120)
     day = timezone.now().astimezone(center.tzinfo).date()
     session = TherapySessionFactory(
         center=center,
@@ -96,7 +70,7 @@ def test_a_session_run_on_the_tablet_shows_on_the_board_as_it_happens(
 ):
     admin, session, oil = floor
     board = new_page(DESKTOP)
-    sign_in(board, asgi_server, admin.email)
+    sign_in(board, asgi_server, admin.email, PASSWORD)
     board.goto(f"{asgi_server}/board/")
     expect(board.locator("#board-connection")).to_have_text("Live")
     expect(board_chip(board, session)).to_have_text("Scheduled")
@@ -104,7 +78,7 @@ def test_a_session_run_on_the_tablet_shows_on_the_board_as_it_happens(
     board.evaluate("window.notReloaded = true")
 
     tablet = new_page(TABLET)
-    sign_in(tablet, asgi_server, practitioner_user.email)
+    sign_in(tablet, asgi_server, practitioner_user.email, PASSWORD)
     tablet.goto(f"{asgi_server}/my-day/sessions/{session.pk}/")
     expect(tablet.get_by_role("heading", level=1)).to_contain_text("Abhyanga")
 
