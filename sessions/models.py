@@ -158,6 +158,14 @@ class TherapySession(models.Model):
         ),
     )
     notes = EncryptedTextField(_("notes"), blank=True)
+    # Lowered from the protocol's full dose (or duration, for a therapy given without a dose)
+    # when the patient's feedback calls for a gentler session; the reason says why.
+    intensity_percent = models.PositiveSmallIntegerField(
+        _("intensity (%)"),
+        default=100,
+        help_text=_("Share of the protocol's dose, or of its duration, to give in this session."),
+    )
+    intensity_reason = models.CharField(_("why the intensity changed"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -184,6 +192,10 @@ class TherapySession(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(room_place__gte=1), name="session_room_place_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(intensity_percent__gte=10, intensity_percent__lte=100),
+                name="session_intensity_10_to_100",
             ),
             # The three exclusion constraints are checked at each statement, but booking may
             # defer them to the end of its transaction so that two sessions can trade places.

@@ -443,11 +443,50 @@ def vitals_record(
     )
 
 
-def planned_dose(session: TherapySession) -> tuple[Decimal | None, str]:
+def protocol_dose(session: TherapySession) -> tuple[Decimal | None, str]:
     """The dose the protocol plans for this session (its step's, else its therapy's), and unit."""
     step = session.protocol_step
     dose = step.planned_dose if step is not None and step.planned_dose else None
     return dose or session.therapy.planned_dose, session.therapy.dose_unit
+
+
+def planned_dose(session: TherapySession) -> tuple[Decimal | None, str]:
+    """The dose to give in this session: the protocol's, at the session's intensity."""
+    dose, unit = protocol_dose(session)
+    if dose is None or session.intensity_percent == 100:
+        return dose, unit
+    return (dose * session.intensity_percent / 100).quantize(Decimal("0.01")), unit
+
+
+def planned_minutes(session: TherapySession) -> int:
+    """How long to give the therapy: its booked length, at the session's intensity."""
+    booked = int((session.ends_at - session.starts_at).total_seconds() // 60)
+    return max(1, round(booked * session.intensity_percent / 100))
+
+
+@transaction.atomic
+def session_intensity_set(
+    *, session: TherapySession, percent: int, reason: str, expected_percent: int | None = None
+) -> TherapySession:
+    """Set the share of the dose (or duration) a session still to come will give, and why.
+
+    `expected_percent` makes the change conditional: a caller undoing its own change passes
+    the value it set, so that a later change by someone else is not silently overwritten.
+    """
+    session = TherapySession.objects.select_for_update(of=("self",)).get(pk=session.pk)
+    if session.status != SessionStatus.SCHEDULED:
+        raise ValidationError(_("Only a session that has not started can change its intensity."))
+    if expected_percent is not None and session.intensity_percent != expected_percent:
+        raise ValidationError(
+            _("The intensity was changed since (it is now %(percent)s %%); set it by hand.")
+            % {"percent": session.intensity_percent}
+        )
+    if not 10 <= percent <= 100:
+        raise ValidationError(_("Give the intensity as a share from 10 to 100 %."))
+    session.intensity_percent = percent
+    session.intensity_reason = reason[:300]
+    session.save(update_fields=["intensity_percent", "intensity_reason", "updated_at"])
+    return session
 
 
 @transaction.atomic

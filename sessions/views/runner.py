@@ -53,6 +53,8 @@ from sessions.services import (
     material_use,
     next_statuses,
     planned_dose,
+    planned_minutes,
+    protocol_dose,
     runner_write,
     runner_write_apply,
     session_transition,
@@ -90,6 +92,7 @@ def _runner_context(request: HttpRequest, session: TherapySession, **overrides) 
     now = timezone.now()
     template = checklist_for(session.therapy_id)
     dose, dose_unit = planned_dose(session)
+    full_dose, _unit = protocol_dose(session)
     record = session_record(session=session)
     center_staff = Membership.objects.filter(
         user=request.user, center_id=session.center_id, is_active=True, role__in=STAFF_ROLES
@@ -112,6 +115,8 @@ def _runner_context(request: HttpRequest, session: TherapySession, **overrides) 
         "lines": checklist_lines(template=template, session=session, now=now),
         "record": record,
         "planned_dose": dose,
+        "protocol_dose": full_dose,
+        "planned_minutes": planned_minutes(session),
         "dose_unit": dose_unit,
         "center_staff": center_staff,
         "status_error": "",
