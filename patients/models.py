@@ -97,9 +97,10 @@ class Patient(models.Model):
     language = models.CharField(
         _("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
     )
-    comorbidities = models.TextField(_("comorbidities"), blank=True)
-    allergies = models.TextField(_("allergies"), blank=True)
-    current_medications = models.TextField(_("current medications"), blank=True)
+    # The intake's health answers are PHI: encrypted at rest like session notes.
+    comorbidities = EncryptedTextField(_("comorbidities"), blank=True)
+    allergies = EncryptedTextField(_("allergies"), blank=True)
+    current_medications = EncryptedTextField(_("current medications"), blank=True)
     # When the patient last saved the intake's health step; empty answers are a real answer
     # ("none"), so the step's being done cannot be read from the three texts.
     health_recorded_at = models.DateTimeField(_("health answers saved at"), null=True, blank=True)
@@ -294,7 +295,8 @@ class ClinicalFlag(models.Model):
     patient = models.ForeignKey(
         Patient, on_delete=models.CASCADE, related_name="clinical_flags", verbose_name=_("patient")
     )
-    reason = models.CharField(_("reason"), max_length=300)
+    # Encrypted (a TextField in the database, as ciphertext outgrows 300); forms keep the limit.
+    reason = EncryptedTextField(_("reason"), max_length=300)
     source = models.CharField(
         _("raised from"), max_length=20, choices=Source.choices, default=Source.CLINICIAN
     )
