@@ -1,10 +1,17 @@
-"""Reads of the patient's own pages: their timeline of sessions and how far each plan has come."""
+"""Reads of the patient's pages: their timeline, how far each plan has come, their progress."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
-from patients.models import CarePlan
-from sessions.models import RELEASED_STATUSES, SessionStatus, TherapySession
+from django.db.models import Count, Q
+
+from clinics.access import centers_for
+from clinics.choices import Role
+from feedback.choices import Symptom
+from feedback.models import SessionFeedback, SymptomScore
+from patients.models import CarePlan, Patient
+from sessions.models import RELEASED_STATUSES, SessionStatus, TherapySession, VitalsReading
 from sessions.selectors import sessions_for_patient
 
 
@@ -104,4 +111,212 @@ def patient_timeline(*, patient, now: datetime) -> PatientTimeline:
         coming=[day for day in days if day.date >= today],
         milestones=[_milestone(plan, sessions, zone) for plan in plans],
         next_session=next_session,
+    )
+
+
+@dataclass
+class PlanProgress:
+    """One care plan's sessions counted in SQL: planned (not cancelled), done and missed."""
+
+    plan_id: int
+    protocol: str
+    start_date: date
+    planned: int
+    completed: int
+    missed: int
+
+    @property
+    def left(self) -> int:
+        return self.planned - self.completed - self.missed
+
+    @property
+    def adherence(self) -> int | None:
+        """Sessions attended among those that came due and were decided (attended or missed)."""
+        decided = self.completed + self.missed
+        return round(100 * self.completed / decided) if decided else None
+
+
+@dataclass
+class FeedbackPoint:
+    """One answered session: when, which therapy and protocol day, relief and side effects."""
+
+    session_id: int
+    day: date
+    therapy: str
+    therapy_hi: str
+    protocol_day: int | None
+    relief: int
+    side_effects: dict[str, int]
+
+
+@dataclass
+class WeightPoint:
+    day: date
+    kg: Decimal
+
+
+@dataclass
+class PatientProgress:
+    """The aggregates behind the progress charts and GET /api/progress/<patient_id>."""
+
+    patient: Patient
+    feedback: list[FeedbackPoint]
+    plans: list[PlanProgress]
+    weights: list[WeightPoint]
+
+    @property
+    def completed(self) -> int:
+        return sum(plan.completed for plan in self.plans)
+
+    @property
+    def missed(self) -> int:
+        return sum(plan.missed for plan in self.plans)
+
+    @property
+    def adherence(self) -> int | None:
+        decided = self.completed + self.missed
+        return round(100 * self.completed / decided) if decided else None
+
+    @property
+    def relief_average(self) -> Decimal | None:
+        if not self.feedback:
+            return None
+        mean = Decimal(sum(p.relief for p in self.feedback)) / len(self.feedback)
+        return mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def side_effects_felt(self) -> list[str]:
+        """The side effects ever scored above 0, in the order the feedback page asks them."""
+        felt = {name for p in self.feedback for name, score in p.side_effects.items() if score}
+        return [s.value for s in Symptom if s.value in felt]
+
+    @property
+    def worst_side_effect(self) -> tuple[str, int, date] | None:
+        """The highest side-effect score given, its symptom and day (the latest of equals)."""
+        worst = None
+        for point in self.feedback:
+            for name, score in point.side_effects.items():
+                if score and (worst is None or score >= worst[1]):
+                    worst = (name, score, point.day)
+        return worst
+
+    def as_dict(self) -> dict:
+        """Plain figures for the API and the charts' json_script block."""
+        return {
+            "patient": self.patient.pk,
+            "adherence": self.adherence,
+            "sessions_completed": self.completed,
+            "sessions_missed": self.missed,
+            "relief_average": None if self.relief_average is None else str(self.relief_average),
+            "feedback": [
+                {
+                    "session": p.session_id,
+                    "day": p.day.isoformat(),
+                    "therapy": p.therapy,
+                    "protocol_day": p.protocol_day,
+                    "relief": p.relief,
+                    "side_effects": p.side_effects,
+                }
+                for p in self.feedback
+            ],
+            "plans": [
+                {
+                    "plan": plan.plan_id,
+                    "protocol": plan.protocol,
+                    "start_date": plan.start_date.isoformat(),
+                    "planned": plan.planned,
+                    "completed": plan.completed,
+                    "missed": plan.missed,
+                    "left": plan.left,
+                    "adherence": plan.adherence,
+                }
+                for plan in self.plans
+            ],
+            "weights": [{"day": w.day.isoformat(), "kg": str(w.kg)} for w in self.weights],
+        }
+
+
+def patient_progress(*, patient: Patient) -> PatientProgress:
+    """A patient's relief and side effects per answered session, sessions planned, done and
+    missed per care plan, and weights from session vitals: four queries whatever the size."""
+    zone = patient.center.tzinfo
+    answers = (
+        SessionFeedback.objects.filter(patient=patient)
+        .values(
+            "session_id",
+            "session__starts_at",
+            "session__therapy__name",
+            "session__therapy__name_hi",
+            "session__protocol_step__day_offset",
+            "symptom_relief",
+        )
+        .order_by("session__starts_at", "session_id")
+    )
+    side_effects: dict[int, dict[str, int]] = {}
+    for row in SymptomScore.objects.filter(feedback__patient=patient).values(
+        "feedback__session_id", "symptom", "score"
+    ):
+        side_effects.setdefault(row["feedback__session_id"], {})[row["symptom"]] = row["score"]
+    feedback = [
+        FeedbackPoint(
+            session_id=row["session_id"],
+            day=row["session__starts_at"].astimezone(zone).date(),
+            therapy=row["session__therapy__name"],
+            therapy_hi=row["session__therapy__name_hi"],
+            protocol_day=(
+                None
+                if row["session__protocol_step__day_offset"] is None
+                else row["session__protocol_step__day_offset"] + 1
+            ),
+            relief=row["symptom_relief"],
+            side_effects=side_effects.get(row["session_id"], {}),
+        )
+        for row in answers
+    ]
+    plans = [
+        PlanProgress(
+            plan_id=row["care_plan_id"],
+            protocol=row["care_plan__protocol_version__template__name"],
+            start_date=row["care_plan__start_date"],
+            planned=row["planned"],
+            completed=row["completed"],
+            missed=row["missed"],
+        )
+        for row in TherapySession.objects.filter(patient=patient, care_plan__isnull=False)
+        .exclude(care_plan__status=CarePlan.Status.CANCELLED)
+        .values(
+            "care_plan_id",
+            "care_plan__protocol_version__template__name",
+            "care_plan__start_date",
+        )
+        .annotate(
+            planned=Count("pk", filter=~Q(status=SessionStatus.CANCELLED)),
+            completed=Count("pk", filter=Q(status=SessionStatus.COMPLETED)),
+            missed=Count("pk", filter=Q(status=SessionStatus.NO_SHOW)),
+        )
+        .order_by("care_plan__start_date", "care_plan_id")
+    ]
+    weights = [
+        WeightPoint(day=row["recorded_at"].astimezone(zone).date(), kg=row["weight_kg"])
+        for row in VitalsReading.objects.filter(session__patient=patient, weight_kg__isnull=False)
+        .values("recorded_at", "weight_kg")
+        .order_by("recorded_at", "pk")
+    ]
+    return PatientProgress(patient=patient, feedback=feedback, plans=plans, weights=weights)
+
+
+# Who may read a patient's progress besides the patient: the staff of the patient's center.
+PROGRESS_STAFF_ROLES = (Role.CENTER_ADMIN, Role.MEDICAL_DIRECTOR, Role.PRACTITIONER)
+
+
+def patient_for_progress(*, user, patient_id: int) -> Patient | None:
+    """The patient, when `user` is that patient or on the staff of their center; else None
+    (one query), so that someone else's patient reads like one that does not exist."""
+    if not user.is_authenticated:
+        return None
+    staff_centers = centers_for(user, roles=PROGRESS_STAFF_ROLES)
+    return (
+        Patient.objects.filter(Q(user=user) | Q(center__in=staff_centers), pk=patient_id)
+        .select_related("center")
+        .first()
     )
