@@ -207,8 +207,9 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
-# Patients are registered by their clinic, never by signing up on the open web.
+# Open sign-up makes patients only (a patient record at the chosen center), never staff.
 ACCOUNT_ADAPTER = "clinics.adapters.ClinicAccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "patients.forms.PatientSignupForm"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 # A patient signs in with a one-time code sent to their email and needs no password;

@@ -1,11 +1,12 @@
-"""The patient's intake forms: dosha questionnaire, health answers and consents."""
+"""The patient's sign-up and intake forms: dosha questionnaire, health answers and consents."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinics.models import Center
 from patients.dosha import QUESTIONS
-from patients.models import Consent
-from patients.services import HEALTH_ANSWER_MAX_CHARS
+from patients.models import Consent, Patient
+from patients.services import HEALTH_ANSWER_MAX_CHARS, patient_register
 
 # The consent text the portal shows; a new text gets a new version so that every consent
 # row says which words the patient agreed to (consents_record asks again on a change).
@@ -87,3 +88,38 @@ class ConsentsForm(forms.Form):
 
     def given(self) -> set[str]:
         return {kind.value for kind in Consent.Kind if self.cleaned_data.get(kind.value)}
+
+
+class PatientSignupForm(forms.Form):
+    """What allauth's sign-up asks besides email and password: who the patient is and where.
+
+    allauth calls `signup()` once the user is saved; the patient record is made there, so that
+    every account made by sign-up is a patient's and never a staff member's.
+    """
+
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Patient.Sex.choices)
+    center = forms.ModelChoiceField(
+        label=_("Your center"),
+        queryset=Center.objects.none(),
+        empty_label=_("Choose the center you will visit"),
+        error_messages={"required": _("Please choose the center you will visit.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        centers = Center.objects.filter(is_active=True).order_by("name")
+        self.fields["center"].queryset = centers
+        self.fields["center"].label_from_instance = lambda center: (
+            f"{center.name}, {center.city}" if center.city else center.name
+        )
+
+    def signup(self, request, user) -> None:
+        patient_register(
+            user=user,
+            center=self.cleaned_data["center"],
+            first_name=self.cleaned_data["first_name"],
+            last_name=self.cleaned_data["last_name"],
+            sex=self.cleaned_data["sex"],
+        )

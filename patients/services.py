@@ -4,11 +4,11 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinics.models import User
+from clinics.models import Center, Membership, User
 from patients.dosha import DoshaProfile, dosha_profile_score
 from patients.models import CarePlan, Consent, Patient
 from protocols.models import ProtocolVersion
@@ -64,6 +64,61 @@ def care_plan_create(
         status=CarePlan.Status.DRAFT,
         created_by=created_by,
     )
+
+
+@transaction.atomic
+def patient_create(
+    *,
+    center: Center,
+    mrn: str,
+    first_name: str,
+    sex: str,
+    last_name: str = "",
+    date_of_birth: date | None = None,
+    phone: str = "",
+    email: str = "",
+    language: str = "",
+    consents: set[str] = frozenset(),
+    consent_document_version: str = "",
+    consent_signed_by: str = "",
+) -> Patient:
+    """A patient registered by a center's staff (the front desk, an integration), with the
+    consents they signed on paper, in one transaction: a refused consent keeps no patient.
+
+    Fields are checked as the admin checks them (choices, phone and email formats, one
+    medical record number per center); errors name their field.
+    """
+    if not center.is_active:
+        raise ValidationError({"center": _("This center does not take new patients.")})
+    patient = Patient(
+        center=center,
+        mrn=mrn.strip(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        sex=sex,
+        date_of_birth=date_of_birth,
+        phone=phone,
+        email=email,
+        **({"language": language} if language else {}),
+    )
+    patient.full_clean()
+    try:
+        # A savepoint, so that a number taken meanwhile by a concurrent request is refused
+        # like any other taken number instead of breaking the transaction.
+        with transaction.atomic():
+            patient.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"mrn": _("A patient with this medical record number is already registered here.")}
+        ) from error
+    if consents:
+        consents_record(
+            patient=patient,
+            given=set(consents),
+            document_version=consent_document_version,
+            signed_by=consent_signed_by,
+        )
+    return patient
 
 
 @transaction.atomic
@@ -163,3 +218,40 @@ def patient_health_record(
     patient.health_recorded_at = at or timezone.now()
     patient.save(update_fields=[*answers, "health_recorded_at"])
     return patient
+
+
+@transaction.atomic
+def patient_register(
+    *,
+    user: User,
+    center: Center,
+    first_name: str,
+    last_name: str,
+    sex: str,
+) -> Patient:
+    """The patient record of someone who signed up on the web, at the center they chose.
+
+    Sign-up makes patients only: a user who already works at a center or in the admin, or who
+    already has a patient record, is refused rather than given a second identity.
+    """
+    if not center.is_active:
+        raise ValidationError(_("This center does not take new patients."))
+    if user.is_staff or Membership.objects.filter(user=user).exists():
+        raise ValidationError(_("A staff account cannot sign up as a patient."))
+    if Patient.objects.filter(user=user).exists():
+        raise ValidationError(_("This account already has a patient record."))
+    first_name, last_name = first_name.strip(), last_name.strip()
+    if not first_name:
+        raise ValidationError(_("Please give your first name."))
+    user.first_name, user.last_name = first_name, last_name
+    user.save(update_fields=["first_name", "last_name"])
+    return Patient.objects.create(
+        user=user,
+        center=center,
+        # Web sign-ups get their own number range, apart from the clinic's own numbering.
+        mrn=f"WEB-{user.pk}",
+        first_name=first_name,
+        last_name=last_name,
+        sex=sex,
+        email=user.email,
+    )
