@@ -12,18 +12,10 @@ from playwright.sync_api import expect
 from clinics.choices import Role
 from sessions.models import SessionStatus
 from sessions.services import session_transition
-from tests.e2e.conftest import PHONE, TABLET, screenshot
+from tests.e2e.conftest import PHONE, TABLET, screenshot, sign_in
 from tests.factories import MembershipFactory, TherapySessionFactory, UserFactory
 
 PASSWORD = "board-test-password"
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form:has(input[name=login]) button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def transition(**kwargs):
@@ -63,8 +55,8 @@ def test_every_open_board_sees_each_status_change_without_reloading(
     admin, director, session, _later = floor
     tablet = new_page(TABLET)
     phone = new_page(PHONE)
-    sign_in(tablet, asgi_server, admin.email)
-    sign_in(phone, asgi_server, director.email)
+    sign_in(tablet, asgi_server, admin.email, PASSWORD)
+    sign_in(phone, asgi_server, director.email, PASSWORD)
     boards = [tablet, phone]
     for board in boards:
         board.goto(f"{asgi_server}/board/")
@@ -99,7 +91,7 @@ def test_a_board_that_lost_its_connection_catches_up(
 ):
     admin, _director, _session, later = floor
     board = new_page(TABLET)
-    sign_in(board, asgi_server, admin.email)
+    sign_in(board, asgi_server, admin.email, PASSWORD)
     board.goto(f"{asgi_server}/board/")
     expect(board.locator("#board-connection")).to_have_text("Live")
 

@@ -9,7 +9,15 @@ from playwright.sync_api import expect
 from clinics.choices import Role, Weekday
 from patients.models import CarePlan
 from sessions.models import SessionStatus
-from tests.e2e.conftest import DESKTOP, PHONE, TABLET, VIEWPORTS, horizontal_overflow, screenshot
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE,
+    TABLET,
+    VIEWPORTS,
+    horizontal_overflow,
+    screenshot,
+    sign_in,
+)
 from tests.factories import (
     CarePlanFactory,
     ClosureFactory,
@@ -29,14 +37,6 @@ PASSWORD = "calendar-test-password"
 # A week with Christmas in it, a closure on the Wednesday and leave on the Tuesday.
 MONDAY = datetime.date(2026, 12, 21)
 TUESDAY = MONDAY + datetime.timedelta(days=1)
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form:has(input[name=login]) button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def at(center, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
@@ -122,7 +122,7 @@ def test_an_admin_opens_a_session_and_follows_reschedule(
 ):
     session = busy_week
     page = new_page(viewport)
-    sign_in(page, asgi_server, calendar_admin.email)
+    sign_in(page, asgi_server, calendar_admin.email, PASSWORD)
     page.goto(f"{asgi_server}/console/calendar/?view=day&date={TUESDAY.isoformat()}")
 
     expect(page.get_by_role("heading", name="Tuesday 22 December 2026")).to_be_visible()
@@ -155,7 +155,7 @@ def test_the_dialog_closes_and_the_week_shows_closures_and_leave(
     asgi_server, new_page, calendar_admin, busy_week
 ):
     page = new_page(DESKTOP)
-    sign_in(page, asgi_server, calendar_admin.email)
+    sign_in(page, asgi_server, calendar_admin.email, PASSWORD)
     page.goto(f"{asgi_server}/console/calendar/?view=day&date={TUESDAY.isoformat()}")
     page.locator(f'[data-session-id="{busy_week.pk}"]').first.click()
     expect(page.locator("#session-dialog")).to_be_visible()
@@ -177,7 +177,7 @@ def test_the_dialog_closes_and_the_week_shows_closures_and_leave(
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=str)
 def test_the_calendar_fits_every_width(asgi_server, new_page, calendar_admin, busy_week, viewport):
     page = new_page(viewport)
-    sign_in(page, asgi_server, calendar_admin.email)
+    sign_in(page, asgi_server, calendar_admin.email, PASSWORD)
     for view in ("day", "week"):
         page.goto(f"{asgi_server}/console/calendar/?view={view}&date={TUESDAY.isoformat()}")
         expect(page.locator(".cal-scroll")).to_be_visible()

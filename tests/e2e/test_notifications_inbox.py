@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from notifications.backends import ConsoleSms
 from notifications.dispatch import outbox_dispatch
 from notifications.models import Channel
-from tests.e2e.conftest import PHONE, VIEWPORTS, horizontal_overflow, screenshot
+from tests.e2e.conftest import PHONE, VIEWPORTS, horizontal_overflow, screenshot, sign_in
 from tests.factories import InAppNotificationFactory, OutboxMessageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,14 +24,6 @@ def patient_login(patient_user):
     patient_user.set_password(PASSWORD)
     patient_user.save()
     return patient_user
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form:has(input[name=login]) button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def dispatch_elsewhere() -> None:
@@ -54,7 +46,7 @@ def test_a_patient_on_a_phone_sees_a_message_arrive_without_reloading(
     patient = patient_login.patient_profile
     InAppNotificationFactory(patient=patient, title="Welcome to your care portal")
     page = new_page(PHONE)
-    sign_in(page, asgi_server, patient_login.email)
+    sign_in(page, asgi_server, patient_login.email, PASSWORD)
     page.goto(f"{asgi_server}/portal/messages/")
     expect(page.locator("#inbox-unread")).to_have_text("1")
     # Let the socket open before the message goes out.
@@ -86,7 +78,7 @@ def test_a_patient_on_a_phone_sees_a_message_arrive_without_reloading(
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=str)
 def test_the_preferences_page_fits_every_width(asgi_server, new_page, patient_login, viewport):
     page = new_page(viewport)
-    sign_in(page, asgi_server, patient_login.email)
+    sign_in(page, asgi_server, patient_login.email, PASSWORD)
     page.goto(f"{asgi_server}/portal/preferences/")
     expect(page.get_by_role("heading", name="Message preferences")).to_be_visible()
     page.get_by_label("Quiet from").fill("22:30")

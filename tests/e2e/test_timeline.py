@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from sessions.models import SessionStatus
 from sessions.services import session_transition
-from tests.e2e.conftest import PHONE, VIEWPORTS, horizontal_overflow, screenshot
+from tests.e2e.conftest import PHONE, VIEWPORTS, horizontal_overflow, screenshot, sign_in
 from tests.factories import TherapySessionFactory, TherapyTypeFactory, local_today_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,14 +24,6 @@ KEEP_LAST_SOCKET = """{
     return socket;
   };
 }"""
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form:has(input[name=login]) button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def elsewhere(work, **kwargs):
@@ -81,7 +73,7 @@ def test_a_patient_on_a_phone_sees_the_practitioners_moves_without_reloading(
     asgi_server, new_page, patient_login, todays_session, practitioner_user
 ):
     page = new_page(PHONE)
-    sign_in(page, asgi_server, patient_login.email)
+    sign_in(page, asgi_server, patient_login.email, PASSWORD)
     open_timeline(page, asgi_server)
     expect(chip(page, todays_session)).to_have_text("Scheduled")
 
@@ -107,7 +99,7 @@ def test_a_timeline_that_lost_its_connection_catches_up(
 ):
     page = new_page(PHONE)
     page.context.add_init_script(KEEP_LAST_SOCKET)
-    sign_in(page, asgi_server, patient_login.email)
+    sign_in(page, asgi_server, patient_login.email, PASSWORD)
     open_timeline(page, asgi_server)
 
     page.evaluate("window.lastSocket.close()")
@@ -139,7 +131,7 @@ def test_the_timeline_fits_every_width(
     asgi_server, new_page, patient_login, todays_session, viewport
 ):
     page = new_page(viewport)
-    sign_in(page, asgi_server, patient_login.email)
+    sign_in(page, asgi_server, patient_login.email, PASSWORD)
     open_timeline(page, asgi_server)
 
     expect(page.get_by_role("heading", name="Your next session")).to_be_visible()
