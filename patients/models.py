@@ -214,6 +214,8 @@ class Consent(models.Model):
 
 class CarePlanStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    # Booked by the patient but held back for a clinician: intake or a flag says to look first.
+    HELD = "held", _("Awaiting a practitioner's approval")
     SCHEDULED = "scheduled", _("Scheduled")
     ACTIVE = "active", _("Active")
     COMPLETED = "completed", _("Completed")
@@ -253,6 +255,26 @@ class CarePlan(models.Model):
         verbose_name=_("created by"),
     )
     notes = EncryptedTextField(_("notes"), blank=True)
+    # Both name the patient's conditions, so they are encrypted like the intake's answers.
+    hold_reason = EncryptedTextField(
+        _("why it is held"),
+        blank=True,
+        help_text=_("What a practitioner must look at before this plan is booked."),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_care_plans",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = EncryptedTextField(
+        _("review note"),
+        blank=True,
+        help_text=_("Why the plan was declined, shown to the patient."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
