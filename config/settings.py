@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication and messages: sends staff without TOTP to set it up first.
+    "clinics.mfa.StaffMfaRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of authentication.
@@ -217,6 +219,11 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 300
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+# Staff (admins, directors, practitioners, Django-admin users) must have a TOTP authenticator
+# (clinics.mfa); on in production, off by default so the demo's and tests' sign-ins stay one step.
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=PRODUCTION)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Panchakarma clinic portal")
 
 # django-axes alone counts failed sign-ins and locks out (with its own message);
 # allauth's per-email limit of 5 would otherwise answer first and axes never would.
