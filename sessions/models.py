@@ -685,7 +685,7 @@ class Incident(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
     )
     description = EncryptedTextField(_("description"))
-    action_taken = models.TextField(_("action taken"), blank=True)
+    action_taken = EncryptedTextField(_("action taken"), blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
