@@ -9,6 +9,7 @@ from clinics import token_views
 from clinics import views as clinic_views
 from feedback import api as feedback_api
 from observability import views as observability_views
+from portal import api as portal_api
 from scheduling import api as scheduling_api
 from sessions import api as sessions_api
 from sessions import board as session_board
@@ -48,4 +49,7 @@ urlpatterns = [
     ),
     path("api/sessions", sessions_api.SessionListApi.as_view(), name="api_sessions"),
     path("api/feedback", feedback_api.FeedbackRecordApi.as_view(), name="api_feedback"),
+    path(
+        "api/progress/<int:patient_id>", portal_api.ProgressApi.as_view(), name="api_progress"
+    ),
 ]

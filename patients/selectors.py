@@ -1,8 +1,12 @@
-"""Reads on patients for their own pages: how far the intake has come."""
+"""Reads on patients for their own pages: how far the intake has come, what needs a clinician."""
 
+import re
 from dataclasses import dataclass
 
-from patients.models import Consent, Patient
+from django.utils.translation import gettext as _
+
+from patients.models import ClinicalFlag, Consent, Patient
+from protocols.models import ProtocolVersion
 
 
 @dataclass(frozen=True)
@@ -36,3 +40,48 @@ def intake_progress(*, patient: Patient, consents_needed) -> IntakeProgress:
         consents_done=set(consents_needed) <= in_force,
         consents_in_force=in_force,
     )
+
+
+# Answers that mean "nothing to declare" and must never match a contraindication.
+_NOTHING = {"none", "nil", "no", "n/a", "na", "nothing", "-"}
+
+
+def _terms(text: str) -> list[str]:
+    """The separate items of a free-text list ("diabetes, asthma; pregnancy"), lower-cased."""
+    items = (item.strip().lower() for item in re.split(r"[,;\n]+", text or ""))
+    return [item for item in items if len(item) >= 3 and item not in _NOTHING]
+
+
+def _mentions(text: str, term: str) -> bool:
+    return re.search(rf"\b{re.escape(term)}\b", text) is not None
+
+
+def clinical_concerns(*, patient: Patient, protocol_version: ProtocolVersion) -> list[str]:
+    """Why a practitioner must approve this patient's plan before it is booked, if anything:
+    the patient's open clinical flags, and each therapy of the protocol whose contraindications
+    name one of the patient's conditions or allergies (either text naming the other).
+
+    Two queries: the open flags and the protocol's therapies.
+    """
+    concerns = [
+        _("Open clinical flag: %(reason)s") % {"reason": flag.reason}
+        for flag in ClinicalFlag.objects.filter(patient=patient, cleared_at__isnull=True)
+    ]
+    answers = "\n".join((patient.comorbidities or "", patient.allergies or ""))
+    answer_text, answer_terms = answers.lower(), _terms(answers)
+    therapies = {
+        step.therapy.pk: step.therapy
+        for step in protocol_version.steps.select_related("therapy").order_by("order")
+    }
+    for therapy in therapies.values():
+        listed = therapy.contraindications.lower()
+        matched = sorted(
+            {term for term in _terms(listed) if _mentions(answer_text, term)}
+            | {term for term in answer_terms if _mentions(listed, term)}
+        )
+        if matched:
+            concerns.append(
+                _("%(therapy)s is contraindicated with %(conditions)s, which your intake mentions.")
+                % {"therapy": therapy.name, "conditions": ", ".join(matched)}
+            )
+    return concerns
