@@ -8,6 +8,7 @@ from django.db.models import Max, QuerySet
 
 from clinics.models import Center
 from feedback.models import SessionFeedback
+from patients.models import CarePlan, Patient
 from protocols.models import ProtocolTemplate
 
 _TENTHS = Decimal("0.1")
@@ -85,3 +86,19 @@ def protocol_outcomes(*, center: Center, protocol: ProtocolTemplate) -> list[Pro
         )
         for day, answers in by_day.items()
     ]
+
+
+def patients_on_protocol(*, center: Center, protocol: ProtocolTemplate) -> QuerySet[Patient]:
+    """The center's patients with a care plan of `protocol` that is not cancelled, by name."""
+    return (
+        # One filter() call, so that the protocol and the status hold for the same plan.
+        Patient.objects.filter(
+            center=center,
+            care_plans__protocol_version__template=protocol,
+            care_plans__status__in=[
+                s for s in CarePlan.Status.values if s != CarePlan.Status.CANCELLED
+            ],
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "pk")
+    )

@@ -9,6 +9,12 @@ urlpatterns = [
     path("analytics/", views.analytics, name="console_analytics"),
     path("analytics/attendance.csv", views.analytics_csv, name="console_analytics_csv"),
     path("calendar/", views.calendar, name="console_calendar"),
+    path("outcomes/", views.protocol_outcomes_view, name="console_outcomes"),
+    path(
+        "patients/<int:patient_id>/progress/",
+        views.patient_progress_for_staff,
+        name="console_patient_progress",
+    ),
     path(
         "calendar/sessions/<int:pk>/",
         views.calendar_session_detail,

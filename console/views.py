@@ -12,13 +12,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from clinics.access import STAFF_ROLES, centers_for, staff_center_for
 from clinics.models import Consumable, Leave, RosterShift
 from console.analytics import attendance_by_practitioner, attendance_totals
 from console.forms import AnalyticsQuery, CalendarQuery
+from console.outcomes import patients_on_protocol, protocol_outcomes, protocols_with_feedback
 from console.selectors import calendar_session, resource_calendar
 from patients.models import CarePlan
+from portal.progress import progress_page_context
+from portal.selectors import PROGRESS_STAFF_ROLES, patient_for_progress, patient_progress
 from sessions.models import SessionStatus, StockAlert, TherapySession
 from sessions.selectors import (
     local_day_bounds,
@@ -222,3 +226,76 @@ def analytics_csv(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+def _progress_center_for(request: HttpRequest):
+    """The center whose patients the user may follow (its staff or practitioners) and all of
+    theirs; PermissionDenied for anyone else."""
+    centers = list(centers_for(request.user, roles=PROGRESS_STAFF_ROLES))
+    if not centers:
+        raise PermissionDenied
+    wanted = request.GET.get("center", "")
+    return next((c for c in centers if str(c.pk) == wanted), centers[0]), centers
+
+
+# Plotly adds its chart styles in a <style> element at run time; scripts stay locked down.
+@csp_update({"style-src": ["'unsafe-inline'"]})
+@require_safe
+@login_required
+def patient_progress_for_staff(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """A patient's progress charts, for the staff and practitioners of the patient's center."""
+    patient = patient_for_progress(user=request.user, patient_id=patient_id, include_own=False)
+    if patient is None:
+        # Another center's patient reads like one that does not exist.
+        raise Http404
+    return render(
+        request,
+        "console/patient_progress.html",
+        progress_page_context(patient_progress(patient=patient)),
+    )
+
+
+@csp_update({"style-src": ["'unsafe-inline'"]})
+@require_safe
+@login_required
+def protocol_outcomes_view(request: HttpRequest) -> HttpResponse:
+    """Relief and side effects by protocol day across one protocol's patients at a center."""
+    center, centers = _progress_center_for(request)
+    protocols = list(protocols_with_feedback(center=center))
+    wanted = request.GET.get("protocol", "")
+    protocol = next((p for p in protocols if str(p.pk) == wanted), None)
+    error = ""
+    if wanted and protocol is None:
+        error = _("That protocol has no answered sessions at this center; showing another.")
+    protocol = protocol or (protocols[0] if protocols else None)
+    days = protocol_outcomes(center=center, protocol=protocol) if protocol else []
+    context = {
+        "centers": centers,
+        "center": center,
+        "protocols": protocols,
+        "protocol": protocol,
+        "days": days,
+        "patients": patients_on_protocol(center=center, protocol=protocol) if protocol else [],
+        "error": error,
+        "chart": {
+            "days": [d.day for d in days],
+            "relief": [
+                [float(d.relief.q1), float(d.relief.median), float(d.relief.q3)] for d in days
+            ],
+            "side_effect": [
+                [
+                    float(d.worst_side_effect.q1),
+                    float(d.worst_side_effect.median),
+                    float(d.worst_side_effect.q3),
+                ]
+                for d in days
+            ],
+            "labels": {
+                "relief": _("Relief (median, quartiles)"),
+                "side_effect": _("Strongest side effect (median, quartiles)"),
+                "day": _("Protocol day"),
+                "score": _("Score (0–10)"),
+            },
+        },
+    }
+    return render(request, "console/outcomes.html", context, status=400 if error else 200)

@@ -309,14 +309,13 @@ def patient_progress(*, patient: Patient) -> PatientProgress:
 PROGRESS_STAFF_ROLES = (Role.CENTER_ADMIN, Role.MEDICAL_DIRECTOR, Role.PRACTITIONER)
 
 
-def patient_for_progress(*, user, patient_id: int) -> Patient | None:
-    """The patient, when `user` is that patient or on the staff of their center; else None
-    (one query), so that someone else's patient reads like one that does not exist."""
+def patient_for_progress(*, user, patient_id: int, include_own: bool = True) -> Patient | None:
+    """The patient, when `user` is on the staff of their center or (with `include_own`) is
+    that patient; else None (one query), so that someone else's patient reads like one that
+    does not exist."""
     if not user.is_authenticated:
         return None
-    staff_centers = centers_for(user, roles=PROGRESS_STAFF_ROLES)
-    return (
-        Patient.objects.filter(Q(user=user) | Q(center__in=staff_centers), pk=patient_id)
-        .select_related("center")
-        .first()
-    )
+    readable = Q(center__in=centers_for(user, roles=PROGRESS_STAFF_ROLES))
+    if include_own:
+        readable |= Q(user=user)
+    return Patient.objects.filter(readable, pk=patient_id).select_related("center").first()

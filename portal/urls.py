@@ -8,6 +8,7 @@ from portal import views
 urlpatterns = [
     path("", views.home, name="portal_home"),
     path("timeline/", views.timeline, name="portal_timeline"),
+    path("progress/", views.progress, name="portal_progress"),
     path("feedback/<int:session_id>/", session_feedback, name="portal_session_feedback"),
     path("intake/", include("patients.urls")),
 ]

@@ -1,14 +1,17 @@
-"""The patient's pages: home (the next session and each plan) and the live timeline."""
+"""The patient's pages: home (the next session and each plan), the live timeline, progress."""
 
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from feedback.selectors import session_awaiting_feedback
 from patients.models import CarePlan
-from portal.selectors import patient_timeline
+from portal.progress import progress_page_context
+from portal.selectors import patient_progress, patient_timeline
 from sessions.models import SessionStatus
 from sessions.selectors import sessions_for_patient
 
@@ -75,4 +78,19 @@ def timeline(request: HttpRequest) -> HttpResponse:
             "timeline": patient_timeline(patient=patient, now=now),
             "statuses": SessionStatus.choices,
         },
+    )
+
+
+# Plotly sets inline styles on the chart it draws; only the pages with charts allow them.
+@csp_update({"style-src": ["'unsafe-inline'"]})
+@require_safe
+@login_required
+def progress(request: HttpRequest) -> HttpResponse:
+    patient = getattr(request.user, "patient_profile", None)
+    if patient is None:
+        raise PermissionDenied
+    return render(
+        request,
+        "portal/progress.html",
+        progress_page_context(patient_progress(patient=patient)),
     )

@@ -99,6 +99,13 @@ ACCESS = {
     "console_analytics_csv": Access(allow=STAFF),
     "console_calendar": Access(allow=STAFF),
     "console_calendar_session": Access(allow=STAFF, obj="session", neighbour=STAFF),
+    # Practitioners follow their center's patients' outcomes as directors do.
+    "console_outcomes": Access(allow=_a("admin", "director", "practitioner")),
+    "console_patient_progress": Access(
+        allow=_a("admin", "director", "practitioner"),
+        obj="patient",
+        neighbour=_a("admin", "director", "practitioner"),
+    ),
     # sessions: the practitioner's day and runner
     "my_day": Access(allow=_a("practitioner")),
     "floor_service_worker": Access(allow=EVERYONE),
@@ -172,6 +179,7 @@ ACCESS = {
     # portal and intake
     "portal_home": Access(allow=_a("patient")),
     "portal_timeline": Access(allow=_a("patient")),
+    "portal_progress": Access(allow=_a("patient")),
     "portal_session_feedback": Access(allow=_a("patient"), obj="session"),
     "patient_intake": Access(allow=_a("patient")),
     "patient_intake_dosha": Access(allow=_a("patient")),
@@ -200,6 +208,10 @@ ACCESS = {
     ),
     "api_schedule_run": Access(allow=STAFF, obj="run", neighbour=STAFF),
     "api_sessions": Access(allow=ALL_SIGNED_IN),
+    # The patient's own, and any patient of the center to its staff and practitioners.
+    "api_progress": Access(
+        allow=ALL_SIGNED_IN, obj="patient", neighbour=_a("admin", "director", "practitioner")
+    ),
 }
 
 
@@ -293,13 +305,15 @@ class World:
             **extra,
         )
 
-    def kwargs(self, obj, owner, role):
+    def kwargs(self, obj, owner, role):  # noqa: C901 (one short branch per object kind)
         """The URL kwargs naming an object of `obj` kind that belongs to `owner`."""
         if obj == "session":
             return {"pk": self.session(owner).pk}
         if obj == "incident":
             incident = IncidentFactory(session=self.session(owner))
             return {"pk": incident.session_id, "incident_pk": incident.pk}
+        if obj == "patient":
+            return {"pk": self.patient(owner).pk}
         if obj == "care_plan":
             return {"pk": CarePlanFactory(patient=self.patient(owner)).pk}
         if obj == "run":

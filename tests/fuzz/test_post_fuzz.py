@@ -85,6 +85,8 @@ KWARG_SOURCES = {
     ("center_replan_today", "center_id"): "center",
     ("api_schedule_run", "pk"): "run",
     ("clinician_task_done", "pk"): "clinician_task",
+    ("console_patient_progress", "patient_id"): "patient",
+    ("api_progress", "patient_id"): "patient",
 }
 
 # Field names sent when a page shows no form and the API declares no request body.
@@ -194,6 +196,7 @@ def own_objects(center, practitioner, patient, patient_user, admin_user):
         "api_token": token,
         "clinician_task": ClinicianTaskFactory(center=center, patient=patient),
         "center": center,
+        "patient": patient,
     }
 
 
