@@ -1,11 +1,16 @@
-"""The API's one error shape: every failure answers {"message": ..., "extra": {...}}."""
+"""What every API endpoint shares: the one error shape ({"message": ..., "extra": {...}}),
+pagination, and the check that the caller is on a center's staff."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from clinics.access import STAFF_ROLES, centers_for
 
 
 class ApiErrorSerializer(serializers.Serializer):
@@ -41,3 +46,33 @@ def exception_handler(exc, context):
 
 def error_response(message: str, *, code: int = status.HTTP_400_BAD_REQUEST, **extra) -> Response:
     return Response({"message": message, "extra": extra}, status=code)
+
+
+class ApiPagination(PageNumberPagination):
+    """Pages of 50 by default; `page_size` up to 200 for integrations that read a whole list."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+# The largest id PostgreSQL's integer keys hold: a bigger one is "not found", never a 500.
+MAX_ID = 2**31 - 1
+
+# Answers most endpoints document alike.
+STAFF_ONLY = OpenApiResponse(
+    ApiErrorSerializer, description="Not an admin or medical director of a center."
+)
+NOT_SIGNED_IN = OpenApiResponse(ApiErrorSerializer, description="No valid token or session.")
+NOT_VALID = OpenApiResponse(
+    ApiErrorSerializer, description="Not valid: `extra.fields` names each field and what is wrong."
+)
+
+
+def refuse_unless_staff(request) -> Response | None:
+    """The 403 for a caller on no center's staff, checked before the body is read."""
+    if centers_for(request.user, roles=STAFF_ROLES).exists():
+        return None
+    return error_response(
+        _("Only a center admin or medical director can do this."), code=status.HTTP_403_FORBIDDEN
+    )

@@ -1,9 +1,27 @@
-"""Admin for session feedback and symptom scores, adaptation rules and clinician tasks."""
+"""Admin for feedback and symptom scores, adaptation rules (versioned), firings, daily runs and
+clinician tasks."""
 
+from django import forms
 from django.contrib import admin
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from feedback.models import AdaptationRule, ClinicianTask, SessionFeedback, SymptomScore
+from clinics.access import centers_for
+from clinics.choices import Role
+from feedback.adaptation import rule_summary, rule_version_current
+from feedback.models import (
+    FEEDBACK_MEASURES,
+    MEASURE_MAXIMUM,
+    TREND_COMPARISONS,
+    AdaptationRule,
+    AdaptationRuleVersion,
+    ClinicianTask,
+    RuleFiring,
+    RuleRun,
+    SessionFeedback,
+    SymptomScore,
+)
 
 
 class SymptomScoreInline(admin.TabularInline):
@@ -31,23 +49,153 @@ class SymptomScoreAdmin(admin.ModelAdmin):
     raw_id_fields = ["feedback"]
 
 
+class AdaptationRuleForm(forms.ModelForm):
+    """A rule as a medical director edits it: a condition, a threshold or trend, actions."""
+
+    actions = forms.MultipleChoiceField(
+        label=_("Actions"),
+        choices=AdaptationRule.Action.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = AdaptationRule
+        fields = [
+            "name",
+            "center",
+            "measure",
+            "symptom",
+            "therapy",
+            "comparison",
+            "threshold",
+            "actions",
+            "intensity_lowered_by",
+            "is_active",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        measure = data.get("measure")
+        threshold = data.get("threshold")
+        if measure and threshold is not None and threshold > MEASURE_MAXIMUM[measure]:
+            self.add_error(
+                "threshold",
+                _("This measure goes up to %(top)s.") % {"top": MEASURE_MAXIMUM[measure]},
+            )
+        if measure != AdaptationRule.Measure.SIDE_EFFECT and data.get("symptom"):
+            self.add_error("symptom", _("A side effect is chosen only for a side-effect rule."))
+        if measure not in FEEDBACK_MEASURES:
+            if data.get("comparison") in TREND_COMPARISONS:
+                self.add_error(
+                    "comparison", _("A trend compares two feedbacks; choose a threshold.")
+                )
+            # These act on the session the feedback was about, which attendance has not.
+            needs_feedback = {AdaptationRule.Action.DIET_ALERT, AdaptationRule.Action.ESCALATE}
+            chosen = needs_feedback & set(data.get("actions") or [])
+            if chosen:
+                self.add_error(
+                    "actions",
+                    _("%(actions)s follow a feedback, not attendance.")
+                    % {"actions": ", ".join(str(AdaptationRule.Action(a).label) for a in chosen)},
+                )
+        return data
+
+
+class AdaptationRuleVersionInline(admin.TabularInline):
+    model = AdaptationRuleVersion
+    fields = ("number", "summary", "created_at", "created_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-number"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _directed_centers(request):
+    return centers_for(request.user, roles=(Role.MEDICAL_DIRECTOR,))
+
+
 @admin.register(AdaptationRule)
 class AdaptationRuleAdmin(admin.ModelAdmin):
-    list_display = (
-        "name",
-        "center",
-        "therapy",
-        "symptom",
-        "comparison",
-        "threshold",
-        "action",
-        "is_active",
-    )
-    list_filter = ("is_active", "action", "symptom", "center", "therapy")
+    """Medical directors edit their centers' rules; each save that changes what a rule does
+    writes a new version, and the firings keep pointing at the version that fired."""
+
+    form = AdaptationRuleForm
+    list_display = ("name", "center", "therapy", "in_words", "version", "is_active")
+    list_filter = ("is_active", "measure", "center", "therapy")
     search_fields = ("name",)
-    autocomplete_fields = ["center"]
     raw_id_fields = ["therapy"]
     list_select_related = ["center", "therapy"]
+    readonly_fields = ["version"]
+    inlines = [AdaptationRuleVersionInline]
+
+    @admin.display(description=_("In words"))
+    def in_words(self, rule):
+        return rule_summary(rule)
+
+    def get_queryset(self, request):
+        rules = super().get_queryset(request)
+        if request.user.is_superuser:
+            return rules
+        return rules.filter(Q(center__in=_directed_centers(request)) | Q(center__isnull=True))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or obj is None or request.user.is_superuser:
+            return allowed
+        # A rule of every center is the organisation's; a director changes their own center's.
+        return (
+            obj.center_id is not None
+            and _directed_centers(request).filter(pk=obj.center_id).exists()
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj) and super().has_delete_permission(
+            request, obj
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "center" and not request.user.is_superuser:
+            kwargs["queryset"] = _directed_centers(request)
+            kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        rule_version_current(rule=obj, by=request.user)
+
+
+@admin.register(RuleFiring)
+class RuleFiringAdmin(admin.ModelAdmin):
+    list_display = ("fired_at", "rule_version", "patient", "reason", "reversed_at")
+    list_filter = ("rule", "center")
+    search_fields = ("patient__last_name", "patient__mrn", "reason")
+    list_select_related = ["rule_version", "patient"]
+    date_hierarchy = "fired_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # A firing is a record; clinicians reverse one from the task list or patient page.
+        return False
+
+
+@admin.register(RuleRun)
+class RuleRunAdmin(admin.ModelAdmin):
+    list_display = ("started_at", "status", "evaluated", "fired", "failures")
+    list_filter = ("status",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ClinicianTask)

@@ -107,22 +107,68 @@ class SymptomScore(models.Model):
         return f"{self.get_symptom_display()}: {self.score}/10"
 
 
+class AdaptationMeasure(models.TextChoices):
+    """What a rule looks at: one answer of a feedback, or how a patient kept to their plan."""
+
+    SIDE_EFFECT = "side_effect", _("Side effect (0-10)")
+    RELIEF = "relief", _("Symptom relief (0-10)")
+    ADHERENCE = "adherence", _("Sessions attended over the last 7 days (%)")
+
+
+# Measures read from one feedback, evaluated when it is given; adherence is evaluated daily.
+FEEDBACK_MEASURES = (AdaptationMeasure.SIDE_EFFECT, AdaptationMeasure.RELIEF)
+# The top of each measure's scale, for thresholds an editor may set.
+MEASURE_MAXIMUM = {
+    AdaptationMeasure.SIDE_EFFECT: 10,
+    AdaptationMeasure.RELIEF: 10,
+    AdaptationMeasure.ADHERENCE: 100,
+}
+
+
 class AdaptationComparison(models.TextChoices):
     GTE = "gte", _("at least")
+    GT = "gt", _("more than")
     LTE = "lte", _("at most")
+    LT = "lt", _("less than")
+    # Trends: this feedback against the patient's previous one after the same therapy.
+    ROSE_BY = "rose_by", _("rose by at least")
+    FELL_BY = "fell_by", _("fell by at least")
+
+
+TREND_COMPARISONS = (AdaptationComparison.ROSE_BY, AdaptationComparison.FELL_BY)
 
 
 class AdaptationAction(models.TextChoices):
-    ALERT_CLINICIAN = "alert_clinician", _("Alert a clinician")
-    PAUSE_PLAN = "pause_plan", _("Pause the care plan")
-    SUGGEST_REST_DAY = "suggest_rest_day", _("Suggest a rest day")
+    ALERT_CLINICIAN = "alert_clinician", _("Clinician call task, due within 24 h")
+    LOWER_INTENSITY = "lower_intensity", _("Lower the next session's intensity")
+    DIET_ALERT = "diet_alert", _("Diet alert to the patient")
+    EXTRA_REMINDERS = "extra_reminders", _("Extra reminders before the next sessions")
+    MOTIVATIONAL_NUDGE = "motivational_nudge", _("Motivational nudge to the patient")
+    PROPOSE_SLOTS = "propose_slots", _("Other times from the scheduler, as a task for staff")
+    ESCALATE = "escalate", _("Escalate: alert the clinicians on shift now")
+
+
+# The fields of a rule that say what it does; changing any of them makes a new version.
+RULE_DEFINITION_FIELDS = (
+    "center_id",
+    "measure",
+    "symptom",
+    "therapy_id",
+    "comparison",
+    "threshold",
+    "actions",
+    "intensity_lowered_by",
+    "is_active",
+)
 
 
 class AdaptationRule(models.Model):
-    """When a symptom score crosses a threshold, what the clinic wants to happen."""
+    """A medical director's rule: when a measure crosses a threshold (or moves by a trend)
+    after a therapy, what the portal does. Its definitions are kept as numbered versions,
+    so that every firing shows the rule as it was when it fired."""
 
+    Measure = AdaptationMeasure
     Comparison = AdaptationComparison
-
     Action = AdaptationAction
 
     center = models.ForeignKey(
@@ -135,7 +181,16 @@ class AdaptationRule(models.Model):
         help_text=_("Leave empty for a rule of every center."),
     )
     name = models.CharField(_("name"), max_length=150)
-    symptom = models.CharField(_("symptom"), max_length=20, choices=Symptom.choices)
+    measure = models.CharField(
+        _("measure"), max_length=20, choices=Measure.choices, default=Measure.SIDE_EFFECT
+    )
+    symptom = models.CharField(
+        _("side effect"),
+        max_length=20,
+        choices=Symptom.choices,
+        blank=True,
+        help_text=_("For a side-effect rule; leave empty for the worst side effect reported."),
+    )
     therapy = models.ForeignKey(
         TherapyType,
         on_delete=models.CASCADE,
@@ -145,12 +200,22 @@ class AdaptationRule(models.Model):
         verbose_name=_("therapy"),
         help_text=_("Leave empty for feedback after any therapy."),
     )
-    threshold = models.PositiveSmallIntegerField(_("threshold"), validators=[MaxValueValidator(10)])
     comparison = models.CharField(
-        _("comparison"), max_length=3, choices=Comparison.choices, default=Comparison.GTE
+        _("comparison"), max_length=10, choices=Comparison.choices, default=Comparison.GTE
     )
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    threshold = models.PositiveSmallIntegerField(
+        _("threshold"),
+        validators=[MaxValueValidator(100)],
+        help_text=_("0-10 for side effects and relief, 0-100 for adherence (%)."),
+    )
+    actions = models.JSONField(_("actions"), default=list)
+    intensity_lowered_by = models.PositiveSmallIntegerField(
+        _("lower the intensity by (%)"),
+        default=20,
+        validators=[MinValueValidator(5), MaxValueValidator(90)],
+    )
     is_active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -158,17 +223,170 @@ class AdaptationRule(models.Model):
         verbose_name_plural = _("adaptation rules")
         constraints = [
             models.CheckConstraint(
-                condition=Q(threshold__lte=10), name="adaptation_threshold_0_to_10"
+                condition=Q(threshold__lte=10) | Q(measure="adherence", threshold__lte=100),
+                name="adaptation_threshold_on_scale",
+            ),
+            models.CheckConstraint(
+                condition=Q(intensity_lowered_by__gte=5, intensity_lowered_by__lte=90),
+                name="adaptation_intensity_5_to_90",
             ),
         ]
 
     def __str__(self):
         return self.name
 
-    def matches(self, score: int) -> bool:
-        if self.comparison == self.Comparison.GTE:
-            return score >= self.threshold
-        return score <= self.threshold
+    def definition(self) -> dict:
+        """What the rule does, as stored in each of its versions."""
+        return {name: getattr(self, name) for name in RULE_DEFINITION_FIELDS}
+
+    def matches(self, value: int, previous: int | None = None) -> bool:
+        """Whether a measured value (and, for a trend, the one before it) meets the rule."""
+        comparison, threshold = self.comparison, self.threshold
+        if comparison in TREND_COMPARISONS:
+            if previous is None:
+                return False
+            change = value - previous if comparison == self.Comparison.ROSE_BY else previous - value
+            return change >= threshold
+        return {
+            self.Comparison.GTE: value >= threshold,
+            self.Comparison.GT: value > threshold,
+            self.Comparison.LTE: value <= threshold,
+            self.Comparison.LT: value < threshold,
+        }[comparison]
+
+
+class AdaptationRuleVersion(models.Model):
+    """One definition a rule had, numbered from 1; never changed once written."""
+
+    rule = models.ForeignKey(
+        AdaptationRule, on_delete=models.CASCADE, related_name="versions", verbose_name=_("rule")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    name = models.CharField(_("name"), max_length=150)
+    definition = models.JSONField(_("definition"))
+    summary = models.CharField(_("in words"), max_length=400)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("edited by"),
+    )
+
+    class Meta:
+        ordering = ["rule_id", "-number"]
+        verbose_name = _("adaptation rule version")
+        verbose_name_plural = _("adaptation rule versions")
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "number"], name="rule_version_unique_number"),
+        ]
+
+    def __str__(self):
+        return gettext("%(rule)s, version %(number)s") % {"rule": self.name, "number": self.number}
+
+
+class RuleFiring(models.Model):
+    """A rule met by a patient's data: what triggered it, why, what was done, and any undoing.
+
+    One per rule, patient and subject (a feedback's session, or a week of adherence), held
+    by the database, so that evaluating again (a corrected feedback, the daily job) never
+    acts twice.
+    """
+
+    rule = models.ForeignKey(
+        AdaptationRule, on_delete=models.PROTECT, related_name="firings", verbose_name=_("rule")
+    )
+    rule_version = models.ForeignKey(
+        AdaptationRuleVersion,
+        on_delete=models.PROTECT,
+        related_name="firings",
+        verbose_name=_("rule version"),
+    )
+    center = models.ForeignKey(
+        Center, on_delete=models.CASCADE, related_name="rule_firings", verbose_name=_("center")
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="rule_firings", verbose_name=_("patient")
+    )
+    session = models.ForeignKey(
+        TherapySession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rule_firings",
+        verbose_name=_("session the data came from"),
+    )
+    subject = models.CharField(
+        _("subject"), max_length=60, help_text=_("What the rule fired once for.")
+    )
+    trigger = models.JSONField(_("data that triggered it"))
+    reason = models.CharField(_("reason"), max_length=400)
+    actions_taken = models.JSONField(_("actions taken"), default=list)
+    fired_at = models.DateTimeField(_("fired at"), default=timezone.now)
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reversed by"),
+    )
+    reversal_note = models.CharField(_("what the reversal did"), max_length=400, blank=True)
+
+    class Meta:
+        ordering = ["-fired_at", "-id"]
+        verbose_name = _("rule firing")
+        verbose_name_plural = _("rule firings")
+        indexes = [models.Index(fields=["patient", "fired_at"], name="firing_patient_time_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "patient", "subject"], name="firing_once_per_rule_and_subject"
+            ),
+        ]
+
+    def __str__(self):
+        return self.reason
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversed_at is not None
+
+
+class RuleRunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class RuleRun(models.Model):
+    """One run of the daily rule job: how much it looked at, what fired, and what failed."""
+
+    Status = RuleRunStatus
+
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    evaluated = models.PositiveIntegerField(_("evaluations"), default=0)
+    fired = models.PositiveIntegerField(_("firings"), default=0)
+    failures = models.JSONField(
+        _("failures"), default=list, help_text=_("Each rule that could not be applied, and why.")
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("daily rule run")
+        verbose_name_plural = _("daily rule runs")
+
+    def __str__(self):
+        return gettext("Rule run of %(at)s: %(status)s") % {
+            "at": f"{self.started_at:%Y-%m-%d %H:%M}",
+            "status": self.get_status_display(),
+        }
 
 
 class ClinicianTaskStatus(models.TextChoices):
@@ -203,6 +421,14 @@ class ClinicianTask(models.Model):
         blank=True,
         related_name="tasks",
         verbose_name=_("rule"),
+    )
+    firing = models.ForeignKey(
+        RuleFiring,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("raised by the firing"),
     )
     title = models.CharField(_("title"), max_length=200)
     detail = models.TextField(_("detail"), blank=True)

@@ -1,5 +1,6 @@
 """Writes of the feedback app: a patient's feedback after a session, and the rules it sets off."""
 
+import logging
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -10,13 +11,31 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from feedback.adaptation import (
+    adherence_observations,
+    failure_in_words,
+    feedback_rules_fire,
+    rule_fire,
+)
 from feedback.choices import SIDE_EFFECTS_ASKED, Symptom
-from feedback.models import AdaptationRule, ClinicianTask, SessionFeedback, SymptomScore
+from feedback.models import (
+    AdaptationRule,
+    ClinicianTask,
+    RuleFiring,
+    RuleRun,
+    SessionFeedback,
+    SymptomScore,
+)
+from notifications.services import patient_messages_cancel
 from patients.models import Patient
 from sessions.models import SessionStatus, TherapySession
+from sessions.services import session_intensity_set
 
-# A clinician calls the patient within a day of a rule's alert (the seed rule's "within 24 h").
-CLINICIAN_CALL_DUE = timedelta(hours=24)
+logger = logging.getLogger(__name__)
+
+# The daily run looks again at feedback this recent: rules added or edited since, or an
+# evaluation that failed, get their chance.
+FEEDBACK_LOOKBACK = timedelta(days=2)
 
 
 def _checked_score(value, message: str) -> int:
@@ -80,54 +99,8 @@ def feedback_record(
         for symptom, severity in severities.items()
         if severity > 0
     )
-    feedback_rules_apply(feedback=feedback, severities=severities, now=now)
+    feedback_rules_fire(feedback=feedback, severities=severities, now=now)
     return feedback
-
-
-def feedback_rules_apply(
-    *, feedback: SessionFeedback, severities: Mapping[str, int], now
-) -> list[ClinicianTask]:
-    """Raise a clinician task for each active rule the feedback meets, once per rule and session."""
-    session = feedback.session
-    rules = AdaptationRule.objects.filter(
-        Q(center=session.center) | Q(center__isnull=True),
-        Q(therapy=session.therapy) | Q(therapy__isnull=True),
-        is_active=True,
-        action=AdaptationRule.Action.ALERT_CLINICIAN,
-        symptom__in=list(severities),
-    )
-    raised = []
-    for rule in rules:
-        severity = severities[rule.symptom]
-        if not rule.matches(severity):
-            continue
-        # Staff read the task in the clinic's language, not in the patient's who set it off.
-        with translation.override(settings.LANGUAGE_CODE):
-            title = _("Call %(patient)s: %(rule)s") % {
-                "patient": feedback.patient.full_name,
-                "rule": rule.name,
-            }
-            detail = _("%(effect)s %(severity)s/10 reported after %(therapy)s.") % {
-                "effect": Symptom(rule.symptom).label,
-                "severity": severity,
-                "therapy": session.therapy.name,
-            }
-        # The unique constraint makes a re-evaluation (a corrected feedback) a no-op.
-        task, created = ClinicianTask.objects.get_or_create(
-            rule=rule,
-            session=session,
-            defaults={
-                "center": session.center,
-                "patient": feedback.patient,
-                "title": title,
-                "detail": detail,
-                "due_at": now + CLINICIAN_CALL_DUE,
-                "assigned_to": session.practitioner.user if session.practitioner_id else None,
-            },
-        )
-        if created:
-            raised.append(task)
-    return raised
 
 
 @transaction.atomic
@@ -142,3 +115,136 @@ def clinician_task_complete(*, task: ClinicianTask, by) -> ClinicianTask:
         task.assigned_to = by
     task.save(update_fields=["status", "done_at", "assigned_to"])
     return task
+
+
+def _undo(action: dict, firing: RuleFiring, note: str) -> str:
+    """Undo one action a firing took; what happened, in words (empty when nothing to say)."""
+    kind = action.get("action")
+    if "failed" in action or "skipped" in action:
+        return ""
+    if kind == AdaptationRule.Action.LOWER_INTENSITY:
+        session = TherapySession.objects.filter(pk=action["session"]).first()
+        if session is None:
+            return _("The lowered session no longer exists.")
+        try:
+            session_intensity_set(
+                session=session,
+                percent=action["from"],
+                reason=note if action["from"] != 100 else "",
+                expected_percent=action["to"],
+            )
+        except ValidationError as refusal:
+            return _("Intensity not restored: %(why)s") % {"why": " ".join(refusal.messages)}
+        return _("Intensity of the session of %(day)s back to %(percent)s %%.") % {
+            "day": f"{timezone.localtime(session.starts_at):%d %b}",
+            "percent": action["from"],
+        }
+    if "messages" in action:
+        cancelled, gone = patient_messages_cancel(message_ids=action["messages"], reason=note)
+        words = _("%(count)s message(s) to the patient cancelled.") % {"count": cancelled}
+        if gone:
+            words += " " + _("%(count)s had already gone out.") % {"count": gone}
+        return words
+    if kind == AdaptationRule.Action.ESCALATE:
+        return _("The escalation had already alerted the clinicians; it stays on record.")
+    return ""
+
+
+@transaction.atomic
+def rule_firing_reverse(*, firing: RuleFiring, by) -> RuleFiring:
+    """Undo what a firing did: the session's intensity back, messages not yet sent cancelled,
+    its open tasks dismissed. The firing stays, marked reversed, so it never fires again."""
+    firing = RuleFiring.objects.select_for_update().select_related("rule").get(pk=firing.pk)
+    if firing.is_reversed:
+        raise ValidationError(_("This adaptation was already reversed."))
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("Reversed by %(who)s: %(rule)s") % {
+            "who": getattr(by, "full_name", "") or by,
+            "rule": firing.rule.name,
+        }
+        done = [_undo(action, firing, note) for action in firing.actions_taken]
+        dismissed = ClinicianTask.objects.filter(
+            firing=firing, status=ClinicianTask.Status.OPEN
+        ).update(status=ClinicianTask.Status.DISMISSED, done_at=timezone.now())
+        if dismissed:
+            done.append(_("%(count)s open task(s) dismissed.") % {"count": dismissed})
+    firing.reversed_at = timezone.now()
+    firing.reversed_by = by
+    firing.reversal_note = " ".join(words for words in done if words)[:400]
+    firing.save(update_fields=["reversed_at", "reversed_by", "reversal_note"])
+    return firing
+
+
+def _recorded(run: RuleRun, failures: list, *, rule, patient, error) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        failures.append(
+            {
+                "rule": rule.name if rule else "",
+                "patient": patient.mrn if patient else "",
+                "reason": failure_in_words(error),
+            }
+        )
+    logger.error("Rule run %s: %s", run.pk, failures[-1])
+
+
+def _action_failures(firing: RuleFiring) -> list[dict]:
+    return [
+        {"rule": firing.rule.name, "patient": firing.patient.mrn, "reason": action["failed"]}
+        for action in firing.actions_taken
+        if "failed" in action
+    ]
+
+
+def adaptation_rules_run(*, now=None) -> RuleRun:
+    """The daily evaluation: adherence over the last week, and recent feedback again.
+
+    Each rule and patient is evaluated in its own transaction, so that one that fails is
+    recorded with its reason in words and the others still act. The run fails when any did.
+    """
+    now = now or timezone.now()
+    run = RuleRun.objects.create(started_at=now)
+    failures: list[dict] = []
+    evaluated = fired = 0
+    try:
+        for rule in AdaptationRule.objects.filter(
+            is_active=True, measure=AdaptationRule.Measure.ADHERENCE
+        ).select_related("therapy"):
+            for observation in adherence_observations(rule, now=now):
+                evaluated += 1
+                if not rule.matches(observation.value):
+                    continue
+                try:
+                    with transaction.atomic():
+                        firing = rule_fire(rule=rule, observation=observation, now=now)
+                except Exception as error:  # recorded in words, run goes on
+                    _recorded(run, failures, rule=rule, patient=observation.patient, error=error)
+                    continue
+                if firing is not None:
+                    fired += 1
+                    failures += _action_failures(firing)
+        recent = (
+            SessionFeedback.objects.filter(
+                Q(submitted_at__gte=now - FEEDBACK_LOOKBACK)
+                | Q(corrected_at__gte=now - FEEDBACK_LOOKBACK)
+            )
+            .select_related("session__therapy", "session__center", "patient")
+            .prefetch_related("symptom_scores")
+        )
+        for feedback in recent:
+            evaluated += 1
+            severities = {s.symptom: s.score for s in feedback.symptom_scores.all()}
+            try:
+                with transaction.atomic():
+                    firings = feedback_rules_fire(feedback=feedback, severities=severities, now=now)
+                fired += len(firings)
+                for firing in firings:
+                    failures += _action_failures(firing)
+            except Exception as error:  # recorded in words, run goes on
+                _recorded(run, failures, rule=None, patient=feedback.patient, error=error)
+    except Exception as error:  # the run itself failed; say why on the run
+        _recorded(run, failures, rule=None, patient=None, error=error)
+    run.finished_at = timezone.now()
+    run.evaluated, run.fired, run.failures = evaluated, fired, failures
+    run.status = RuleRun.Status.FAILED if failures else RuleRun.Status.SUCCEEDED
+    run.save(update_fields=["finished_at", "evaluated", "fired", "failures", "status"])
+    return run

@@ -365,6 +365,80 @@ def session_messages_revoke(*, session: TherapySession, reason: str) -> int:
     )
 
 
+# Channels a one-off message to a patient goes by: the portal inbox, and SMS where consented.
+DIRECT_CHANNELS = (Channel.IN_APP, Channel.SMS)
+
+
+@transaction.atomic
+def patient_message_queue(
+    *,
+    patient: Patient,
+    key: str,
+    subject: str,
+    body: str,
+    session: TherapySession | None = None,
+    due_at: datetime.datetime | None = None,
+    latest: datetime.datetime | None = None,
+    urgent: bool = False,
+    now: datetime.datetime | None = None,
+) -> list[OutboxMessage]:
+    """Queue one message outside the playbook (an alert from another app) on the patient's
+    consented channels, for the dispatcher to send; `key` makes it once per channel.
+
+    Not urgent, it waits out the patient's quiet hours, and is left out where that would take
+    it past `latest` (a reminder arriving after its session). Returns the rows now planned.
+    """
+    now = now or timezone.now()
+    preference = preference_for(patient)
+    zone = preference.zone()
+    allowed = consented_channels(patient)
+    due = due_at or now
+    if not urgent:
+        due = after_quiet_hours(due, preference, zone)
+    if latest is not None and due >= latest:
+        return []
+    rows = []
+    for channel in DIRECT_CHANNELS:
+        recipient = recipient_for(patient, channel)
+        if not recipient or channel not in allowed or not preference.allows(channel):
+            continue
+        digest = hashlib.sha256(recipient.encode()).hexdigest()[:20]
+        rows.append(
+            OutboxMessage(
+                patient=patient,
+                session=session,
+                channel=channel,
+                locale=patient.language,
+                recipient=recipient,
+                urgent=urgent,
+                subject="" if channel == Channel.SMS else subject,
+                body=body,
+                due_at=due,
+                idempotency_key=f"{key}:{channel}:{digest}",
+            )
+        )
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(
+        OutboxMessage.objects.filter(
+            idempotency_key__in=[row.idempotency_key for row in rows], status=OutboxStatus.PLANNED
+        )
+    )
+
+
+@transaction.atomic
+def patient_messages_cancel(*, message_ids, reason: str) -> tuple[int, int]:
+    """Cancel those of the messages that have not gone out; returns (cancelled, already sent)."""
+    messages = OutboxMessage.objects.select_for_update().filter(pk__in=list(message_ids))
+    waiting = [m.pk for m in messages if m.status == OutboxStatus.PLANNED]
+    gone = sum(
+        1 for m in messages if m.status not in (OutboxStatus.PLANNED, OutboxStatus.CANCELLED)
+    )
+    OutboxMessage.objects.filter(pk__in=waiting).update(
+        status=OutboxStatus.CANCELLED, note=reason[:300], updated_at=timezone.now()
+    )
+    return len(waiting), gone
+
+
 @transaction.atomic
 def starter_playbook_load(*, entries, therapies: dict) -> int:
     """Create or update the templates of a starter playbook on every channel; returns how many.

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from notifications import api, views, webhooks
+from notifications import views, webhooks
 
 urlpatterns = [
     path("portal/messages/", views.inbox, name="notifications_inbox"),
@@ -19,9 +19,6 @@ urlpatterns = [
         "notifications/failed/<int:pk>/retry/",
         views.failed_message_retry,
         name="notifications_failed_retry",
-    ),
-    path(
-        "api/notifications/test", api.NotificationTestApi.as_view(), name="api_notifications_test"
     ),
     path("notifications/twilio/inbound/", webhooks.inbound_sms, name="twilio_inbound_sms"),
     path("notifications/twilio/status/", webhooks.delivery_status, name="twilio_delivery_status"),

@@ -573,7 +573,7 @@ class AdaptationRuleFactory(DjangoModelFactory):
     symptom = Symptom.PAIN
     threshold = 7
     comparison = AdaptationRule.Comparison.GTE
-    action = AdaptationRule.Action.ALERT_CLINICIAN
+    actions = factory.LazyFunction(lambda: [AdaptationRule.Action.ALERT_CLINICIAN])
 
 
 class ClinicianTaskFactory(DjangoModelFactory):

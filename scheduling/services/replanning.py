@@ -19,8 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinics.models import Center, Leave, PractitionerProfile
+from clinics.models import Center, Leave, PractitionerProfile, Room
 from patients.models import CarePlan
+from scheduling.engine.checker import check
 from scheduling.models import SchedulingRun
 from scheduling.problems import (
     ProblemRefs,
@@ -30,6 +31,7 @@ from scheduling.problems import (
     plans_with_steps,
     practitioner_id,
 )
+from scheduling.services.booking import scheduling_run_apply
 from scheduling.services.runs import SchedulingError, scheduling_run_queue, scheduling_run_solve
 from sessions.models import SessionStatus, TherapySession
 from sessions.selectors import board_sessions, overrun_clashes
@@ -432,3 +434,82 @@ def overrun_clashes_replan_queue(
         requested_by=requested_by,
         time_limit=REPLAN_TIME_LIMIT,
     )
+
+
+# --- one session to a chosen time (the API's reschedule) ---------------------------------
+
+
+@transaction.atomic
+def session_move(
+    *,
+    session: TherapySession,
+    starts_at: datetime,
+    room: Room | None = None,
+    practitioner: PractitionerProfile | None = None,
+    requested_by: User | None = None,
+) -> TherapySession:
+    """Move one scheduled session to `starts_at` (in `room` with `practitioner`, else its own).
+
+    The placement asked for is checked by the engine's independent checker against the
+    calendar as the engine would see it (opening hours, rosters, leave, skills, room types,
+    the step's allowed dates, its order with the plan's other sessions that day, everything
+    already booked), then stored as a reschedule run and booked through scheduling_run_apply,
+    whose row locks make concurrent moves into one slot queue up: the first wins, the others
+    raise ScheduleClash. A placement that does not fit raises SchedulingError naming why.
+    Either way nothing changes.
+    """
+    if session.status != SessionStatus.SCHEDULED or not session.protocol_step_id:
+        raise SchedulingError(_("Only a scheduled session of a care plan can be rescheduled."))
+    room = room or session.room
+    practitioner = practitioner or session.practitioner
+    center = session.center
+    zone = ZoneInfo(center.timezone)
+    # The plan's other sessions that day stay where they are, so that the order and gap rules
+    # between them and the moved one are checked.
+    same_day = list(
+        TherapySession.objects.filter(
+            care_plan=session.care_plan,
+            protocol_step__day_offset=session.protocol_step.day_offset,
+            status=SessionStatus.SCHEDULED,
+        ).select_related(*REPLAN_RELATED)
+    )
+    problem, refs = _replan_problem(center=center, sessions=same_day, keep_previous=False)
+    assignments = []
+    for other in same_day:
+        moved = other.pk == session.pk
+        assignments.append(
+            {
+                "plan": plan_id(other.care_plan),
+                "step": other.protocol_step.code,
+                "start": (starts_at if moved else other.starts_at).astimezone(zone).isoformat(),
+                "room": (room if moved else other.room).code,
+                "practitioner": practitioner_id(practitioner if moved else other.practitioner),
+            }
+        )
+    solution = {"format": problem["format"], "assignments": assignments, "unscheduled": []}
+    report = check(problem, solution)
+    if not report.valid:
+        raise SchedulingError(
+            _("This time does not fit: %(why)s") % {"why": " ".join(report.violations)}
+        )
+    solution["objective"] = report.objective
+    now = timezone.now()
+    run = SchedulingRun.objects.create(
+        center=center,
+        kind=SchedulingRun.Kind.RESCHEDULE,
+        care_plan=session.care_plan,
+        requested_by=requested_by,
+        parameters={"session": session.pk, "starts_at": starts_at.isoformat()},
+        problem=problem,
+        refs=refs.as_json(),
+        solution=solution,
+        status=SchedulingRun.Status.SUCCEEDED,
+        objective=report.objective,
+        placed_count=len(assignments),
+        time_limit_seconds=0,
+        started_at=now,
+        finished_at=now,
+    )
+    scheduling_run_apply(run=run, applied_by=requested_by)
+    session.refresh_from_db()
+    return session

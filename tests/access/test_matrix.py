@@ -207,7 +207,24 @@ ACCESS = {
         allow=STAFF, obj="care_plan", neighbour=STAFF, post=True, body="care_plan"
     ),
     "api_schedule_run": Access(allow=STAFF, obj="run", neighbour=STAFF),
+    # Lists answer everyone signed in, each with what the caller may see (maybe nothing).
+    "api_schedule_runs": Access(allow=ALL_SIGNED_IN),
     "api_sessions": Access(allow=ALL_SIGNED_IN),
+    "api_session": Access(allow=ALL_SIGNED_IN, obj="session", neighbour=STAFF),
+    "api_centers": Access(allow=ALL_SIGNED_IN),
+    "api_rooms": Access(allow=ALL_SIGNED_IN),
+    "api_practitioners": Access(allow=ALL_SIGNED_IN),
+    "api_protocols": Access(allow=ALL_SIGNED_IN),
+    "api_patients": Access(allow=STAFF, post=True),
+    # An unknown protocol: the patient is looked up first, so only whose patient it is refuses.
+    "api_care_plans": Access(
+        allow=STAFF,
+        obj="patient",
+        neighbour=STAFF,
+        post=True,
+        body="patient",
+        body_extra={"protocol": 2**31 - 1, "start_date": "2030-01-07"},
+    ),
     # The patient's own, and any patient of the center to its staff and practitioners.
     "api_progress": Access(
         allow=ALL_SIGNED_IN, obj="patient", neighbour=_a("admin", "director", "practitioner")

@@ -27,7 +27,7 @@ def nausea_rule(virechana):
         therapy=virechana,
         threshold=6,
         comparison=AdaptationRule.Comparison.GTE,
-        action=AdaptationRule.Action.ALERT_CLINICIAN,
+        actions=[AdaptationRule.Action.ALERT_CLINICIAN],
     )
 
 

@@ -84,6 +84,7 @@ KWARG_SOURCES = {
     ("session_cancel", "pk"): "session",
     ("center_replan_today", "center_id"): "center",
     ("api_schedule_run", "pk"): "run",
+    ("api_session", "pk"): "session",
     ("clinician_task_done", "pk"): "clinician_task",
     ("console_patient_progress", "patient_id"): "patient",
     ("api_progress", "patient_id"): "patient",

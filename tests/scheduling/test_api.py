@@ -84,20 +84,31 @@ def test_scheduling_a_plan_twice_is_refused_with_a_reason(client, admin_user, cl
     assert plan.sessions.count() == 6
 
 
-@pytest.mark.parametrize("who", ["outsider", "patient_user"])
-def test_nobody_outside_the_center_can_schedule_or_read_its_runs(client, who, request, clinic):
-    user = request.getfixturevalue(who)
+def test_another_centers_admin_cannot_schedule_or_read_its_runs(client, outsider, clinic):
     plan = plan_for(clinic)
 
     response = client.post(
         "/api/schedule/auto",
         {"care_plan": plan.pk},
         content_type="application/json",
-        **_basic(user),
+        **_basic(outsider),
     )
 
     assert response.status_code == 404
     assert response.json() == {"message": "Not found.", "extra": {}}
+    assert not plan.sessions.exists()
+
+
+@pytest.mark.parametrize("body", [{"care_plan": "not a number"}, {}])
+def test_a_patient_is_refused_before_the_body_is_read(client, patient_user, clinic, body):
+    plan = plan_for(clinic)
+
+    response = client.post(
+        "/api/schedule/auto", body, content_type="application/json", **_basic(patient_user)
+    )
+
+    assert response.status_code == 403
+    assert "center admin or medical director" in response.json()["message"]
     assert not plan.sessions.exists()
 
 

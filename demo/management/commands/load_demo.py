@@ -10,6 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +31,7 @@ from clinics.models import (
     User,
 )
 from demo.catalog import CENTERS, CHECKLISTS, DEMO_PASSWORD, PATIENTS, PROTOCOLS, SKILLS, THERAPIES
+from feedback.adaptation import rule_version_current
 from feedback.choices import Symptom
 from feedback.models import AdaptationRule
 from notifications.models import NotificationPreference
@@ -105,6 +107,7 @@ class Command(BaseCommand):
             }
             self._notification_playbooks(therapies, centers)
             self._adaptation_rules(therapies)
+            self._directors_edit_rules()
             self._superuser()
         for key, center in centers.items():
             self._schedule(center, plans[key], options["time_limit"])
@@ -416,20 +419,69 @@ class Command(BaseCommand):
         self.stdout.write(f"Notification playbook: {count} templates")
 
     def _adaptation_rules(self, therapies) -> None:
-        """The seed rule of every center: nausea of 6 or more after Virechana needs a call."""
-        _upsert(
-            AdaptationRule,
-            {
-                "center": None,
+        """The seed rules of every center, each written as its first version."""
+        Action = AdaptationRule.Action
+        seeds = {
+            "Nausea after Virechana": {
+                "measure": AdaptationRule.Measure.SIDE_EFFECT,
                 "symptom": Symptom.NAUSEA,
                 "therapy": therapies["virechana"],
                 "threshold": 6,
                 "comparison": AdaptationRule.Comparison.GTE,
-                "action": AdaptationRule.Action.ALERT_CLINICIAN,
-                "is_active": True,
+                "actions": [Action.ALERT_CLINICIAN, Action.LOWER_INTENSITY, Action.DIET_ALERT],
+                "intensity_lowered_by": 20,
             },
-            name="Nausea after Virechana",
+            "Attendance under 70 % in a week": {
+                "measure": AdaptationRule.Measure.ADHERENCE,
+                "symptom": "",
+                "therapy": None,
+                "threshold": 70,
+                "comparison": AdaptationRule.Comparison.LT,
+                "actions": [
+                    Action.EXTRA_REMINDERS,
+                    Action.MOTIVATIONAL_NUDGE,
+                    Action.PROPOSE_SLOTS,
+                ],
+                "intensity_lowered_by": 20,
+            },
+            "Severe side effect": {
+                "measure": AdaptationRule.Measure.SIDE_EFFECT,
+                "symptom": "",
+                "therapy": None,
+                "threshold": 8,
+                "comparison": AdaptationRule.Comparison.GTE,
+                "actions": [Action.ESCALATE],
+                "intensity_lowered_by": 20,
+            },
+        }
+        for name, definition in seeds.items():
+            rule, _ = _upsert(
+                AdaptationRule, {"center": None, "is_active": True, **definition}, name=name
+            )
+            rule_version_current(rule=rule)
+
+    def _directors_edit_rules(self) -> None:
+        """Medical directors edit their centers' adaptation rules in the admin, and read the
+        firings and the daily runs there."""
+        group, _ = Group.objects.get_or_create(name="Medical directors")
+        codenames = (
+            "add_adaptationrule",
+            "change_adaptationrule",
+            "view_adaptationrule",
+            "view_adaptationruleversion",
+            "view_rulefiring",
+            "view_rulerun",
         )
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="feedback", codename__in=codenames)
+        )
+        for user in User.objects.filter(
+            memberships__role=Role.MEDICAL_DIRECTOR, memberships__is_active=True
+        ).distinct():
+            if not user.is_staff:
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+            user.groups.add(group)
 
     # --- sessions ----------------------------------------------------------------------
 
