@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "feedback",
     "portal",
     "console",
+    "integrations",
     "observability",
     "demo",
 ]

@@ -19,6 +19,8 @@ urlpatterns = [
     path("welcome/", clinic_views.no_role, name="no_role"),
     path("account/tokens/", token_views.token_list, name="api_tokens"),
     path("account/tokens/<int:pk>/revoke/", token_views.token_revoke, name="api_token_revoke"),
+    # The account page (calendar feeds) and the feeds calendar apps read (/feeds/<secret>.ics).
+    path("", include("integrations.urls")),
     path("console/", include("console.urls")),
     path("my-day/", include("sessions.urls")),
     # The patient's messages and preferences (/portal/messages/, /portal/preferences/) and

@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clinics.choices import Role
 from clinics.services import api_token_create
+from integrations.models import CalendarFeed
 from notifications.models import OutboxStatus
 from tests.factories import (
     CarePlanFactory,
@@ -55,6 +56,8 @@ SKIPPED_NAMES = {
     "favicon": "an image: public by design",
     "metrics": "gated by the caller's address or a bearer token, not by role "
     "(tests/observability covers it)",
+    "calendar_feed": "a calendar app's feed: its secret address is the key, not a sign-in "
+    "(tests/console/test_feeds.py: unknown or revoked 404, another user's holds none of theirs)",
 }
 
 
@@ -93,6 +96,9 @@ ACCESS = {
     "no_role": Access(allow=ALL_SIGNED_IN),
     "api_tokens": Access(allow=ALL_SIGNED_IN),
     "api_token_revoke": Access(allow=ALL_SIGNED_IN, obj="token", post=True),
+    # integrations: the account page with its calendar feeds
+    "account": Access(allow=ALL_SIGNED_IN),
+    "calendar_feed_revoke": Access(allow=ALL_SIGNED_IN, obj="calendar_feed", post=True),
     # console
     "console": Access(allow=STAFF),
     "console_analytics": Access(allow=STAFF),
@@ -356,6 +362,15 @@ class World:
                 owner_user = UserFactory(email=f"{owner}-token@example.org")
             token, _secret = api_token_create(user=owner_user, name="Lab integration")
             return {"pk": token.pk}
+        if obj == "calendar_feed":
+            # A user's own feed, else someone else's (of the same or the other center).
+            owner_user = self.user(role) if owner == OWN else None
+            if owner_user is None:
+                owner_user = UserFactory(email=f"{owner}-feed@example.org")
+            feed = CalendarFeed.objects.create(
+                user=owner_user, kind=CalendarFeed.Kind.PATIENT, key_hash=owner + role
+            )
+            return {"pk": feed.pk}
         raise AssertionError(f"no builder for object kind {obj!r}")
 
 

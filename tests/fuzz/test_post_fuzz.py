@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from clinics.choices import Role
 from clinics.services import api_token_create
+from integrations.services import calendar_feed_create
 from notifications.models import OutboxStatus
 from tests.factories import (
     CarePlanFactory,
@@ -54,6 +55,9 @@ SKIPPED = {
 # `own_objects` below. A POST URL whose keyword is missing here fails the test, naming itself.
 KWARG_SOURCES = {
     ("api_token_revoke", "pk"): "api_token",
+    ("calendar_feed_revoke", "pk"): "calendar_feed",
+    # A calendar app's feed is addressed by its secret rather than an id (GET only).
+    ("calendar_feed", "secret"): "calendar_feed_secret",
     ("console_calendar_session", "pk"): "session",
     ("session_runner", "pk"): "session",
     ("runner_status", "pk"): "session",
@@ -186,6 +190,7 @@ def own_objects(center, practitioner, patient, patient_user, admin_user):
         status="completed",
     )
     token, _secret = api_token_create(user=admin_user, name="Lab integration")
+    feed, feed_secret = calendar_feed_create(user=patient_user, kind="patient")
     return {
         "session": session,
         "finished_session": finished,
@@ -195,6 +200,8 @@ def own_objects(center, practitioner, patient, patient_user, admin_user):
         "in_app_notification": InAppNotificationFactory(patient=patient),
         "failed_message": OutboxMessageFactory(patient=patient, status=OutboxStatus.FAILED),
         "api_token": token,
+        "calendar_feed": feed,
+        "calendar_feed_secret": feed_secret,
         "clinician_task": ClinicianTaskFactory(center=center, patient=patient),
         "center": center,
         "patient": patient,
@@ -315,7 +322,8 @@ def test_every_post_survives_bad_input_as_every_role(route, own_objects, foreign
             f"URL {route.route!r} ({route.name}) has <{keyword}> with no object to fill it: "
             "add it to KWARG_SOURCES in tests/fuzz/test_post_fuzz.py so the view is fuzzed"
         )
-        kwargs[keyword] = own_objects[source].pk
+        source_object = own_objects[source]
+        kwargs[keyword] = getattr(source_object, "pk", source_object)
     url = "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), route.route)
     as_json = route.route.startswith("api/")
 
