@@ -109,3 +109,36 @@ class EncryptedTextField(models.TextField):
 
     def get_transform(self, lookup_name):
         return None
+
+
+def stored_key_id(stored: str | None) -> str | None:
+    """The key id a stored value was encrypted with; None for empty or not-yet-encrypted text."""
+    if not stored or not stored.startswith(PREFIX):
+        return None
+    return stored.removeprefix(PREFIX).partition(":")[0]
+
+
+def needs_reencryption(stored: str | None) -> bool:
+    """Whether a stored value is plaintext, or ciphertext under a key other than the current."""
+    if not stored:
+        return False
+    return stored_key_id(stored) != encryption_keys()[0][0]
+
+
+def reencrypt(stored: str) -> str:
+    """The same text encrypted with the current key (plaintext rows are encrypted as they are)."""
+    plaintext = decrypt_text(stored) if stored.startswith(PREFIX) else stored
+    return encrypt_text(plaintext)
+
+
+def encrypted_columns() -> list[tuple[type[models.Model], EncryptedTextField]]:
+    """Every encrypted column of every installed model, history tables included (a historical
+    row keeps the PHI of its time and needs the same key rotation)."""
+    from django.apps import apps
+
+    return [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedTextField)
+    ]
