@@ -92,6 +92,8 @@ class SymptomScore(models.Model):
         _("score"), validators=[MinValueValidator(0), MaxValueValidator(10)]
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["feedback_id", "symptom"]
         verbose_name = _("symptom score")
@@ -446,6 +448,8 @@ class ClinicianTask(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -383,6 +383,8 @@ class MaterialUsage(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["session_id", "id"]
         verbose_name = _("material used")
@@ -423,6 +425,8 @@ class ChecklistRun(models.Model):
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-started_at"]
         verbose_name = _("checklist run")
@@ -456,6 +460,8 @@ class ChecklistItemResult(models.Model):
     # shows the same countdown: time banked by earlier runs, plus the run going on now.
     timer_started_at = models.DateTimeField(_("timer running since"), null=True, blank=True)
     timer_elapsed_seconds = models.PositiveIntegerField(_("timer seconds banked"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["run_id", "item__order"]
