@@ -21,9 +21,11 @@ def portal(request) -> dict:
         items.append((reverse("my_day"), _("My day")))
     if roles & {*STAFF_ROLES, Role.PRACTITIONER}:
         items.append((reverse("center_board"), _("Board")))
+        items.append((reverse("console_outcomes"), _("Outcomes")))
     if "patient" in roles:
         items.append((reverse("portal_home"), _("My care")))
         items.append((reverse("portal_timeline"), _("Timeline")))
+        items.append((reverse("portal_progress"), _("Progress")))
         items.append((reverse("notifications_inbox"), _("Messages")))
     if user.is_staff:
         items.append((reverse("admin:index"), _("Administration")))

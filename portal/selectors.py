@@ -10,6 +10,10 @@ from clinics.access import centers_for
 from clinics.choices import Role
 from feedback.choices import Symptom
 from feedback.models import SessionFeedback, SymptomScore
+from notifications import playbook
+from notifications.models import Channel
+from notifications.playbook import NotificationEvent
+from notifications.services import template_values, templates_for
 from patients.models import CarePlan, Patient
 from sessions.models import RELEASED_STATUSES, SessionStatus, TherapySession, VitalsReading
 from sessions.selectors import sessions_for_patient
@@ -41,6 +45,10 @@ class PlanMilestone:
         # portal.css draws the bar in steps of ten (no inline styles under the CSP).
         return round(self.percent, -1)
 
+    @property
+    def sessions_left(self) -> int:
+        return self.sessions_total - self.sessions_done
+
 
 @dataclass
 class PatientTimeline:
@@ -61,7 +69,7 @@ def _by_day(sessions: list[TherapySession], zone, today: date) -> list[TimelineD
     return [TimelineDay(day, day_sessions, day == today) for day, day_sessions in days.items()]
 
 
-def _milestone(plan: CarePlan, sessions: list[TherapySession], zone) -> PlanMilestone:
+def plan_milestone(plan: CarePlan, sessions: list[TherapySession], zone) -> PlanMilestone:
     # Cancelled and missed sessions were re-planned or dropped: they count for neither side.
     kept = [s for s in sessions if s.care_plan_id == plan.pk and s.status not in RELEASED_STATUSES]
     treatment_days: dict[date, bool] = {}
@@ -109,7 +117,7 @@ def patient_timeline(*, patient, now: datetime) -> PatientTimeline:
     return PatientTimeline(
         earlier=[day for day in days if day.date < today],
         coming=[day for day in days if day.date >= today],
-        milestones=[_milestone(plan, sessions, zone) for plan in plans],
+        milestones=[plan_milestone(plan, sessions, zone) for plan in plans],
         next_session=next_session,
     )
 
@@ -319,3 +327,76 @@ def patient_for_progress(*, user, patient_id: int, include_own: bool = True) -> 
     if include_own:
         readable |= Q(user=user)
     return Patient.objects.filter(readable, pk=patient_id).select_related("center").first()
+
+
+@dataclass
+class Guidance:
+    """One playbook message that applies to the patient today, as the reminder words it."""
+
+    title: str
+    body: str
+
+
+# Today's guidance: the reminders' texts for a session later today or tomorrow, and the
+# after-care ones for a session done today. The day after's check-in asks for a reply, and
+# the next morning's (T+24h) is tomorrow's guidance, not today's.
+BEFORE_TODAY = (NotificationEvent.PRE_2H,)
+BEFORE_TOMORROW = (NotificationEvent.PRE_24H,)
+AFTER_TODAY = (NotificationEvent.POST_1H, NotificationEvent.POST_2H, NotificationEvent.POST_12H)
+# The portal's own wording of a step first, then the email's, then the SMS's.
+CHANNEL_PREFERENCE = (Channel.IN_APP, Channel.EMAIL, Channel.SMS)
+
+
+def _playbook_guidance(session: TherapySession, events, *, locale: str, zone) -> list[Guidance]:
+    templates = templates_for(session, events=events, locale=locale)
+    values = template_values(session, locale=locale, zone=zone)
+    guidance = []
+    for event in events:
+        template = next(
+            (templates[(event, c)] for c in CHANNEL_PREFERENCE if (event, c) in templates), None
+        )
+        if template is not None:
+            guidance.append(
+                Guidance(
+                    title=playbook.render(template.subject, values),
+                    body=playbook.render(template.body, values),
+                )
+            )
+    return guidance
+
+
+def todays_guidance(
+    *, sessions: list[TherapySession], now: datetime, zone, locale: str
+) -> tuple[list[Guidance], list[Guidance]]:
+    """What the playbook tells the patient for today: (before a session, after one).
+
+    `sessions` are the patient's, oldest first, with their care plan's protocol version
+    joined; one query for each session spoken of (at most two).
+    """
+    today = now.astimezone(zone).date()
+    coming = next(
+        (
+            s
+            for s in sessions
+            if s.status == SessionStatus.SCHEDULED
+            and s.starts_at > now
+            and (s.starts_at.astimezone(zone).date() - today).days <= 1
+        ),
+        None,
+    )
+    before = []
+    if coming is not None:
+        is_today = coming.starts_at.astimezone(zone).date() == today
+        events = BEFORE_TODAY if is_today else BEFORE_TOMORROW
+        before = _playbook_guidance(coming, events, locale=locale, zone=zone)
+    done_today = [
+        s
+        for s in sessions
+        if s.status == SessionStatus.COMPLETED and s.starts_at.astimezone(zone).date() == today
+    ]
+    after = (
+        _playbook_guidance(done_today[-1], AFTER_TODAY, locale=locale, zone=zone)
+        if done_today
+        else []
+    )
+    return before, after

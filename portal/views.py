@@ -5,25 +5,35 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_safe
 
 from feedback.selectors import session_awaiting_feedback
 from patients.models import CarePlan
 from portal.progress import progress_page_context
-from portal.selectors import patient_progress, patient_timeline
-from sessions.models import SessionStatus
+from portal.selectors import (
+    patient_progress,
+    patient_timeline,
+    plan_milestone,
+    todays_guidance,
+)
+from sessions.models import RELEASED_STATUSES, SessionStatus
 from sessions.selectors import sessions_for_patient
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     patient = getattr(request.user, "patient_profile", None)
     if patient is None:
         raise PermissionDenied
     now = timezone.now()
-    sessions = list(sessions_for_patient(patient=patient))
-    live = [s for s in sessions if s.status not in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)]
+    zone = patient.center.tzinfo
+    sessions = list(
+        # The plan's protocol version picks the playbook's texts for today's guidance.
+        sessions_for_patient(patient=patient).select_related("care_plan__protocol_version")
+    )
+    live = [s for s in sessions if s.status not in RELEASED_STATUSES]
     upcoming = [s for s in live if s.ends_at >= now and s.status != SessionStatus.COMPLETED]
     past = [s for s in sessions if s not in upcoming][::-1][:10]
     plans = list(
@@ -32,23 +42,22 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("protocol_version__template")
         .order_by("-start_date")
     )
-    for plan in plans:
-        plan_sessions = [s for s in live if s.care_plan_id == plan.pk]
-        done = sum(1 for s in plan_sessions if s.status == SessionStatus.COMPLETED)
-        plan.sessions_total = len(plan_sessions)
-        plan.sessions_done = done
-        plan.percent = round(100 * done / len(plan_sessions)) if plan_sessions else 0
-        plan.progress_step = round(plan.percent, -1)
+    before, after = todays_guidance(
+        sessions=sessions, now=now, zone=zone, locale=translation.get_language()
+    )
     return render(
         request,
         "portal/home.html",
         {
             "patient": patient,
             "center": patient.center,
+            "now": now,
             "next_session": upcoming[0] if upcoming else None,
             "upcoming": upcoming[1:8],
             "past": past,
-            "plans": plans,
+            "milestones": [plan_milestone(plan, sessions, zone) for plan in plans],
+            "guidance_before": before,
+            "guidance_after": after,
             "awaiting_feedback": session_awaiting_feedback(patient=patient),
         },
     )
@@ -60,6 +69,7 @@ TIMELINE_PARTS = ("timeline-days", "milestones")
 
 
 @login_required
+@require_safe
 def timeline(request: HttpRequest) -> HttpResponse:
     patient = getattr(request.user, "patient_profile", None)
     if patient is None:

@@ -73,6 +73,18 @@ def test_a_patient_with_no_answers_yet_sees_words_not_empty_charts(client, patie
     assert 'id="relief-chart"' not in page
 
 
+def test_the_progress_page_reads_in_hindi(client, patient_user, center, practitioner):
+    virechana_course(center, patient_user.patient_profile, practitioner, SMALL, start=-3)
+    client.force_login(patient_user)
+
+    page = client.get(reverse("portal_progress"), HTTP_ACCEPT_LANGUAGE="hi").content.decode()
+
+    assert "आपकी प्रगति" in page
+    # The sentence beside the chart, with the reminders' spelling of the month.
+    assert "राहत 10 में से 3 से 6 हुई, औसत 4.5" in page
+    assert "सबसे तेज़ दुष्प्रभाव मतली था, 10 में से 2" in page
+
+
 def test_staff_of_the_center_see_a_patients_progress_and_others_do_not(
     client, patient_user, admin_user, practitioner_user, center, other_center, practitioner
 ):
