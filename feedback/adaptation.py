@@ -113,7 +113,8 @@ def rule_summary(rule: AdaptationRule) -> str:
     """The rule in one line: its condition and its actions."""
     labels = []
     for action in rule.actions:
-        label = str(AdaptationRule.Action(action).label)
+        known = action in AdaptationRule.Action.values
+        label = str(AdaptationRule.Action(action).label) if known else action
         if action == AdaptationRule.Action.LOWER_INTENSITY:
             label += f" ({rule.intensity_lowered_by} %)"
         labels.append(label)
@@ -337,9 +338,16 @@ def rule_fire(
         return None
     taken = []
     for action in rule.actions:
+        act = _ACTIONS.get(action)
+        if act is None:
+            # A rule saved with an action this portal no longer has (or never had).
+            with translation.override(settings.LANGUAGE_CODE):
+                failed = _("This portal has no action “%(action)s”; edit the rule.")
+            taken.append({"action": action, "failed": failed % {"action": action}})
+            continue
         try:
             with transaction.atomic():
-                taken.append(_ACTIONS[action](firing, rule, observation, now))
+                taken.append(act(firing, rule, observation, now))
         except Exception as error:  # any failure is kept on the firing, in words
             logger.exception("Rule %s could not %s for firing %s", rule.pk, action, firing.pk)
             with translation.override(settings.LANGUAGE_CODE):
