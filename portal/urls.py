@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from feedback.views import session_feedback
-from portal import views
+from portal import booking, views
 
 urlpatterns = [
     path("", views.home, name="portal_home"),
@@ -11,4 +11,7 @@ urlpatterns = [
     path("progress/", views.progress, name="portal_progress"),
     path("feedback/<int:session_id>/", session_feedback, name="portal_session_feedback"),
     path("intake/", include("patients.urls")),
+    path("book/", booking.book, name="portal_book"),
+    path("book/<int:pk>/", booking.book_plan, name="portal_book_plan"),
+    path("book/<int:pk>/confirm/", booking.book_confirm, name="portal_book_confirm"),
 ]

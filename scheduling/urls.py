@@ -2,11 +2,18 @@
 
 from django.urls import path
 
-from scheduling.views import care_plans, replanning, runs
+from scheduling.views import approvals, care_plans, replanning, runs
 
 urlpatterns = [
     path("care-plans/", care_plans.care_plans, name="care_plans"),
     path("care-plans/<int:pk>/", care_plans.care_plan_detail, name="care_plan_detail"),
+    path("care-plans/held/", approvals.held_plans, name="care_plans_held"),
+    path(
+        "care-plans/<int:pk>/approve/", approvals.held_plan_approve, name="care_plan_held_approve"
+    ),
+    path(
+        "care-plans/<int:pk>/decline/", approvals.held_plan_decline, name="care_plan_held_decline"
+    ),
     path(
         "care-plans/<int:pk>/auto-schedule/",
         care_plans.care_plan_auto_schedule,

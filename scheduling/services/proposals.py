@@ -111,6 +111,13 @@ def _move_to(patient: Patient, center: Center) -> None:
     patient.save(update_fields=["center"])
 
 
+def care_plan_proposal_refresh(*, plan: CarePlan, requested_by: User | None) -> SchedulingRun:
+    """A new proposal for a draft plan whose last one was set aside (its times were taken)."""
+    if plan.status != CarePlan.Status.DRAFT:
+        raise SchedulingError(_("This package has already been booked or withdrawn."))
+    return _solve(plan, requested_by=requested_by)
+
+
 def proposal_for(plan: CarePlan) -> SchedulingRun | None:
     """The proposal a draft or held plan would be booked from: its newest solved run."""
     return (
