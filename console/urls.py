@@ -9,6 +9,8 @@ urlpatterns = [
     path("analytics/", views.analytics, name="console_analytics"),
     path("analytics/attendance.csv", views.analytics_csv, name="console_analytics_csv"),
     path("calendar/", views.calendar, name="console_calendar"),
+    path("inventory/", views.inventory, name="console_inventory"),
+    path("inventory/reorder.csv", views.inventory_reorder_csv, name="console_inventory_reorder"),
     path("outcomes/", views.protocol_outcomes_view, name="console_outcomes"),
     path(
         "patients/<int:patient_id>/progress/",

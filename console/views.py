@@ -18,6 +18,7 @@ from clinics.access import STAFF_ROLES, centers_for, staff_center_for
 from clinics.models import Consumable, Leave, RosterShift
 from console.analytics import attendance_by_practitioner, attendance_totals
 from console.forms import AnalyticsQuery, CalendarQuery
+from console.inventory import COVER_DAYS, stock_by_consumable, use_by_protocol
 from console.outcomes import patients_on_protocol, protocol_outcomes, protocols_with_feedback
 from console.selectors import calendar_session, resource_calendar
 from patients.models import CarePlan
@@ -299,3 +300,63 @@ def protocol_outcomes_view(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "console/outcomes.html", context, status=400 if error else 200)
+
+
+@require_safe
+@login_required
+def inventory(request: HttpRequest) -> HttpResponse:
+    """A center's stock, what sessions used of it over chosen days, what to reorder, and use per
+    protocol."""
+    center, centers, first_day, last_day, query, valid = _analytics_period(request)
+    stock = stock_by_consumable(center=center, first_day=first_day, last_day=last_day)
+    context = {
+        "centers": centers,
+        "center": center,
+        "first_day": first_day,
+        "last_day": last_day,
+        "stock": stock,
+        "low": [row for row in stock if row.is_low],
+        "by_protocol": use_by_protocol(center=center, first_day=first_day, last_day=last_day),
+        "cover_days": COVER_DAYS,
+        "errors": [] if valid else [e for errors in query.errors.values() for e in errors],
+    }
+    return render(request, "console/inventory.html", context, status=200 if valid else 400)
+
+
+@require_safe
+@login_required
+def inventory_reorder_csv(request: HttpRequest) -> HttpResponse:
+    """The reorder report: every consumable at or under its reorder level, with what to order."""
+    center, _centers, first_day, last_day, query, valid = _analytics_period(request)
+    if not valid:
+        errors = " ".join(e for errors in query.errors.values() for e in errors)
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    stock = stock_by_consumable(center=center, first_day=first_day, last_day=last_day)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="reorder-{center.slug}-{last_day}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Consumable"),
+            _("Unit"),
+            _("In stock"),
+            _("Reorder level"),
+            _("Used %(first)s to %(last)s") % {"first": first_day, "last": last_day},
+            _("Days of cover"),
+            _("To order"),
+        ]
+    )
+    for row in stock:
+        if row.is_low:
+            writer.writerow(
+                [
+                    row.name,
+                    row.unit,
+                    f"{row.in_stock.normalize():f}",
+                    f"{row.reorder_level.normalize():f}",
+                    f"{row.used.normalize():f}",
+                    "" if row.days_of_cover is None else row.days_of_cover,
+                    f"{row.to_order:f}",
+                ]
+            )
+    return response

@@ -104,6 +104,8 @@ ACCESS = {
     "console_analytics": Access(allow=STAFF),
     "console_analytics_csv": Access(allow=STAFF),
     "console_calendar": Access(allow=STAFF),
+    "console_inventory": Access(allow=STAFF),
+    "console_inventory_reorder": Access(allow=STAFF),
     "console_calendar_session": Access(allow=STAFF, obj="session", neighbour=STAFF),
     # Practitioners follow their center's patients' outcomes as directors do.
     "console_outcomes": Access(allow=_a("admin", "director", "practitioner")),
