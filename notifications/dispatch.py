@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from notifications import playbook
 from notifications.backends import email_send, sms_backend
+from notifications.failures import send_failure_reason
 from notifications.live import inbox_push
 from notifications.models import Channel, InAppNotification, OutboxMessage, OutboxStatus
 from notifications.services import CONSENT_FOR_CHANNEL
@@ -140,7 +141,7 @@ def _in_app_send(message: OutboxMessage, worker: str, now: datetime.datetime) ->
 
 
 def _failed(message: OutboxMessage, worker: str, error: Exception, now: datetime.datetime) -> str:
-    text = f"{type(error).__name__}: {error}"[:2000]
+    text = send_failure_reason(error)[:2000]
     if message.attempts >= MAX_ATTEMPTS:
         _finish(message, worker, status=OutboxStatus.FAILED, last_error=text)
         logger.error("Outbox message %s failed for good: %s", message.pk, text)

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from patients.models import CarePlan, Patient
 from portal.forms import BookingForm
@@ -76,6 +76,7 @@ def book(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def book_plan(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _patient_of(request)
     plan = _own_plan(patient, pk)

@@ -122,9 +122,22 @@ def proposal_for(plan: CarePlan) -> SchedulingRun | None:
     """The proposal a draft or held plan would be booked from: its newest solved run."""
     return (
         SchedulingRun.objects.filter(care_plan=plan, status=SchedulingRun.Status.SUCCEEDED)
+        .select_related("center")
         .order_by("-started_at", "-pk")
         .first()
     )
+
+
+def proposals_for(plans: list[CarePlan]) -> dict[int, SchedulingRun]:
+    """By plan id, each plan's current proposal (as `proposal_for`), in one query."""
+    runs = {}
+    for run in (
+        SchedulingRun.objects.filter(care_plan__in=plans, status=SchedulingRun.Status.SUCCEEDED)
+        .select_related("center")
+        .order_by("-started_at", "-pk")
+    ):
+        runs.setdefault(run.care_plan_id, run)
+    return runs
 
 
 @dataclass(frozen=True)

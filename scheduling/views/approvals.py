@@ -18,7 +18,7 @@ from scheduling.services.proposals import (
     care_plan_approve,
     care_plan_decline,
     care_plans_held,
-    proposal_for,
+    proposals_for,
 )
 from scheduling.services.runs import SchedulingError
 
@@ -46,10 +46,10 @@ def _held_plan(request: HttpRequest, pk: int) -> CarePlan:
 @require_safe
 def held_plans(request: HttpRequest) -> HttpResponse:
     plans = care_plans_held(center_ids=_approver_center_ids(request.user))
-    runs = {plan.pk: proposal_for(plan) for plan in plans}
-    rows = runs_rows([run for run in runs.values() if run])
+    runs = proposals_for(plans)
+    rows = runs_rows(list(runs.values()))
     for plan in plans:
-        run = runs[plan.pk]
+        run = runs.get(plan.pk)
         plan.proposal_rows = rows[run.pk].placed if run else []
         plan.hold_reasons = plan.hold_reason.splitlines()
     return render(

@@ -193,11 +193,29 @@ ACCESS = {
     "patient_intake_dosha": Access(allow=_a("patient")),
     "patient_intake_health": Access(allow=_a("patient")),
     "patient_intake_consents": Access(allow=_a("patient")),
+    # A patient books for themselves; staff book through the console's care plans.
+    "portal_book": Access(allow=_a("patient")),
+    "portal_book_plan": Access(allow=_a("patient"), obj="care_plan"),
+    "portal_book_confirm": Access(allow=_a("patient"), obj="care_plan", post=True),
     # scheduling
     "care_plans": Access(allow=STAFF),
     "care_plan_detail": Access(allow=STAFF, obj="care_plan", neighbour=STAFF),
     "care_plan_auto_schedule": Access(allow=STAFF, obj="care_plan", neighbour=STAFF, post=True),
     "care_plan_earliest_start": Access(allow=STAFF, obj="care_plan", neighbour=STAFF),
+    # Approving a held plan is a clinical decision: practitioners and directors, not admins.
+    "care_plans_held": Access(allow=_a("director", "practitioner")),
+    "care_plan_held_approve": Access(
+        allow=_a("director", "practitioner"),
+        obj="care_plan",
+        neighbour=_a("director", "practitioner"),
+        post=True,
+    ),
+    "care_plan_held_decline": Access(
+        allow=_a("director", "practitioner"),
+        obj="care_plan",
+        neighbour=_a("director", "practitioner"),
+        post=True,
+    ),
     "scheduling_run": Access(allow=STAFF, obj="run", neighbour=STAFF),
     "scheduling_run_apply": Access(allow=STAFF, obj="run", neighbour=STAFF, post=True),
     "scheduling_run_retry": Access(allow=STAFF, obj="run", neighbour=STAFF, post=True),
