@@ -13,10 +13,11 @@ import os
 import socket
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from notifications import playbook
 from notifications.backends import email_send, sms_backend
 from notifications.failures import send_failure_reason
-from notifications.live import inbox_push
+from notifications.live import inbox_push_many
 from notifications.models import Channel, InAppNotification, OutboxMessage, OutboxStatus
 from notifications.services import CONSENT_FOR_CHANNEL
 from patients.models import Consent
@@ -34,6 +35,12 @@ logger = logging.getLogger(__name__)
 
 CLAIM_LEASE = datetime.timedelta(minutes=2)
 BATCH_SIZE = 100
+# Outcomes are recorded this many messages at a time, in one transaction: a commit per
+# message cost more than the sending. A worker that dies leaves at most this many sent but
+# unrecorded (SMS among them are found at Twilio by their hand-over mark, not sent again).
+RECORD_EVERY = 25
+# SMS of a chunk in flight to the provider at once.
+SMS_THREADS = 8
 MAX_ATTEMPTS = 5
 # The first retry waits this long; each next one twice as long (1, 2, 4, 8 minutes).
 RETRY_AFTER = datetime.timedelta(minutes=1)
@@ -107,48 +114,112 @@ def _reason_not_to_send(message: OutboxMessage, now: datetime.datetime) -> str:
     return ""
 
 
-def _finish(message: OutboxMessage, worker: str, **changes) -> bool:
-    """Record an outcome if the claim is still this worker's; False if the lease was lost."""
-    changes.setdefault("lease_until", None)
-    changes["updated_at"] = timezone.now()
-    done = OutboxMessage.objects.filter(
-        pk=message.pk, claimed_by=worker, status=OutboxStatus.CLAIMED
-    ).update(**changes)
-    if not done:
-        logger.warning("Outbox message %s: claim lost before its outcome was recorded", message.pk)
-    return bool(done)
+# Every column an outcome may set.
+_OUTCOME_FIELDS = (
+    "status",
+    "note",
+    "due_at",
+    "sent_at",
+    "delivered_at",
+    "provider_message_id",
+    "last_error",
+)
 
 
-def _in_app_send(message: OutboxMessage, worker: str, now: datetime.datetime) -> None:
-    # The inbox row and the outcome commit together, and the row is unique per outbox
-    # message, so an in-app message appears exactly once whatever happens to the worker.
+def _outcomes_record(
+    outcomes: dict[int, dict], in_app: list[OutboxMessage], *, worker: str, now
+) -> set[int]:
+    """Record a chunk's outcomes in one transaction, for the rows still claimed by `worker`.
+
+    `outcomes` maps a row's id to the columns its outcome sets; `in_app` are messages to put
+    in the patients' inboxes now. Returns the ids recorded: a row whose lease ran out and that
+    another worker claimed is left to that worker, as is its inbox row.
+    """
+    ids = [*outcomes, *(m.pk for m in in_app)]
+    if not ids:
+        return set()
     with transaction.atomic():
-        note, _created = InAppNotification.objects.get_or_create(
-            outbox_message=message,
-            defaults={"patient": message.patient, "title": message.subject, "body": message.body},
+        ours = set(
+            OutboxMessage.objects.select_for_update()
+            .filter(pk__in=ids, claimed_by=worker, status=OutboxStatus.CLAIMED)
+            .values_list("pk", flat=True)
         )
-        if _finish(
-            message,
-            worker,
-            status=OutboxStatus.DELIVERED,
-            sent_at=now,
-            delivered_at=now,
-            provider_message_id=f"inbox-{note.pk}",
-            last_error="",
-        ):
-            user_id = message.patient.user_id
-            transaction.on_commit(lambda: inbox_push(note, user_id=user_id))
+        delivered = [m for m in in_app if m.pk in ours]
+        notes = {}
+        if delivered:
+            # Unique per outbox message: an inbox row made by a worker that then lost its
+            # claim is found again here, never made twice.
+            InAppNotification.objects.bulk_create(
+                [
+                    InAppNotification(
+                        patient=m.patient, outbox_message=m, title=m.subject, body=m.body
+                    )
+                    for m in delivered
+                ],
+                ignore_conflicts=True,
+            )
+            notes = {
+                note.outbox_message_id: note
+                for note in InAppNotification.objects.filter(
+                    outbox_message__in=[m.pk for m in delivered]
+                )
+            }
+            for m in delivered:
+                outcomes[m.pk] = {
+                    "status": OutboxStatus.DELIVERED,
+                    "sent_at": now,
+                    "delivered_at": now,
+                    "provider_message_id": f"inbox-{notes[m.pk].pk}",
+                    "last_error": "",
+                }
+        _outcomes_write({pk: changes for pk, changes in outcomes.items() if pk in ours})
+        pushes = [(notes[m.pk], m.patient.user_id) for m in delivered]
+        if pushes:
+            transaction.on_commit(lambda: inbox_push_many(pushes))
+    lost = set(ids) - ours
+    if lost:
+        logger.warning("Outbox messages %s: claim lost before the outcome was recorded", lost)
+    return ours
 
 
-def _failed(message: OutboxMessage, worker: str, error: Exception, now: datetime.datetime) -> str:
+def _outcomes_write(outcomes: dict[int, dict]) -> None:
+    """One UPDATE per row, sent together (psycopg pipelines an executemany); a column an
+    outcome does not set keeps its value. Plain SQL because building a CASE per column for a
+    chunk cost the ORM more time than the sending did."""
+    if not outcomes:
+        return
+    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+    fields = [OutboxMessage._meta.get_field(name) for name in _OUTCOME_FIELDS]
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(f.column)} = COALESCE(%s, {connection.ops.quote_name(f.column)})"
+        for f in fields
+    )
+    sql = f"UPDATE {table} SET {assignments}, lease_until = NULL, updated_at = %s WHERE id = %s"
+    updated_at = OutboxMessage._meta.get_field("updated_at").get_db_prep_save(
+        timezone.now(), connection
+    )
+    rows = [
+        [
+            *(
+                None if f.name not in changes else f.get_db_prep_save(changes[f.name], connection)
+                for f in fields
+            ),
+            updated_at,
+            pk,
+        ]
+        for pk, changes in outcomes.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _failure(message: OutboxMessage, error: Exception, now: datetime.datetime) -> dict:
     text = send_failure_reason(error)[:2000]
     if message.attempts >= MAX_ATTEMPTS:
-        _finish(message, worker, status=OutboxStatus.FAILED, last_error=text)
         logger.error("Outbox message %s failed for good: %s", message.pk, text)
-        return OutboxStatus.FAILED
+        return {"status": OutboxStatus.FAILED, "last_error": text}
     retry_at = now + RETRY_AFTER * 2 ** (message.attempts - 1)
-    _finish(message, worker, status=OutboxStatus.PLANNED, due_at=retry_at, last_error=text)
-    return OutboxStatus.PLANNED
+    return {"status": OutboxStatus.PLANNED, "due_at": retry_at, "last_error": text}
 
 
 @dataclass
@@ -179,7 +250,7 @@ def outbox_dispatch(
     report = DispatchReport()
     started = time.monotonic()
     sms = sms or sms_backend()
-    connection = get_connection()
+    mail = get_connection()
     try:
         while time_budget is None or time.monotonic() - started < time_budget:
             worker = worker_name()
@@ -187,59 +258,88 @@ def outbox_dispatch(
             batch = outbox_claim(worker=worker, limit=limit, now=clock)
             if not batch:
                 break
-            for message in batch:
-                report.add(_send(message, worker=worker, now=clock, sms=sms, connection=connection))
+            for first in range(0, len(batch), RECORD_EVERY):
+                chunk = batch[first : first + RECORD_EVERY]
+                _chunk_send(chunk, worker=worker, now=clock, sms=sms, mail=mail)
+                for message in chunk:
+                    report.add(message.outcome)
     finally:
-        connection.close()
+        mail.close()
     return report
 
 
-def _sms_send_once(message: OutboxMessage, *, worker: str, sms) -> str:
-    """Send an SMS unless an earlier, interrupted attempt already got it to the provider.
+def _handover_mark(messages: list[OutboxMessage], *, worker: str) -> None:
+    """Commit the moment these SMS are handed to the provider, before any of them is.
 
-    The moment of handing over is committed first; a worker killed between the provider's
-    acceptance and recording the outcome leaves that mark, and whoever claims the row next
-    asks the provider instead of sending a second copy.
+    A worker killed between the provider's acceptance and recording the outcome leaves this
+    mark, and whoever claims the row next asks the provider instead of sending a second copy.
     """
+    first_tries = [m.pk for m in messages if m.send_started_at is None]
+    if first_tries:
+        OutboxMessage.objects.filter(
+            pk__in=first_tries, claimed_by=worker, status=OutboxStatus.CLAIMED
+        ).update(send_started_at=timezone.now())
+
+
+def _sms_send_once(message: OutboxMessage, *, sms) -> str:
+    """Send an SMS unless an earlier, interrupted attempt already got it to the provider."""
     if message.send_started_at is not None:
         found = sms.find_sent(
             to=message.recipient, body=message.body, since=message.send_started_at
         )
         if found:
             return found
-    OutboxMessage.objects.filter(
-        pk=message.pk, claimed_by=worker, status=OutboxStatus.CLAIMED
-    ).update(send_started_at=timezone.now())
     return sms.send(to=message.recipient, body=message.body)
 
 
-def _send(message: OutboxMessage, *, worker: str, now, sms, connection) -> str:
-    reason = _reason_not_to_send(message, now)
-    if reason:
-        _finish(message, worker, status=OutboxStatus.CANCELLED, note=reason)
-        return OutboxStatus.CANCELLED
-    try:
-        if message.channel == Channel.IN_APP:
-            _in_app_send(message, worker, now)
-            return OutboxStatus.DELIVERED
-        if message.channel == Channel.EMAIL:
-            provider_id = email_send(
-                to=message.recipient,
-                subject=message.subject,
-                text=message.body,
-                locale=message.locale,
-                connection=connection,
-            )
+def _chunk_send(chunk: list[OutboxMessage], *, worker: str, now, sms, mail) -> None:
+    """Send a chunk of claimed messages and record every outcome together; each message's
+    `outcome` says what became of it."""
+    outcomes: dict[int, dict] = {}
+    in_app = []
+    to_send = []
+    for message in chunk:
+        reason = _reason_not_to_send(message, now)
+        if reason:
+            outcomes[message.pk] = {"status": OutboxStatus.CANCELLED, "note": reason}
+        elif message.channel == Channel.IN_APP:
+            in_app.append(message)
         else:
-            provider_id = _sms_send_once(message, worker=worker, sms=sms)
-    except Exception as error:
-        return _failed(message, worker, error, now)
-    _finish(
-        message,
-        worker,
-        status=OutboxStatus.SENT,
-        sent_at=now,
-        provider_message_id=provider_id[:100],
-        last_error="",
-    )
-    return OutboxStatus.SENT
+            to_send.append(message)
+    texts = [m for m in to_send if m.channel == Channel.SMS]
+    _handover_mark(texts, worker=worker)
+
+    def send(message: OutboxMessage) -> None:
+        try:
+            if message.channel == Channel.EMAIL:
+                provider_id = email_send(
+                    to=message.recipient,
+                    subject=message.subject,
+                    text=message.body,
+                    locale=message.locale,
+                    connection=mail,
+                )
+            else:
+                provider_id = _sms_send_once(message, sms=sms)
+        except Exception as error:
+            outcomes[message.pk] = _failure(message, error, now)
+        else:
+            outcomes[message.pk] = {
+                "status": OutboxStatus.SENT,
+                "sent_at": now,
+                "provider_message_id": provider_id[:100],
+                "last_error": "",
+            }
+
+    # Twilio answers each request in a few hundred milliseconds: one at a time, a worker
+    # would send a handful a second. The SMTP connection is one conversation, so email goes
+    # in order on this thread meanwhile. The threads touch no database connection.
+    with ThreadPoolExecutor(max_workers=SMS_THREADS) as pool:
+        for _done in pool.map(send, texts):
+            pass
+    for message in to_send:
+        if message.channel == Channel.EMAIL:
+            send(message)
+    _outcomes_record(outcomes, in_app, worker=worker, now=now)
+    for message in chunk:
+        message.outcome = outcomes[message.pk]["status"]
