@@ -166,6 +166,12 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# My day and the board keep their drawing until something they show changes (sessions/
+# floor_cache.py). The job worker's changes must reach the web server's cache, so without a
+# shared one (Redis) nothing is kept.
+FLOOR_PAGE_CACHE_SECONDS = env.int("FLOOR_PAGE_CACHE_SECONDS", default=600 if REDIS_URL else 0)
+FLOOR_CACHE_NAMESPACE = "floor"
+
 Q_CLUSTER = {
     "name": "portal",
     "workers": env.int("Q_WORKERS", default=2),

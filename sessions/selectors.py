@@ -182,6 +182,14 @@ class PractitionerDay:
     def sessions(self) -> list[TherapySession]:
         return self.upcoming + self.done
 
+    @property
+    def minutes_of_therapy(self) -> int:
+        return sum(
+            s.therapy.duration_minutes
+            for s in self.sessions
+            if s.status not in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
+        )
+
 
 def practitioner_day(*, user, center, day: date) -> PractitionerDay:
     """The sessions a practitioner (by their user) gives on one day at a center, and what to know.

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from clinics.access import STAFF_ROLES, may_run_session
 from clinics.models import Consumable, Membership
 from protocols.models import SOPChecklistItem, SOPChecklistTemplate
+from sessions.floor_cache import floor_changed
 from sessions.live import session_broadcast
 from sessions.models import (
     FINISHED_STATUSES,
@@ -277,6 +278,8 @@ def session_overruns_extend(*, now: datetime | None = None) -> list[TherapySessi
             if updated:
                 session.overrun_until = until
                 extended.append(session)
+                # A bulk update sends no post_save: tell the floor pages' cache ourselves.
+                floor_changed(session.center_id)
                 transaction.on_commit(lambda s=session: session_broadcast(s))
     return extended
 

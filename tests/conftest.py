@@ -24,6 +24,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _own_floor_cache(settings):
+    # The Redis cache outlives each test's rolled-back rows, whose ids the next test may reuse:
+    # each test keeps its drawings of My day and the board under a namespace of its own.
+    settings.FLOOR_CACHE_NAMESPACE = f"floor-test-{uuid.uuid4().hex}"
+
+
 @pytest.fixture
 def center(db):
     return CenterFactory(

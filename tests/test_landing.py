@@ -188,5 +188,5 @@ def test_my_day_costs_a_fixed_number_of_queries(
         response = client.get(reverse("my_day"))
 
     assert response.status_code == 200
-    shown = len(response.context["todays_sessions"]) + len(response.context["later_sessions"])
+    shown = len(response.context["plan"].sessions) + len(response.context["plan"].coming)
     assert shown == size

@@ -3,20 +3,24 @@
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from clinics.access import centers_for
 from clinics.choices import Role
-from sessions.models import SessionStatus
+from sessions.floor_cache import floor_version
 from sessions.selectors import practitioner_day
 
 
 @login_required
+@require_safe
 def my_day(request: HttpRequest) -> HttpResponse:
     # The practitioner's own profile comes with their sessions: no query of its own.
     centers = list(centers_for(request.user, roles=[Role.PRACTITIONER]))
@@ -34,7 +38,6 @@ def my_day(request: HttpRequest) -> HttpResponse:
             day_error = _(
                 "“%(day)s” is not a date the page understands; write it as YYYY-MM-DD, e.g. %(today)s."
             ) % {"day": asked[:40], "today": today.isoformat()}
-    plan = practitioner_day(user=request.user, center=center, day=day)
     context = {
         "centers": centers,
         "center": center,
@@ -44,13 +47,11 @@ def my_day(request: HttpRequest) -> HttpResponse:
         "yesterday": day - timedelta(days=1),
         "tomorrow": day + timedelta(days=1),
         "day_error": day_error,
-        "plan": plan,
-        "todays_sessions": plan.sessions,
-        "later_sessions": plan.coming,
-        "minutes_today": sum(
-            s.therapy.duration_minutes
-            for s in plan.sessions
-            if s.status not in (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
+        # Read only when the page's drawing is not in the cache (sessions/floor_cache.py).
+        "plan": SimpleLazyObject(
+            lambda: practitioner_day(user=request.user, center=center, day=day)
         ),
+        "floor_version": floor_version(center.pk),
+        "floor_seconds": settings.FLOOR_PAGE_CACHE_SECONDS,
     }
     return render(request, "sessions/my_day.html", context, status=400 if day_error else 200)

@@ -9,7 +9,6 @@
   const ACTIVE = new Set(["in_preparation", "in_session", "recovery"]);
   const MINUTE_WIDTH_PX = 1.6;
   const REFRESH_EVERY_MS = 60 * 1000;
-  const loadedAt = Date.now();
 
   const board = document.getElementById("board");
   if (!board) return;
@@ -20,14 +19,24 @@
     return document.getElementById("board-grid");
   }
 
+  // The drawing of the day, which the server may have kept from an earlier request.
+  function frame() {
+    return grid().querySelector(".board-frame");
+  }
+
+  // Minutes since the board's day starts: the server's clock when the grid came, plus the time
+  // since, so that a tablet whose clock is wrong still draws "now" where it is.
   function nowMinutes() {
-    return Number(grid().dataset.nowMinutes) + (Date.now() - loadedAt) / 60000;
+    const g = grid();
+    const serverNow = Number(g.dataset.serverNow) + (Date.now() - Number(g.dataset.receivedAt));
+    return (serverNow - Number(frame().dataset.dayStart)) / 60000;
   }
 
   function layout() {
     const g = grid();
     if (!g) return;
-    const dayMinutes = Number(g.dataset.dayMinutes) || 1;
+    if (!g.dataset.receivedAt) g.dataset.receivedAt = String(Date.now());
+    const dayMinutes = Number(frame().dataset.dayMinutes) || 1;
     const table = g.querySelector(".board-table");
     if (table) table.style.minWidth = Math.max(900, dayMinutes * MINUTE_WIDTH_PX) + "px";
     g.querySelectorAll(".board-track").forEach((track) => {
@@ -38,6 +47,10 @@
       if (el.dataset.length) {
         el.style.width = (100 * Number(el.dataset.length)) / dayMinutes + "%";
       }
+    });
+    const now = (100 * nowMinutes()) / dayMinutes + "%";
+    g.querySelectorAll(".board-now").forEach((el) => {
+      el.style.left = now;
     });
     countPlaces();
   }
@@ -125,7 +138,7 @@
     const scroller = grid().querySelector(".board-scroll");
     const table = grid().querySelector(".board-table");
     if (!scroller || !table) return;
-    const dayMinutes = Number(grid().dataset.dayMinutes) || 1;
+    const dayMinutes = Number(frame().dataset.dayMinutes) || 1;
     const first = grid().querySelector(".board-session");
     let minute = Math.min(Math.max(nowMinutes(), 0), dayMinutes);
     if (nowMinutes() < 0 && first) minute = Number(first.dataset.offset);
