@@ -44,6 +44,16 @@ def validate_windows(value) -> None:
             )
 
 
+def validate_weekdays(value) -> None:
+    """Days of the week as a list of distinct numbers, 0 (Monday) to 6 (Sunday)."""
+    if not isinstance(value, list) or not all(
+        isinstance(day, int) and not isinstance(day, bool) and 0 <= day <= 6 for day in value
+    ):
+        raise ValidationError(_("Give the days as numbers from 0 (Monday) to 6 (Sunday)."))
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Give each day once."))
+
+
 class Priority(models.IntegerChoices):
     ROUTINE = 0, _("Routine")
     RAISED = 1, _("Raised")
@@ -127,6 +137,16 @@ class Patient(models.Model):
             "Daily windows the patient can attend; empty means whenever the center is open."
         ),
     )
+    preferred_weekdays = models.JSONField(
+        _("preferred days"),
+        default=list,
+        blank=True,
+        validators=[validate_weekdays],
+        help_text=_("Days of the week the patient prefers to start on, 0 = Monday; empty: any."),
+    )
+    # When the patient last saved the intake's preferences step (days, times, practitioner,
+    # language, channels, quiet hours); the defaults cannot tell a choice from no answer.
+    preferences_recorded_at = models.DateTimeField(_("preferences saved at"), null=True, blank=True)
     max_daily_sessions = models.PositiveSmallIntegerField(
         _("maximum sessions a day"), null=True, blank=True, default=3
     )
