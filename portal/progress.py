@@ -21,6 +21,10 @@ def _day(day) -> str:
     return formats.date_format(day, "j F")
 
 
+def _local(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 def _therapy(point) -> str:
     hindi = translation.get_language() == "hi"
     return point.therapy_hi if hindi and point.therapy_hi else point.therapy
@@ -108,7 +112,8 @@ def chart_payload(progress: PatientProgress) -> dict:
     side_effects = progress.side_effects_felt
     return {
         "relief": {
-            "days": [p.day.isoformat() for p in progress.feedback],
+            # Local wall-clock times without an offset: Plotly draws them as they read.
+            "times": [_local(p.starts_at) for p in progress.feedback],
             "therapies": [_therapy(p) for p in progress.feedback],
             "relief": [p.relief for p in progress.feedback],
             "side_effects": [
@@ -125,11 +130,12 @@ def chart_payload(progress: PatientProgress) -> dict:
                 "planned": plan.planned,
                 "completed": plan.completed,
                 "missed": plan.missed,
+                "left": plan.left,
             }
             for plan in progress.plans
         ],
         "weights": {
-            "days": [w.day.isoformat() for w in progress.weights],
+            "times": [_local(w.recorded_at) for w in progress.weights],
             "kg": [float(w.kg) for w in progress.weights],
         },
         "labels": {
@@ -138,6 +144,7 @@ def chart_payload(progress: PatientProgress) -> dict:
             "planned": _("Planned"),
             "completed": _("Done"),
             "missed": _("Missed"),
+            "left": _("To come"),
             "sessions": _("Sessions"),
             "weight": _("Weight (kg)"),
         },

@@ -150,6 +150,7 @@ class FeedbackPoint:
 
     session_id: int
     day: date
+    starts_at: datetime  # in the center's zone, to tell two sessions of one day apart
     therapy: str
     therapy_hi: str
     protocol_day: int | None
@@ -160,6 +161,7 @@ class FeedbackPoint:
 @dataclass
 class WeightPoint:
     day: date
+    recorded_at: datetime  # in the center's zone
     kg: Decimal
 
 
@@ -269,6 +271,7 @@ def patient_progress(*, patient: Patient) -> PatientProgress:
         FeedbackPoint(
             session_id=row["session_id"],
             day=row["session__starts_at"].astimezone(zone).date(),
+            starts_at=row["session__starts_at"].astimezone(zone),
             therapy=row["session__therapy__name"],
             therapy_hi=row["session__therapy__name_hi"],
             protocol_day=(
@@ -305,7 +308,11 @@ def patient_progress(*, patient: Patient) -> PatientProgress:
         .order_by("care_plan__start_date", "care_plan_id")
     ]
     weights = [
-        WeightPoint(day=row["recorded_at"].astimezone(zone).date(), kg=row["weight_kg"])
+        WeightPoint(
+            day=row["recorded_at"].astimezone(zone).date(),
+            recorded_at=row["recorded_at"].astimezone(zone),
+            kg=row["weight_kg"],
+        )
         for row in VitalsReading.objects.filter(session__patient=patient, weight_kg__isnull=False)
         .values("recorded_at", "weight_kg")
         .order_by("recorded_at", "pk")

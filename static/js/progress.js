@@ -3,15 +3,29 @@
   "use strict";
 
   const GREEN = "#2e7d32";
-  const SIDE_EFFECT_COLOURS = ["#c62828", "#ef6c00", "#6a1b9a", "#546e7a"];
+  const RED = "#c62828";
+  const SIDE_EFFECT_COLOURS = [RED, "#ef6c00", "#6a1b9a", "#546e7a"];
   const CONFIG = { responsive: true, displaylogo: false, displayModeBar: false };
-  // Room for the axis labels and a legend above the plot, small enough for a phone.
-  const MARGIN = { t: 10, r: 10, b: 40, l: 40 };
+  const DAY = 86400000;
 
   function draw(id, traces, layout) {
     const target = document.getElementById(id);
     if (!target) return;
-    Plotly.newPlot(target, traces, Object.assign({ margin: MARGIN }, layout), CONFIG);
+    const margin = Object.assign({ t: 40, r: 10, b: 40, l: 40 }, layout.margin);
+    Plotly.newPlot(
+      target,
+      traces,
+      Object.assign({ legend: { orientation: "h", y: 1.15 } }, layout, { margin: margin }),
+      CONFIG
+    );
+  }
+
+  // A date axis with at most about five whole-day ticks, so that a phone never shows one day
+  // twice nor thirty days in a crowd.
+  function dateAxis(times) {
+    const stamps = times.map((t) => Date.parse(t.replace(" ", "T")));
+    const span = stamps.length ? (Math.max(...stamps) - Math.min(...stamps)) / DAY : 0;
+    return { type: "date", tickformat: "%d %b", dtick: Math.max(1, Math.ceil(span / 5)) * DAY };
   }
 
   function drawRelief(data) {
@@ -21,7 +35,7 @@
         type: "scatter",
         mode: "lines+markers",
         name: data.labels.relief,
-        x: relief.days,
+        x: relief.times,
         y: relief.relief,
         text: relief.therapies,
         hovertemplate: "%{text}: %{y}/10<extra></extra>",
@@ -33,41 +47,41 @@
         type: "scatter",
         mode: "lines+markers",
         name: effect.name,
-        x: relief.days,
+        x: relief.times,
         y: effect.scores,
         line: { color: SIDE_EFFECT_COLOURS[index % SIDE_EFFECT_COLOURS.length], dash: "dot" },
       });
     });
     draw("relief-chart", traces, {
-      legend: { orientation: "h", y: 1.15 },
-      margin: Object.assign({}, MARGIN, { t: 40 }),
       yaxis: { title: { text: data.labels.score }, range: [-0.5, 10.5], dtick: 2 },
-      xaxis: { type: "date", tickformat: "%d %b" },
+      xaxis: dateAxis(relief.times),
     });
   }
 
   function drawSessions(data) {
     const protocols = data.plans.map((plan) => plan.protocol);
-    // Milestone bars: what was planned, with what is done laid over it.
-    const bar = (key, colour, width) => ({
+    // Milestone bars: done, missed and still to come laid end to end make what was planned.
+    const bar = (key, colour) => ({
       type: "bar",
       orientation: "h",
       name: data.labels[key],
       y: protocols,
       x: data.plans.map((plan) => plan[key]),
       marker: { color: colour },
-      width: width,
+      hovertemplate: "%{x}<extra>" + data.labels[key] + "</extra>",
     });
-    draw("sessions-chart", [bar("planned", "#c8e6c9", 0.6), bar("completed", GREEN, 0.35), bar("missed", "#c62828", 0.15)], {
-      barmode: "overlay",
-      legend: { orientation: "h", y: -0.25 },
-      margin: Object.assign({}, MARGIN, { l: 10, b: 60 }),
+    draw("sessions-chart", [bar("completed", GREEN), bar("missed", RED), bar("left", "#c8e6c9")], {
+      barmode: "stack",
+      // The legend may wrap to two rows on a phone: room for both above the bars.
+      margin: { l: 10, t: 60 },
+      legend: { orientation: "h", y: 1.3, traceorder: "normal" },
       xaxis: { title: { text: data.labels.sessions }, rangemode: "tozero", tickformat: "d" },
       yaxis: { automargin: true },
     });
   }
 
   function drawWeight(data) {
+    const weights = data.weights;
     draw(
       "weight-chart",
       [
@@ -75,15 +89,16 @@
           type: "scatter",
           mode: "lines+markers",
           name: data.labels.weight,
-          x: data.weights.days,
-          y: data.weights.kg,
+          x: weights.times,
+          y: weights.kg,
           line: { color: "#1565c0" },
         },
       ],
       {
         showlegend: false,
+        margin: { t: 10 },
         yaxis: { title: { text: data.labels.weight } },
-        xaxis: { type: "date", tickformat: "%d %b" },
+        xaxis: dateAxis(weights.times),
       }
     );
   }
