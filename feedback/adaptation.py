@@ -412,7 +412,13 @@ def _lower_intensity(firing: RuleFiring, rule, observation: Observation, now) ->
         )
     )
     session_intensity_set(session=session, percent=after, reason=reason, expected_percent=before)
-    return {"action": action, "session": session.pk, "from": before, "to": after}
+    return {
+        "action": action,
+        "session": session.pk,
+        "starts_at": session.starts_at.isoformat(),
+        "from": before,
+        "to": after,
+    }
 
 
 def _patient_message(
@@ -600,3 +606,32 @@ def feedback_rules_fire(
         if firing is not None:
             fired.append(firing)
     return fired
+
+
+def action_in_words(action: dict, *, zone: ZoneInfo) -> str:
+    """What one action of a firing did, for the clinicians reading it (no queries)."""
+    kind = action.get("action", "")
+    known = kind in AdaptationRule.Action.values
+    label = str(AdaptationRule.Action(kind).label) if known else kind
+    if "failed" in action:
+        return _("%(action)s: not done. %(why)s") % {"action": label, "why": action["failed"]}
+    if "skipped" in action:
+        return f"{label}: {action['skipped']}"
+    if kind == AdaptationRule.Action.LOWER_INTENSITY:
+        starts_at = datetime.fromisoformat(action["starts_at"]).astimezone(zone)
+        return _("Session of %(day)s lowered from %(before)s %% to %(after)s %%.") % {
+            "day": date_format(starts_at, "D j M, H:i"),
+            "before": action["from"],
+            "after": action["to"],
+        }
+    if "messages" in action:
+        return _("%(action)s: %(count)s message(s) queued.") % {
+            "action": label,
+            "count": len(action["messages"]),
+        }
+    if kind == AdaptationRule.Action.PROPOSE_SLOTS:
+        times = [datetime.fromisoformat(t).astimezone(zone) for t in action.get("times", [])]
+        return _("Other times offered: %(times)s.") % {
+            "times": ", ".join(date_format(t, "D j M H:i") for t in times) or _("none found")
+        }
+    return label

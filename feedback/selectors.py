@@ -1,8 +1,8 @@
 """Reads of the feedback app, scoped to the patient or the center staff who ask."""
 
-from django.db.models import F
+from django.db.models import F, Q
 
-from feedback.models import ClinicianTask
+from feedback.models import ClinicianTask, RuleFiring
 from sessions.models import SessionStatus, TherapySession
 
 
@@ -30,7 +30,7 @@ def patient_session_for_feedback(*, patient, session_id: int) -> TherapySession 
 def clinician_tasks_for_center(*, center, assigned_to=None, done_limit: int = 20):
     """A center's clinician tasks: open ones by due time, then the latest done (two queries)."""
     tasks = ClinicianTask.objects.filter(center=center).select_related(
-        "patient", "session__therapy", "assigned_to"
+        "patient", "session__therapy", "assigned_to", "firing__rule_version"
     )
     if assigned_to is not None:
         tasks = tasks.filter(assigned_to=assigned_to)
@@ -39,3 +39,22 @@ def clinician_tasks_for_center(*, center, assigned_to=None, done_limit: int = 20
     )
     done = list(tasks.exclude(status=ClinicianTask.Status.OPEN).order_by("-done_at")[:done_limit])
     return open_tasks, done
+
+
+def clinician_tasks_for_my_day(*, center, user, limit: int = 8) -> list[ClinicianTask]:
+    """The open tasks a clinician should see on My day: theirs and the unassigned, by due."""
+    return list(
+        ClinicianTask.objects.filter(center=center, status=ClinicianTask.Status.OPEN)
+        .filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
+        .select_related("patient", "firing__rule_version")
+        .order_by(F("due_at").asc(nulls_last=True), "pk")[:limit]
+    )
+
+
+def rule_firings_for_patient(*, patient, limit: int = 30) -> list[RuleFiring]:
+    """A patient's latest rule firings with the rule version and who reversed them (one query)."""
+    return list(
+        RuleFiring.objects.filter(patient=patient)
+        .select_related("rule_version", "reversed_by")
+        .order_by("-fired_at", "-pk")[:limit]
+    )

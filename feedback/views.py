@@ -7,15 +7,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from clinics.access import STAFF_ROLES, centers_for
 from clinics.choices import Role
+from feedback.adaptation import action_in_words
 from feedback.forms import SessionFeedbackForm
-from feedback.models import ClinicianTask
-from feedback.selectors import clinician_tasks_for_center, patient_session_for_feedback
-from feedback.services import clinician_task_complete, feedback_record
+from feedback.models import ClinicianTask, RuleFiring
+from feedback.selectors import (
+    clinician_tasks_for_center,
+    clinician_tasks_for_my_day,
+    patient_session_for_feedback,
+    rule_firings_for_patient,
+)
+from feedback.services import clinician_task_complete, feedback_record, rule_firing_reverse
+from patients.models import Patient
 from sessions.models import SessionStatus
 
 
@@ -67,6 +75,12 @@ def session_feedback(request: HttpRequest, session_id: int) -> HttpResponse:
     )
 
 
+def _firings_in_words(firings, zone) -> None:
+    # What each firing did, in words, for the clinician deciding whether to reverse it.
+    for firing in firings:
+        firing.done_in_words = [action_in_words(a, zone=zone) for a in firing.actions_taken]
+
+
 def _clinician_centers(user) -> list:
     # Practitioners make the calls, so they see their centers' tasks as admins and directors do.
     centers = list(centers_for(user, roles=(*STAFF_ROLES, Role.PRACTITIONER)))
@@ -76,6 +90,7 @@ def _clinician_centers(user) -> list:
 
 
 @login_required
+@require_safe
 def clinician_task_list(request: HttpRequest) -> HttpResponse:
     centers = _clinician_centers(request.user)
     wanted = request.GET.get("center", "")
@@ -85,6 +100,7 @@ def clinician_task_list(request: HttpRequest) -> HttpResponse:
         center=center, assigned_to=request.user if mine else None
     )
     now = timezone.now()
+    _firings_in_words([t.firing for t in (*open_tasks, *done) if t.firing], center.tzinfo)
     return render(
         request,
         "feedback/clinician_tasks.html",
@@ -111,3 +127,60 @@ def clinician_task_done(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Marked done: %(task)s") % {"task": task.title})
     return redirect(f"{reverse('clinician_tasks')}?center={task.center_id}")
+
+
+@require_safe
+@login_required
+def my_day_clinician_tasks(request: HttpRequest) -> HttpResponse:
+    """My day's box of open tasks (the clinician's and the unassigned), refreshed by htmx."""
+    centers = _clinician_centers(request.user)
+    wanted = request.GET.get("center", "")
+    center = next((c for c in centers if str(c.pk) == wanted), centers[0])
+    tasks = clinician_tasks_for_my_day(center=center, user=request.user)
+    return render(
+        request,
+        "feedback/_my_day_tasks.html",
+        {"center": center, "tasks": tasks, "now": timezone.now()},
+    )
+
+
+@require_safe
+@login_required
+def patient_adaptations(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The rule firings of one patient, with their reasons, for the patient's page."""
+    centers = _clinician_centers(request.user)
+    patient = get_object_or_404(
+        Patient.objects.select_related("center"), pk=patient_id, center__in=centers
+    )
+    firings = rule_firings_for_patient(patient=patient)
+    _firings_in_words(firings, patient.center.tzinfo)
+    back = request.htmx.current_url if request.htmx else ""
+    return render(
+        request,
+        "feedback/_patient_adaptations.html",
+        {"patient": patient, "firings": firings, "next": back or ""},
+    )
+
+
+@require_POST
+@login_required
+def rule_firing_reverse_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A clinician undoes what a rule did (its task list's or the patient page's button)."""
+    centers = _clinician_centers(request.user)
+    firing = get_object_or_404(RuleFiring.objects.select_related("rule"), pk=pk, center__in=centers)
+    try:
+        firing = rule_firing_reverse(firing=firing, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("Reversed “%(rule)s”. %(what)s")
+            % {"rule": firing.rule.name, "what": firing.reversal_note},
+        )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = f"{reverse('clinician_tasks')}?center={firing.center_id}"
+    return redirect(back)

@@ -24,7 +24,14 @@ from clinics.models import (
     User,
 )
 from feedback.choices import Symptom
-from feedback.models import AdaptationRule, ClinicianTask, SessionFeedback, SymptomScore
+from feedback.models import (
+    AdaptationRule,
+    AdaptationRuleVersion,
+    ClinicianTask,
+    RuleFiring,
+    SessionFeedback,
+    SymptomScore,
+)
 from notifications.models import (
     Channel,
     Escalation,
@@ -574,6 +581,30 @@ class AdaptationRuleFactory(DjangoModelFactory):
     threshold = 7
     comparison = AdaptationRule.Comparison.GTE
     actions = factory.LazyFunction(lambda: [AdaptationRule.Action.ALERT_CLINICIAN])
+
+
+class AdaptationRuleVersionFactory(DjangoModelFactory):
+    class Meta:
+        model = AdaptationRuleVersion
+
+    rule = factory.SubFactory(AdaptationRuleFactory)
+    number = 1
+    name = factory.SelfAttribute("rule.name")
+    definition = factory.LazyAttribute(lambda o: {**o.rule.definition(), "name": o.rule.name})
+    summary = "pain at least 7/10 → Clinician call task, due within 24 h"
+
+
+class RuleFiringFactory(DjangoModelFactory):
+    class Meta:
+        model = RuleFiring
+
+    rule_version = factory.SubFactory(AdaptationRuleVersionFactory)
+    rule = factory.SelfAttribute("rule_version.rule")
+    center = factory.SubFactory(CenterFactory)
+    patient = factory.SubFactory(PatientFactory, center=factory.SelfAttribute("..center"))
+    subject = factory.Sequence(lambda n: f"session:{n}")
+    trigger = factory.LazyFunction(lambda: {"measure": "side_effect", "value": 8})
+    reason = "Pain 8/10 reported after Abhyanga."
 
 
 class ClinicianTaskFactory(DjangoModelFactory):

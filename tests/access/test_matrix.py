@@ -32,6 +32,7 @@ from tests.factories import (
     OutboxMessageFactory,
     PatientFactory,
     PractitionerProfileFactory,
+    RuleFiringFactory,
     SchedulingRunFactory,
     TherapySessionFactory,
     UserFactory,
@@ -173,6 +174,18 @@ ACCESS = {
     "clinician_task_done": Access(
         allow=_a("admin", "director", "practitioner"),
         obj="task",
+        neighbour=_a("admin", "director", "practitioner"),
+        post=True,
+    ),
+    "my_day_clinician_tasks": Access(allow=_a("admin", "director", "practitioner")),
+    "patient_adaptations": Access(
+        allow=_a("admin", "director", "practitioner"),
+        obj="patient",
+        neighbour=_a("admin", "director", "practitioner"),
+    ),
+    "rule_firing_reverse": Access(
+        allow=_a("admin", "director", "practitioner"),
+        obj="firing",
         neighbour=_a("admin", "director", "practitioner"),
         post=True,
     ),
@@ -370,6 +383,9 @@ class World:
         if obj == "task":
             task = ClinicianTaskFactory(center=self._center_of(owner), patient=self.patient(owner))
             return {"pk": task.pk}
+        if obj == "firing":
+            firing = RuleFiringFactory(center=self._center_of(owner), patient=self.patient(owner))
+            return {"pk": firing.pk}
         if obj == "in_app":
             return {"pk": InAppNotificationFactory(patient=self.patient(owner)).pk}
         if obj == "failed_message":

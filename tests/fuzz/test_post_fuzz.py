@@ -36,6 +36,7 @@ from tests.factories import (
     MembershipFactory,
     OutboxMessageFactory,
     PatientFactory,
+    RuleFiringFactory,
     SchedulingRunFactory,
     TherapySessionFactory,
     UserFactory,
@@ -94,6 +95,8 @@ KWARG_SOURCES = {
     ("api_schedule_run", "pk"): "run",
     ("api_session", "pk"): "session",
     ("clinician_task_done", "pk"): "clinician_task",
+    ("rule_firing_reverse", "pk"): "rule_firing",
+    ("patient_adaptations", "patient_id"): "patient",
     ("console_patient_progress", "patient_id"): "patient",
     ("api_progress", "patient_id"): "patient",
 }
@@ -207,6 +210,7 @@ def own_objects(center, practitioner, patient, patient_user, admin_user):
         "calendar_feed": feed,
         "calendar_feed_secret": feed_secret,
         "clinician_task": ClinicianTaskFactory(center=center, patient=patient),
+        "rule_firing": RuleFiringFactory(center=center, patient=patient),
         "center": center,
         "patient": patient,
     }
