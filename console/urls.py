@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from console import views
+from console import import_views, views
 
 urlpatterns = [
     path("", views.home, name="console"),
@@ -11,6 +11,12 @@ urlpatterns = [
     path("calendar/", views.calendar, name="console_calendar"),
     path("inventory/", views.inventory, name="console_inventory"),
     path("inventory/reorder.csv", views.inventory_reorder_csv, name="console_inventory_reorder"),
+    path("setup/import/", import_views.setup_import, name="console_import"),
+    path(
+        "setup/import/<slug:kind>-template.csv",
+        import_views.setup_import_template,
+        name="console_import_template",
+    ),
     path("outcomes/", views.protocol_outcomes_view, name="console_outcomes"),
     path(
         "patients/<int:patient_id>/progress/",

@@ -107,6 +107,9 @@ ACCESS = {
     "console_calendar": Access(allow=STAFF),
     "console_inventory": Access(allow=STAFF),
     "console_inventory_reorder": Access(allow=STAFF),
+    # Setting a center up is its admin's work, not the medical director's.
+    "console_import": Access(allow=_a("admin")),
+    "console_import_template": Access(allow=_a("admin"), kwargs={"kind": "rooms"}),
     "console_calendar_session": Access(allow=STAFF, obj="session", neighbour=STAFF),
     # Practitioners follow their center's patients' outcomes as directors do.
     "console_outcomes": Access(allow=_a("admin", "director", "practitioner")),

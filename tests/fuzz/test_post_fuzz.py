@@ -59,6 +59,7 @@ KWARG_SOURCES = {
     ("calendar_feed_revoke", "pk"): "calendar_feed",
     # A calendar app's feed is addressed by its secret rather than an id (GET only).
     ("calendar_feed", "secret"): "calendar_feed_secret",
+    ("console_import_template", "kind"): "import_kind",
     ("console_calendar_session", "pk"): "session",
     ("session_runner", "pk"): "session",
     ("runner_status", "pk"): "session",
@@ -209,6 +210,7 @@ def own_objects(center, practitioner, patient, patient_user, admin_user):
         "api_token": token,
         "calendar_feed": feed,
         "calendar_feed_secret": feed_secret,
+        "import_kind": "rooms",
         "clinician_task": ClinicianTaskFactory(center=center, patient=patient),
         "rule_firing": RuleFiringFactory(center=center, patient=patient),
         "center": center,
