@@ -55,7 +55,9 @@ def virechana_course(center, patient, practitioner, days, *, version=None, start
             for symptom, score in side_effects.items():
                 SymptomScoreFactory(feedback=feedback, symptom=symptom, score=score)
         if weight is not None:
-            VitalsReadingFactory(session=session, weight_kg=Decimal(weight))
+            VitalsReadingFactory(
+                session=session, weight_kg=Decimal(weight), recorded_at=session.starts_at
+            )
     return plan
 
 
