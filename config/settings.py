@@ -276,6 +276,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Panchakarma clinic <care@example.org>")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+# Where patients reach this portal, for links in SMS and email (a session's feedback page).
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_BASE_URL = env.str("TWILIO_BASE_URL", default="")
 # Where Twilio posts delivery reports: this portal's /notifications/twilio/status/, absolute.

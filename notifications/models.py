@@ -12,7 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from clinics.choices import Language
 from clinics.models import Center, validate_timezone
-from notifications.playbook import NotificationEvent, validate_template_text
+from notifications.playbook import (
+    NotificationEvent,
+    validate_template_text,
+    validate_variables_for_event,
+)
 from patients.models import Patient
 from protocols.models import ProtocolTemplate, TherapyType
 from sessions.models import TherapySession
@@ -72,7 +76,8 @@ class NotificationTemplate(models.Model):
         validators=[validate_template_text],
         help_text=_(
             "Plain text with {patient}, {therapy}, {time}, {date}, {center} or {practitioner}; "
-            "the time and date are in the patient's own time zone."
+            "the time and date are in the patient's own time zone. After the session, "
+            "{feedback_link} is the address of the patient's feedback page for it."
         ),
     )
 
@@ -109,6 +114,10 @@ class NotificationTemplate(models.Model):
             raise ValidationError(
                 {"subject": _("An email or in-portal message needs a subject (its title).")}
             )
+        try:
+            validate_variables_for_event(self.event, [self.subject, self.body])
+        except ValidationError as error:
+            raise ValidationError({"body": error}) from None
 
 
 class OutboxStatus(models.TextChoices):

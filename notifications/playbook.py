@@ -10,7 +10,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # What a template may say, filled in per session; the time and date in the patient's zone.
-VARIABLES = ("patient", "therapy", "time", "date", "center", "practitioner")
+VARIABLES = ("patient", "therapy", "time", "date", "center", "practitioner", "feedback_link")
+# Only a finished session has a feedback page to link to.
+AFTER_SESSION_VARIABLES = ("feedback_link",)
 
 # The check-in goes out the morning after the session, at this local time of the patient.
 CHECK_IN_LOCAL_TIME = datetime.time(10, 0)
@@ -106,6 +108,21 @@ def validate_template_text(text: str) -> None:
                 "unknown": ", ".join(f"{{{name}}}" for name in unknown),
                 "known": ", ".join(f"{{{name}}}" for name in VARIABLES),
             },
+        )
+
+
+def validate_variables_for_event(event: str, texts: list[str]) -> None:
+    """Refuse a variable that means nothing at this step: a feedback link before the session."""
+    if event in POST_SESSION:
+        return
+    used = sorted(
+        {name for text in texts for name in variables_used(text)} & set(AFTER_SESSION_VARIABLES)
+    )
+    if used:
+        raise ValidationError(
+            _("%(names)s can only be used after the session (T+1h onwards and the check-in)."),
+            code="after_session_only",
+            params={"names": ", ".join(f"{{{name}}}" for name in used)},
         )
 
 

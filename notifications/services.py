@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
@@ -172,7 +173,13 @@ def template_values(session: TherapySession, *, locale: str, zone: zoneinfo.Zone
             "date": local_date_text(local_start, locale=locale),
             "center": session.center.name,
             "practitioner": str(session.practitioner) if session.practitioner_id else "",
+            "feedback_link": feedback_link(session.pk),
         }
+
+
+def feedback_link(session_id: int) -> str:
+    """The patient's feedback page for a session, absolute: SMS and email leave the portal."""
+    return settings.PORTAL_URL.rstrip("/") + reverse("portal_session_feedback", args=[session_id])
 
 
 @dataclass
@@ -740,6 +747,7 @@ SAMPLE_VALUES = {
         "date": "Thursday 3 December",
         "center": "Sukhayu Panchakarma Kendra",
         "practitioner": "Dr Suresh Menon",
+        "feedback_link": "https://portal.example.org/portal/feedback/1/",
     },
     "hi": {
         "patient": "मीरा",
@@ -748,6 +756,7 @@ SAMPLE_VALUES = {
         "date": "गुरुवार, 3 दिसंबर",
         "center": "सुखायु पंचकर्म केंद्र",
         "practitioner": "डॉ. सुरेश मेनन",
+        "feedback_link": "https://portal.example.org/portal/feedback/1/",
     },
 }
 

@@ -90,12 +90,14 @@ STARTER_PLAYBOOK = [
         en=(
             "How are you feeling today?",
             "Good morning {patient}. How do you feel after yesterday's {therapy}? Reply with "
-            "one number from 0 (very unwell) to 10 (very well). If you need us now, reply HELP.",
+            "one number from 0 (very unwell) to 10 (very well), or tell us more on your "
+            "feedback page: {feedback_link} If you need us now, reply HELP.",
         ),
         hi=(
             "आज आप कैसा महसूस कर रहे हैं?",
             "सुप्रभात {patient} जी। कल के {therapy} सत्र के बाद आप कैसा महसूस कर रहे हैं? 0 (बहुत "
-            "ख़राब) से 10 (बहुत अच्छा) तक कोई एक अंक लिखकर जवाब दें। अभी मदद चाहिए तो मदद लिखें।",
+            "ख़राब) से 10 (बहुत अच्छा) तक कोई एक अंक लिखकर जवाब दें, या अपने फ़ीडबैक पेज पर "
+            "विस्तार से बताएँ: {feedback_link} अभी मदद चाहिए तो मदद लिखें।",
         ),
     ),
     # --- Virechana (therapeutic purgation) ------------------------------------------------
