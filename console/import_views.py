@@ -38,7 +38,9 @@ def setup_import(request: HttpRequest) -> HttpResponse:
     context["kind"] = kind
     applying = "apply" in request.POST
     if kind is None:
-        context["error"] = _("Choose what the file holds: rooms, consumables or a staff roster.")
+        context["error"] = _(
+            "Choose what the file holds: staff, rooms, consumables or a staff roster."
+        )
         return render(request, "console/import.html", context, status=400)
     if applying:
         data = request.POST.get("checked_file", "").encode()

@@ -1,10 +1,11 @@
-"""Setting up a center from CSV files: rooms, consumables and practitioners' weekly shifts.
+"""Setting up a center from CSV files: staff, rooms, consumables and practitioners' weekly shifts.
 
 django-import-export reads the rows; each kind has a resource scoped to one center, widgets
 that refuse bad values in the admin's words, and a template file to fill in. A dry run shows
 every row's result; applying runs the same import for real in one transaction that is rolled
 back whole when any row is wrong. Rows are matched on their natural key (a room's code, a
-consumable's name, a practitioner's email with weekday and start), and unchanged rows are
+consumable's name, a staff member's email and role, a practitioner's email with weekday and
+start), and unchanged rows are
 skipped, so importing the same file twice changes nothing.
 """
 
@@ -16,13 +17,22 @@ from decimal import Decimal, InvalidOperation
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.results import RowResult
 
 from clinics.choices import Gender, Role, RoomType, Weekday
-from clinics.models import Center, Consumable, PractitionerProfile, Room, RosterShift
+from clinics.models import (
+    Center,
+    Consumable,
+    Membership,
+    PractitionerProfile,
+    Room,
+    RosterShift,
+    User,
+)
 
 # A center's set-up files are a few hundred rows; anything much larger is the wrong file.
 MAX_BYTES = 1_000_000
@@ -156,6 +166,23 @@ class _PractitionerByEmail(widgets.Widget):
         return value.user.email if value else ""
 
 
+class _StaffUser(widgets.Widget):
+    """The account a staff row names by email: the existing one, or a new one made on save."""
+
+    def clean(self, value, row=None, **kwargs):
+        email = User.objects.normalize_email(str(value or "").strip())
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValueError(
+                _("“%(value)s” is not an email address.") % {"value": value or ""}
+            ) from None
+        return User.objects.filter(email__iexact=email).first() or User(email=email)
+
+    def render(self, value, obj=None, **kwargs):
+        return value.email if value else ""
+
+
 class _CenterResource(resources.ModelResource):
     """A resource whose rows all belong to one center: looked up and created there only."""
 
@@ -239,6 +266,65 @@ class RosterShiftResource(_CenterResource):
         clean_model_instances = True
 
 
+class StaffResource(_CenterResource):
+    """Staff of the center: a membership in a role, and for someone new, their account.
+
+    Names are written for new accounts only: an existing account may belong to someone who
+    also works elsewhere, and one center's file must not rename them there.
+    """
+
+    user = fields.Field("user", "email", _StaffUser())
+    first_name = fields.Field(None, "first_name", _Text(required=True, max_length=150))
+    last_name = fields.Field(None, "last_name", _Text(max_length=150))
+    role = fields.Field("role", "role", _Choice(Role.choices))
+    gender = fields.Field(None, "gender", _Choice(Gender.choices, allow_blank=True))
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The model's own checks would query with a user not saved yet; every cell is checked
+        # here and by the widgets instead.
+        errors = dict(import_validation_errors or {})
+        for name in ("first_name", "last_name", "gender"):
+            try:
+                self.fields[name].clean(self._row)
+            except ValueError as error:
+                errors[name] = ValidationError(str(error))
+        if not errors.keys() & {"user", "role", "gender"} and instance.role == Role.PRACTITIONER:
+            practitioner = getattr(instance.user, "practitioner_profile", None)
+            if practitioner is None and not self.fields["gender"].clean(self._row):
+                errors["gender"] = ValidationError(
+                    _("A practitioner needs a gender, F or M: patients may ask for one.")
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def import_instance(self, instance, row, **kwargs):
+        self._row = row  # validate_instance reads the cells that belong to no model field
+        super().import_instance(instance, row, **kwargs)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        user = instance.user
+        if user.pk is None:
+            user.first_name = self.fields["first_name"].clean(row)
+            user.last_name = self.fields["last_name"].clean(row)
+            # They sign in by a code mailed to them, or set a password through "forgot".
+            user.set_unusable_password()
+            user.save()
+            instance.user = user
+
+    def after_save_instance(self, instance, row, **kwargs):
+        if instance.role == Role.PRACTITIONER:
+            PractitionerProfile.objects.get_or_create(
+                user=instance.user, defaults={"gender": self.fields["gender"].clean(row)}
+            )
+
+    class Meta:
+        model = Membership
+        fields = ("user", "first_name", "last_name", "role", "gender")
+        import_id_fields = ("user", "role")
+        skip_unchanged = True
+        report_skipped = True
+
+
 @dataclass(frozen=True)
 class ImportKind:
     slug: str
@@ -250,6 +336,12 @@ class ImportKind:
 KINDS = {
     kind.slug: kind
     for kind in (
+        ImportKind(
+            "staff",
+            gettext_lazy("Staff"),
+            StaffResource,
+            [["asha.nair@example.org", "Asha", "Nair", "practitioner", "F"]],
+        ),
         ImportKind(
             "rooms",
             gettext_lazy("Rooms"),

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from clinics.choices import Role
-from clinics.models import Consumable, Room, RosterShift
+from clinics.models import Consumable, Room, RosterShift, User
 from tests.factories import MembershipFactory, RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +210,7 @@ def test_a_file_with_excels_byte_order_mark_is_read(client, admin_user, center):
 def test_the_templates_hold_the_columns_the_import_reads(client, admin_user, center):
     client.force_login(admin_user)
 
-    for kind in ("rooms", "consumables", "roster"):
+    for kind in ("staff", "rooms", "consumables", "roster"):
         template = client.get(reverse("console_import_template", args=[kind]))
         assert template.status_code == 200
         assert template["Content-Disposition"] == f'attachment; filename="{kind}-template.csv"'
@@ -259,3 +259,77 @@ def test_the_problems_read_in_hindi(client, admin_user, settings):
 
     assert "इस फ़ाइल के आयात से क्या होगा" in page
     assert "name: यह खाना खाली है; इसे भरना ज़रूरी है।" in page
+
+
+STAFF = (
+    "email,first_name,last_name,role,gender\n"
+    "asha.nair@example.org,Asha,Nair,practitioner,F\n"
+    "ravi@example.org,Ravi,Kumar,center_admin,\n"
+)
+
+
+def test_a_staff_file_makes_accounts_roles_and_practitioners(client, admin_user, center):
+    client.force_login(admin_user)
+
+    check = _text(_check(client, "staff", STAFF))
+    applied = _apply(client, "staff", STAFF, center)
+    again = _apply(client, "staff", STAFF, center)
+
+    assert check.count('<span class="badge status-completed">New</span>') == 2
+    assert "2 new, 0 changed, 0 unchanged" in applied.content.decode()
+    asha = User.objects.get(email="asha.nair@example.org")
+    assert (asha.first_name, asha.last_name) == ("Asha", "Nair")
+    assert not asha.has_usable_password()
+    assert asha.practitioner_profile.gender == "F"
+    assert asha.memberships.get().center == center
+    assert User.objects.get(email="ravi@example.org").memberships.get().role == "center_admin"
+    assert "0 new, 0 changed, 2 unchanged" in again.content.decode()
+
+
+def test_a_new_center_is_set_up_staff_first_then_their_roster(client, admin_user, center):
+    client.force_login(admin_user)
+    _apply(client, "staff", STAFF, center)
+
+    response = _apply(
+        client,
+        "roster",
+        "practitioner_email,weekday,starts,ends\nasha.nair@example.org,Monday,08:00,14:00\n",
+        center,
+    )
+
+    assert response.status_code == 200
+    assert RosterShift.objects.get(center=center).practitioner.user.first_name == "Asha"
+
+
+def test_someone_working_elsewhere_is_added_but_not_renamed(client, admin_user, center, outsider):
+    client.force_login(admin_user)
+
+    _apply(
+        client,
+        "staff",
+        "email,first_name,last_name,role,gender\nADMIN@london.example.org,Ollie,H,medical_director,\n",
+        center,
+    )
+
+    outsider.refresh_from_db()
+    assert (outsider.first_name, outsider.last_name) == ("Oliver", "Hughes")
+    assert outsider.memberships.filter(center=center, role="medical_director").exists()
+
+
+def test_staff_rows_are_refused_in_words(client, admin_user, center):
+    text = (
+        "email,first_name,last_name,role,gender\n"
+        "not-an-email,Asha,Nair,practitioner,F\n"
+        "kavya@example.org,,Das,nurse,\n"
+        "arjun@example.org,Arjun,,practitioner,\n"
+    )
+    client.force_login(admin_user)
+
+    page = _text(_apply(client, "staff", text, center))
+
+    assert "email: “not-an-email” is not an email address." in page
+    assert "first_name: This cell is empty; it must be filled in." in page
+    assert "role: “nurse” is not one of: center_admin, practitioner, medical_director." in page
+    assert "gender: A practitioner needs a gender, F or M: patients may ask for one." in page
+    assert "Nothing was imported" in page
+    assert not User.objects.filter(email__in=["kavya@example.org", "arjun@example.org"]).exists()
