@@ -1,6 +1,8 @@
-"""Feedback at 390 px in real Chromium: thumbs on the buttons, an error, then the clinician's task."""
+"""Feedback at 390 px in real Chromium: thumbs on the buttons, an error, then the clinician's task
+and the next session lowered."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
@@ -22,8 +24,16 @@ def test_nausea_7_after_virechana_on_a_phone_puts_a_call_on_the_task_list(
     new_page, live_server, center, patient_user, patient, practitioner_user, practitioner
 ):
     virechana = TherapyTypeFactory(code="virechana", name="Virechana")
+    virechana.planned_dose = Decimal("100")
+    virechana.dose_unit = "ml"
+    virechana.save()
     AdaptationRuleFactory(
-        name="Nausea after Virechana", symptom="nausea", therapy=virechana, threshold=6
+        name="Nausea after Virechana",
+        symptom="nausea",
+        therapy=virechana,
+        threshold=6,
+        actions=["alert_clinician", "lower_intensity", "diet_alert"],
+        intensity_lowered_by=20,
     )
     TherapySessionFactory(
         center=center,
@@ -32,6 +42,13 @@ def test_nausea_7_after_virechana_on_a_phone_puts_a_call_on_the_task_list(
         therapy=virechana,
         starts_at=local_today_at(center, 9, days=-1),
         status=SessionStatus.COMPLETED,
+    )
+    next_session = TherapySessionFactory(
+        center=center,
+        patient=patient,
+        practitioner=practitioner,
+        therapy=virechana,
+        starts_at=local_today_at(center, 9, days=2),
     )
     for user in (patient_user, practitioner_user):
         user.set_password(PASSWORD)
@@ -67,5 +84,17 @@ def test_nausea_7_after_virechana_on_a_phone_puts_a_call_on_the_task_list(
     page.goto(f"{live_server.url}/clinician-tasks/?mine=1")
     expect(page.get_by_text("Call Meera Iyer: Nausea after Virechana")).to_be_visible()
     expect(page.get_by_text("Nausea 7/10 reported after Virechana.")).to_be_visible()
+    expect(page.get_by_text("lowered from 100 % to 80 %.")).to_be_visible()
     assert horizontal_overflow(page) == 0
     screenshot(page, "clinician-tasks-phone")
+
+    # The next session's runner gives 80 % of the dose, and says why.
+    page.goto(f"{live_server.url}/my-day/sessions/{next_session.pk}/")
+    dosage = page.locator("#dosage")
+    expect(dosage.get_by_text("Planned: 80 ml")).to_be_visible()
+    expect(
+        dosage.get_by_text("Intensity lowered to 80 % of the protocol's 100 ml.")
+    ).to_be_visible()
+    expect(dosage).to_contain_text("Lowered 20 % by the rule “Nausea after Virechana”: Nausea 7/10")
+    assert horizontal_overflow(page) == 0
+    screenshot(page, "runner-lowered-intensity-phone")
