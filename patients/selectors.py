@@ -17,14 +17,17 @@ class IntakeProgress:
     health_done: bool
     consents_done: bool
     consents_in_force: frozenset[str]
+    preferences_done: bool = False
+
+    STEPS = 4
 
     @property
     def steps_done(self) -> int:
-        return sum((self.dosha_done, self.health_done, self.consents_done))
+        return sum((self.dosha_done, self.health_done, self.preferences_done, self.consents_done))
 
     @property
     def complete(self) -> bool:
-        return self.steps_done == 3
+        return self.steps_done == self.STEPS
 
 
 def intake_progress(*, patient: Patient, consents_needed) -> IntakeProgress:
@@ -39,6 +42,7 @@ def intake_progress(*, patient: Patient, consents_needed) -> IntakeProgress:
         health_done=patient.health_recorded_at is not None,
         consents_done=set(consents_needed) <= in_force,
         consents_in_force=in_force,
+        preferences_done=patient.preferences_recorded_at is not None,
     )
 
 

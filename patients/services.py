@@ -8,9 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinics.choices import Language
 from clinics.models import Center, Membership, User
 from patients.dosha import DoshaProfile, dosha_profile_score
-from patients.models import CarePlan, Consent, Patient
+from patients.models import CarePlan, Consent, Patient, validate_weekdays, validate_windows
 from protocols.models import ProtocolVersion
 
 
@@ -255,3 +256,41 @@ def patient_register(
         sex=sex,
         email=user.email,
     )
+
+
+@transaction.atomic
+def patient_preferences_record(
+    *,
+    patient: Patient,
+    weekdays: list[int],
+    windows: list[list[str]],
+    same_gender_practitioner: bool,
+    language: str,
+    phone: str = "",
+    at: datetime | None = None,
+) -> Patient:
+    """Keep the intake's scheduling preferences: the days and daily windows the patient
+    prefers (soft wishes for the scheduler), a same-gender practitioner, their language and,
+    when given, the phone that reminders by SMS go to. Refused whole on a bad value."""
+    validate_weekdays(weekdays)
+    validate_windows(windows)
+    if language not in Language.values:
+        raise ValidationError(_("Please choose one of the languages offered."))
+    patient.preferred_weekdays = sorted(weekdays)
+    patient.preferred_windows = windows
+    patient.same_gender_practitioner = same_gender_practitioner
+    patient.language = language
+    fields = [
+        "preferred_weekdays",
+        "preferred_windows",
+        "same_gender_practitioner",
+        "language",
+        "preferences_recorded_at",
+    ]
+    if phone:
+        patient.phone = phone
+        fields.append("phone")
+    patient.preferences_recorded_at = at or timezone.now()
+    patient.full_clean(validate_unique=False, validate_constraints=False)
+    patient.save(update_fields=fields)
+    return patient

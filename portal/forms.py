@@ -1,4 +1,4 @@
-"""Forms of the patient's pages: booking a package (center, protocol, first day)."""
+"""Forms of the patient's pages: booking a package, and the intake's preferences step."""
 
 from datetime import timedelta
 
@@ -6,8 +6,12 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
+from clinics.choices import Language, Weekday
 from clinics.models import Center
+from patients.forms import CONSENT_WORDING
+from patients.models import Consent
 from protocols.models import ProtocolVersion
 
 
@@ -70,3 +74,83 @@ def _package_label(version: ProtocolVersion) -> str:
     days = _("%(n)s days") % {"n": template.duration_days}
     where = f" · {template.center.name}" if template.center_id else ""
     return f"{template.name} ({days}){where}"
+
+
+# The daily windows a patient can tick, as the scheduler's soft "preferred" windows.
+TIMES_OF_DAY = {
+    "morning": (_("Early morning (7–10)"), ["07:00", "10:00"]),
+    "late_morning": (_("Late morning (10–13)"), ["10:00", "13:00"]),
+    "afternoon": (_("Afternoon (13–17)"), ["13:00", "17:00"]),
+    "evening": (_("Evening (17–20)"), ["17:00", "20:00"]),
+}
+
+
+class IntakePreferencesForm(forms.Form):
+    """The intake's preferences step: when, with whom, in which language, and how to reach."""
+
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Days you prefer to start on"),
+        help_text=_("Leave all empty if any day suits you."),
+        choices=Weekday.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    times = forms.MultipleChoiceField(
+        label=_("Times of day you prefer"),
+        help_text=_("We try to book inside them; leave all empty if any time suits you."),
+        choices=[(key, label) for key, (label, _window) in TIMES_OF_DAY.items()],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    practitioner = forms.ChoiceField(
+        label=_("Your practitioner"),
+        choices=[
+            ("any", _("Anyone qualified")),
+            ("same", _("Someone of my own gender only")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose who may treat you.")},
+    )
+    language = forms.ChoiceField(
+        label=_("Language of your messages"), choices=Language.choices, widget=forms.RadioSelect
+    )
+    sms = forms.BooleanField(label=CONSENT_WORDING[Consent.Kind.SMS_MESSAGES], required=False)
+    phone = PhoneNumberField(
+        label=_("Mobile number for SMS"),
+        required=False,
+        error_messages={
+            "invalid": _("Please give a mobile number with its country code, e.g. +91 98470 12345.")
+        },
+    )
+    email = forms.BooleanField(label=CONSENT_WORDING[Consent.Kind.EMAIL_MESSAGES], required=False)
+    in_app = forms.BooleanField(label=_("Show me messages in this portal."), required=False)
+    quiet_hours_start = forms.TimeField(
+        label=_("Quiet from"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"required": _("Please give a time, e.g. 21:00.")},
+    )
+    quiet_hours_end = forms.TimeField(
+        label=_("Quiet until"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"required": _("Please give a time, e.g. 07:00.")},
+    )
+
+    def __init__(self, *args, patient, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.fields["phone"].region = patient.center.country
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(channel) for channel in ("sms", "email", "in_app")):
+            raise forms.ValidationError(
+                _("Keep at least one way for your clinic to reach you."), code="no_channel"
+            )
+        if data.get("sms") and not (data.get("phone") or self.patient.phone):
+            self.add_error("phone", _("Please give the mobile number for your SMS reminders."))
+        return data
+
+    def windows(self) -> list[list[str]]:
+        return [TIMES_OF_DAY[key][1] for key in self.cleaned_data["times"]]

@@ -3,13 +3,15 @@
 from django.urls import include, path
 
 from feedback.views import session_feedback
-from portal import booking, views
+from portal import booking, intake, views
 
 urlpatterns = [
     path("", views.home, name="portal_home"),
     path("timeline/", views.timeline, name="portal_timeline"),
     path("progress/", views.progress, name="portal_progress"),
     path("feedback/<int:session_id>/", session_feedback, name="portal_session_feedback"),
+    # Above patients.urls: the preferences step writes notification preferences too.
+    path("intake/preferences/", intake.intake_preferences, name="patient_intake_preferences"),
     path("intake/", include("patients.urls")),
     path("book/", booking.book, name="portal_book"),
     path("book/<int:pk>/", booking.book_plan, name="portal_book_plan"),

@@ -209,6 +209,7 @@ ACCESS = {
     "patient_intake_dosha": Access(allow=_a("patient")),
     "patient_intake_health": Access(allow=_a("patient")),
     "patient_intake_consents": Access(allow=_a("patient")),
+    "patient_intake_preferences": Access(allow=_a("patient")),
     # A patient books for themselves; staff book through the console's care plans.
     "portal_book": Access(allow=_a("patient")),
     "portal_book_plan": Access(allow=_a("patient"), obj="care_plan"),

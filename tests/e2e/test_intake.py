@@ -43,7 +43,7 @@ def test_a_patient_signs_in_by_code_and_completes_the_intake_at_390px(
     expect(page).to_have_url(re.compile(r"/portal/$"))
 
     page.get_by_role("link", name="Before your treatment: your intake").click()
-    expect(page.get_by_text("0 of 3 steps done")).to_be_visible()
+    expect(page.get_by_text("0 of 4 steps done")).to_be_visible()
     page.get_by_role("link", name="Start").first.click()
     # Tap the middle of each answer's label, as a thumb would: all twelve say Kapha.
     for label in page.locator(".question .answers label").all()[2::3]:
@@ -57,12 +57,12 @@ def test_a_patient_signs_in_by_code_and_completes_the_intake_at_390px(
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Your health answers are saved.")).to_be_visible()
 
-    page.get_by_role("link", name="Start").click()
+    page.get_by_role("link", name="Start").first.click()
     page.get_by_label("I agree to Panchakarma treatment").check()
     page.get_by_label("I agree that the clinic keeps").check()
     page.get_by_role("button", name="Save my consent").click()
 
-    expect(page.get_by_text("3 of 3 steps done")).to_be_visible()
+    expect(page.get_by_text("3 of 4 steps done")).to_be_visible()
     assert horizontal_overflow(page) == 0
     screenshot(page, "intake-done-phone-390")
     patient.refresh_from_db()

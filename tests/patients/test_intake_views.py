@@ -26,13 +26,13 @@ def test_home_links_to_the_intake(client, patient_user, patient):
     assert 'href="/portal/intake/"' in page
 
 
-def test_a_new_patient_sees_three_steps_to_do(client, patient_user, patient):
+def test_a_new_patient_sees_four_steps_to_do(client, patient_user, patient):
     client.force_login(patient_user)
 
     page = client.get("/portal/intake/").content.decode()
 
-    assert "0 of 3 steps done" in page
-    assert page.count("To do") == 3
+    assert "0 of 4 steps done" in page
+    assert page.count("To do") == 4
     assert "Done<" not in page
 
 
@@ -58,7 +58,7 @@ def test_answering_the_questionnaire_keeps_the_profile_and_marks_the_step_done(
     assert response.redirect_chain == [("/portal/intake/", 302)]
     page = response.content.decode()
     assert "Your constitution: Vata." in page
-    assert "1 of 3 steps done" in page
+    assert "1 of 4 steps done" in page
     patient.refresh_from_db()
     assert patient.dosha == "vata"
     assert patient.dosha_scores == {"vata": 8, "pitta": 2, "kapha": 2}
@@ -110,7 +110,7 @@ def test_health_answers_are_saved_and_shown_again(client, patient_user, patient)
     )
 
     assert "Your health answers are saved." in response.content.decode()
-    assert "1 of 3 steps done" in response.content.decode()
+    assert "1 of 4 steps done" in response.content.decode()
     patient.refresh_from_db()
     assert (patient.comorbidities, patient.allergies, patient.current_medications) == (
         "Type 2 diabetes",
@@ -130,7 +130,7 @@ def test_empty_health_answers_count_as_none_and_the_step_is_done(client, patient
 
     patient.refresh_from_db()
     assert patient.health_recorded_at is not None
-    assert "1 of 3 steps done" in client.get("/portal/intake/").content.decode()
+    assert "1 of 4 steps done" in client.get("/portal/intake/").content.decode()
 
 
 def test_a_too_long_health_answer_is_refused_and_keeps_the_old_answers(
@@ -167,7 +167,7 @@ def test_consents_are_recorded_with_version_and_signer(client, patient_user, pat
     )
 
     assert "Your consents are saved." in response.content.decode()
-    assert "1 of 3 steps done" in response.content.decode()
+    assert "1 of 4 steps done" in response.content.decode()
     rows = Consent.objects.filter(patient=patient, withdrawn_at__isnull=True).order_by("kind")
     assert [(c.kind, c.document_version, c.signed_by) for c in rows] == [
         ("data_processing", "2026.1", "Meera Iyer"),
@@ -196,7 +196,7 @@ def test_consents_without_treatment_leave_the_step_to_do(client, patient_user, p
 
     client.post("/portal/intake/consents/", {"email_messages": "on", "signed_by": "Meera Iyer"})
 
-    assert "0 of 3 steps done" in client.get("/portal/intake/").content.decode()
+    assert "0 of 4 steps done" in client.get("/portal/intake/").content.decode()
 
 
 def test_consents_without_a_signature_are_refused_and_nothing_changes(
@@ -211,7 +211,7 @@ def test_consents_without_a_signature_are_refused_and_nothing_changes(
     assert not Consent.objects.filter(patient=patient).exists()
 
 
-def test_all_three_steps_done_thanks_the_patient(client, patient_user, patient):
+def test_all_four_steps_done_thanks_the_patient(client, patient_user, patient):
     client.force_login(patient_user)
     client.post("/portal/intake/dosha/", _all_answers(["kapha"] * 12))
     client.post("/portal/intake/health/", {"allergies": "None known"})
@@ -219,10 +219,20 @@ def test_all_three_steps_done_thanks_the_patient(client, patient_user, patient):
         "/portal/intake/consents/",
         {"treatment": "on", "data_processing": "on", "signed_by": "Meera Iyer"},
     )
+    client.post(
+        "/portal/intake/preferences/",
+        {
+            "practitioner": "any",
+            "language": "en",
+            "in_app": "on",
+            "quiet_hours_start": "21:00",
+            "quiet_hours_end": "07:00",
+        },
+    )
 
     page = client.get("/portal/intake/").content.decode()
 
-    assert "3 of 3 steps done" in page
+    assert "4 of 4 steps done" in page
     assert "Your profile: Kapha" in page
     assert "your clinic has everything it needs" in page
 
@@ -274,4 +284,4 @@ def test_the_intake_reads_in_hindi(client, patient_user, patient):
     page = client.get("/portal/intake/", headers={"accept-language": "hi"}).content.decode()
 
     assert "उपचार से पहले" in page
-    assert "3 में से 0 चरण पूरे" in page
+    assert "4 में से 0 चरण पूरे" in page

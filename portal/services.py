@@ -1,0 +1,68 @@
+"""Writes of the patient's pages that span domains: the intake's preferences step."""
+
+import datetime
+
+from django.db import transaction
+
+from notifications.services import notification_preference_update, preference_for
+from patients.forms import CONSENT_DOCUMENT_VERSION
+from patients.models import Consent, Patient
+from patients.services import consents_record, patient_preferences_record
+
+# Reminders by SMS or email need the patient's consent to that channel (notifications sends
+# only with it); ticking a channel in the preferences is giving that consent.
+CHANNEL_CONSENTS = {"sms": Consent.Kind.SMS_MESSAGES, "email": Consent.Kind.EMAIL_MESSAGES}
+
+
+@transaction.atomic
+def intake_preferences_record(
+    *,
+    patient: Patient,
+    weekdays: list[int],
+    windows: list[list[str]],
+    same_gender_practitioner: bool,
+    language: str,
+    phone: str,
+    sms: bool,
+    email: bool,
+    in_app: bool,
+    quiet_hours_start: datetime.time,
+    quiet_hours_end: datetime.time,
+) -> None:
+    """The intake's preferences step, all or nothing: scheduling wishes on the patient, each
+    message channel's consent given or withdrawn to match the ticks, and the notification
+    preferences (channels, quiet hours, language) that re-plan the reminders to come."""
+    patient_preferences_record(
+        patient=patient,
+        weekdays=weekdays,
+        windows=windows,
+        same_gender_practitioner=same_gender_practitioner,
+        language=language,
+        phone=phone,
+    )
+    in_force = set(
+        Consent.objects.filter(patient=patient, withdrawn_at__isnull=True).values_list(
+            "kind", flat=True
+        )
+    )
+    ticked = {"sms": sms, "email": email}
+    wanted = {kind for channel, kind in CHANNEL_CONSENTS.items() if ticked[channel]}
+    channel_kinds = set(CHANNEL_CONSENTS.values())
+    # Only a change of channel consents touches the consent rows, keeping the others' times.
+    if in_force & channel_kinds != wanted:
+        consents_record(
+            patient=patient,
+            given=(in_force - channel_kinds) | wanted,
+            document_version=CONSENT_DOCUMENT_VERSION,
+            signed_by=patient.full_name,
+        )
+    notification_preference_update(
+        patient=patient,
+        sms=sms,
+        email=email,
+        in_app=in_app,
+        quiet_hours_start=quiet_hours_start,
+        quiet_hours_end=quiet_hours_end,
+        timezone_name=preference_for(patient).timezone,
+        language=language,
+    )
