@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from feedback.choices import Symptom
 from feedback.models import AdaptationRule, ClinicianTask, RuleFiring
@@ -191,3 +192,26 @@ def test_the_runner_shows_the_lowered_dose_and_why(
     assert "Planned: <strong>80 ml</strong>" in page
     assert "Intensity lowered to 80 % of the protocol's 100 ml." in page
     assert "Lowered 20 % by the rule “Nausea after Virechana”: Nausea 7/10" in page
+
+
+def test_the_rule_boxes_speak_hindi(
+    client,
+    practitioner_user,
+    center,
+    nausea_rule,
+    finished_session,
+    coming_session,
+    patient,
+    settings,
+):
+    _nausea(finished_session, patient)
+    client.force_login(practitioner_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "hi"
+    # LocaleMiddleware leaves the request's language active in this thread: restore it after.
+    with translation.override(settings.LANGUAGE_CODE):
+        box = client.get(reverse("my_day_clinician_tasks"), {"center": center.pk}).content.decode()
+        tasks = client.get(reverse("clinician_tasks")).content.decode()
+    assert "कॉल और काम" in box
+    assert "कारण: नियम “Nausea after Virechana”, संस्करण 1" in tasks
+    assert "यह बदलाव पलटें" in tasks
+    assert "100 % से घटाकर 80 % किया गया।" in tasks
