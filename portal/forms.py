@@ -1,6 +1,6 @@
 """Forms of the patient's pages: booking a package, and the intake's preferences step."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.db.models import Q
@@ -54,7 +54,9 @@ class BookingForm(forms.Form):
         )
         self.fields["protocol_version"].label_from_instance = _package_label
         today = timezone.localdate(timezone=patient.center.tzinfo)
-        self.fields["start_date"].initial = today + timedelta(days=1)
+        self.fields["start_date"].initial = _first_preferred_day(
+            today + timedelta(days=1), patient.preferred_weekdays
+        )
         self.fields["start_date"].widget.attrs["min"] = today.isoformat()
 
     def clean(self):
@@ -67,6 +69,18 @@ class BookingForm(forms.Form):
                 % {"package": version.template.name, "center": version.template.center.name},
             )
         return data
+
+
+def _first_preferred_day(first: date, weekdays: list[int]) -> date:
+    """`first`, or the first day of the week after it that the patient prefers to start on."""
+    return next(
+        (
+            first + timedelta(days=n)
+            for n in range(7)
+            if (first + timedelta(days=n)).weekday() in weekdays
+        ),
+        first,
+    )
 
 
 def _package_label(version: ProtocolVersion) -> str:

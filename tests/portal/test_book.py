@@ -1,7 +1,10 @@
 """Booking a package from the patient's phone, and the practitioner's review of held plans."""
 
+import datetime
+
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import timezone
 
 from clinics.choices import Role
 from patients.models import CarePlan
@@ -312,3 +315,20 @@ def test_the_held_list_of_one_center_is_not_shown_to_another(
     assert "Meera Iyer" not in page
     assert client.post(f"/scheduling/care-plans/{plan.pk}/approve/").status_code == 404
     assert not TherapySession.objects.filter(patient=patient).exists()
+
+
+def test_the_first_day_offered_is_the_first_day_the_patient_prefers(
+    client,
+    patient_user,
+    patient,
+    clinic,  # noqa: F811
+):
+    today = timezone.localdate(timezone=patient.center.tzinfo)
+    preferred = today + datetime.timedelta(days=4)
+    patient.preferred_weekdays = [preferred.weekday()]
+    patient.save()
+    client.force_login(patient_user)
+
+    page = client.get("/portal/book/").content.decode()
+
+    assert f'value="{preferred.isoformat()}"' in page
