@@ -332,3 +332,24 @@ def test_the_first_day_offered_is_the_first_day_the_patient_prefers(
     page = client.get("/portal/book/").content.decode()
 
     assert f'value="{preferred.isoformat()}"' in page
+
+
+def test_a_first_day_that_does_not_fit_offers_the_earliest_that_does(
+    client,
+    patient_user,
+    patient,
+    clinic,  # noqa: F811
+):
+    # Nobody works on the chosen first day or the day after (the steps' slack): Abhyanga of
+    # day 0 cannot be placed, so the plan does not fit from that day.
+    start = clinic["start"]
+    for profile in clinic["practitioners"]:
+        profile.shifts.filter(weekday__in=[start.weekday(), (start.weekday() + 1) % 7]).delete()
+    client.force_login(patient_user)
+
+    page = client.get(_choose(client, clinic)["Location"]).content.decode()
+
+    assert "Not every session fits from this first day:" in page
+    assert "Confirm and book" not in page
+    assert "The earliest first day at which every session fits:" in page
+    assert "(earliest that fits)" in page
