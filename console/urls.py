@@ -2,12 +2,17 @@
 
 from django.urls import path
 
-from console import import_views, views
+from console import dashboard_views, import_views, views
 
 urlpatterns = [
     path("", views.home, name="console"),
     path("analytics/", views.analytics, name="console_analytics"),
     path("analytics/attendance.csv", views.analytics_csv, name="console_analytics_csv"),
+    path(
+        "analytics/utilisation/",
+        dashboard_views.utilisation_view,
+        name="console_utilisation",
+    ),
     path("calendar/", views.calendar, name="console_calendar"),
     path("inventory/", views.inventory, name="console_inventory"),
     path("inventory/reorder.csv", views.inventory_reorder_csv, name="console_inventory_reorder"),

@@ -104,6 +104,7 @@ ACCESS = {
     "console": Access(allow=STAFF),
     "console_analytics": Access(allow=STAFF),
     "console_analytics_csv": Access(allow=STAFF),
+    "console_utilisation": Access(allow=STAFF),
     "console_calendar": Access(allow=STAFF),
     "console_inventory": Access(allow=STAFF),
     "console_inventory_reorder": Access(allow=STAFF),

@@ -1,0 +1,40 @@
+"""More of the console's analytics: utilisation of rooms and therapists by weekday and hour."""
+
+from csp.decorators import csp_update
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from clinics.choices import Weekday
+from console.utilisation import utilisation
+from console.views import _analytics_period
+
+
+# Plotly adds its chart styles in a <style> element at run time; scripts stay locked down.
+@csp_update({"style-src": ["'unsafe-inline'"]})
+@require_safe
+@login_required
+def utilisation_view(request: HttpRequest) -> HttpResponse:
+    """How much of the rooms' places and therapists' rostered time was booked over chosen days."""
+    center, centers, first_day, last_day, query, valid = _analytics_period(request)
+    figures = utilisation(center=center, first_day=first_day, last_day=last_day)
+    context = {
+        "centers": centers,
+        "center": center,
+        "first_day": first_day,
+        "last_day": last_day,
+        "figures": figures,
+        "chart": {
+            # Short names leave the heatmap its width on a phone.
+            "weekdays": [str(WEEKDAYS_ABBR[day]) for day in Weekday.values],
+            "hours": [f"{hour:02d}:00" for hour in figures.room_heatmap.hours],
+            "rooms": figures.room_heatmap.percent,
+            "therapists": figures.therapist_heatmap.percent,
+            "labels": {"percent": _("% booked")},
+        },
+        "errors": [] if valid else [e for errors in query.errors.values() for e in errors],
+    }
+    return render(request, "console/utilisation.html", context, status=200 if valid else 400)
