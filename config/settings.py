@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "clinics",
     "protocols",
     "patients",
+    # Reads, exports and erasure of patient records; its admin extends the patients' admin.
+    "audit",
     "sessions",
     "scheduling",
     "notifications",
@@ -296,6 +298,9 @@ FIELD_ENCRYPTION_KEYS = env.list(
 )
 if PRODUCTION and not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set in production.")
+# How long a patient's record is kept after their last contact (registration or latest
+# session) before `anonymise_expired_records` anonymises it; 8 years by default.
+PATIENT_RECORD_RETENTION_DAYS = env.int("PATIENT_RECORD_RETENTION_DAYS", default=8 * 365)
 
 # --- API -----------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from audit import views as audit_views
 from clinics import token_views
 from clinics import views as clinic_views
 from observability import views as observability_views
@@ -18,6 +19,11 @@ urlpatterns = [
     path("", clinic_views.home, name="home"),
     path("welcome/", clinic_views.no_role, name="no_role"),
     path("account/tokens/", token_views.token_list, name="api_tokens"),
+    path(
+        "account/health-record.json",
+        audit_views.patient_record_download,
+        name="patient_record_export",
+    ),
     path("account/tokens/<int:pk>/revoke/", token_views.token_revoke, name="api_token_revoke"),
     # The account page (calendar feeds) and the feeds calendar apps read (/feeds/<secret>.ics).
     path("", include("integrations.urls")),

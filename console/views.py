@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from audit.services import patient_record_read_log
 from clinics.access import STAFF_ROLES, centers_for, staff_center_for
 from clinics.models import Consumable, Leave, RosterShift
 from console.analytics import attendance_by_practitioner, attendance_totals
@@ -129,6 +130,9 @@ def calendar_session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         session = calendar_session(pk=pk, centers=centers)
     except TherapySession.DoesNotExist:
         raise Http404 from None
+    patient_record_read_log(
+        user=request.user, patient=session.patient, what=f"Calendar: session {session.pk}"
+    )
     day_start, day_end = local_day_bounds(
         session.starts_at.astimezone(session.center.tzinfo).date(), session.center.timezone
     )
@@ -249,6 +253,7 @@ def patient_progress_for_staff(request: HttpRequest, patient_id: int) -> HttpRes
     if patient is None:
         # Another center's patient reads like one that does not exist.
         raise Http404
+    patient_record_read_log(user=request.user, patient=patient, what="Progress charts")
     return render(
         request,
         "console/patient_progress.html",

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.services import patient_record_read_log
 from clinics.access import require_staff_of, staff_center_for
 from patients.services import care_plan_create
 from scheduling.forms import CarePlanForm
@@ -50,6 +51,7 @@ def care_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(care_plans_with_protocol(), pk=pk)
     center = plan.patient.center
     require_staff_of(request.user, center)
+    patient_record_read_log(user=request.user, patient=plan.patient, what=f"Care plan {plan.pk}")
     runs = care_plan_runs(plan)
     steps = care_plan_steps(plan, runs)
     return render(

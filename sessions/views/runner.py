@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.services import patient_record_read_log
 from clinics.access import STAFF_ROLES, centers_for, may_run_session
 from clinics.models import Membership
 from sessions.forms import (
@@ -180,6 +181,10 @@ def session_runner(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         # Asked by runner.js after queued writes were sent: the sections, fresh.
         return _render(request, "sessions/runner.html#runner-body", context)
+    # Logged once per opening of the page, not for each refresh of its sections.
+    patient_record_read_log(
+        user=request.user, patient=session.patient, what=f"Session runner: session {session.pk}"
+    )
     return _render(request, "sessions/runner.html", context)
 
 

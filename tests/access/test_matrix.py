@@ -99,6 +99,8 @@ ACCESS = {
     "api_token_revoke": Access(allow=ALL_SIGNED_IN, obj="token", post=True),
     # integrations: the account page with its calendar feeds
     "account": Access(allow=ALL_SIGNED_IN),
+    # audit: a patient's download of their own whole record
+    "patient_record_export": Access(allow=_a("patient")),
     "calendar_feed_revoke": Access(allow=ALL_SIGNED_IN, obj="calendar_feed", post=True),
     # console
     "console": Access(allow=STAFF),
