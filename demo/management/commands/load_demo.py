@@ -33,7 +33,8 @@ from clinics.models import (
 from demo.catalog import CENTERS, CHECKLISTS, DEMO_PASSWORD, PATIENTS, PROTOCOLS, SKILLS, THERAPIES
 from feedback.adaptation import rule_version_current
 from feedback.choices import Symptom
-from feedback.models import AdaptationRule
+from feedback.models import AdaptationRule, SessionFeedback
+from feedback.services import feedback_record
 from notifications.models import NotificationPreference
 from notifications.services import starter_playbook_load
 from notifications.starter_playbook import STARTER_PLAYBOOK
@@ -48,7 +49,7 @@ from protocols.models import (
 )
 from scheduling.problems import closed_dates
 from scheduling.services.care_plans import care_plans_book
-from sessions.models import SessionLog, SessionStatus, TherapySession
+from sessions.models import SessionLog, SessionStatus, TherapySession, VitalsReading
 from sessions.services import (
     checklist_for,
     checklist_item_tick,
@@ -114,6 +115,7 @@ class Command(BaseCommand):
         # Before the replay, which then finds the next session due and starts preparing it.
         self._running_late(centers["kochi"])
         self._replay_the_day(today)
+        self._outcomes_history()
         self._print_logins()
 
     # --- catalog -------------------------------------------------------------------
@@ -538,6 +540,46 @@ class Command(BaseCommand):
                         "notes": "Tolerated well.",
                     },
                 )
+
+    def _outcomes_history(self) -> None:
+        """Feedback and weights on the finished sessions, so that the progress charts and the
+        protocol outcome view have something to show. Each patient's latest finished session
+        stays unanswered, for Home's "How was your session?" card."""
+        finished = (
+            TherapySession.objects.filter(status=SessionStatus.COMPLETED)
+            .select_related("patient", "therapy")
+            .order_by("patient_id", "starts_at")
+        )
+        by_patient: dict[int, list[TherapySession]] = {}
+        for session in finished:
+            by_patient.setdefault(session.patient_id, []).append(session)
+        answered = 0
+        for sessions in by_patient.values():
+            start_kg = Decimal(58 + sessions[0].patient_id * 7 % 25)
+            for day, session in enumerate(sessions):
+                if not VitalsReading.objects.filter(
+                    session=session, weight_kg__isnull=False
+                ).exists():
+                    # A little lighter each day of the detox, as the charts usually show.
+                    VitalsReading.objects.create(
+                        session=session,
+                        weight_kg=start_kg - Decimal("0.3") * day,
+                        recorded_at=session.starts_at,
+                    )
+                if session is sessions[-1] or hasattr(session, "feedback"):
+                    continue
+                chance = _stable_fraction("feedback", session.pk)
+                # Relief grows over the course; mild side effects now and then, below the
+                # seed rule's threshold so that the demo's task list stays the rule's own.
+                feedback_record(
+                    session=session,
+                    patient=session.patient,
+                    symptom_relief=min(10, 3 + day + round(2 * chance)),
+                    experience=SessionFeedback.Experience.YES_DEFINITELY,
+                    side_effects={Symptom.NAUSEA: round(5 * chance)} if chance > 0.5 else {},
+                )
+                answered += 1
+        self.stdout.write(f"Outcomes history: {answered} sessions answered, weights recorded")
 
     def _running_late(self, center) -> None:
         """A session of the demo practitioner running over its planned end right now, and the
