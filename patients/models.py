@@ -320,6 +320,37 @@ class CarePlan(models.Model):
         return self.patient.center
 
 
+class DischargeSummary(models.Model):
+    """A care plan's close: the after-care the patient takes home, signed by a clinician.
+
+    What the plan did and how the patient felt are read from its sessions and feedback when
+    the summary is printed; only what a clinician writes and signs is kept here.
+    """
+
+    care_plan = models.OneToOneField(
+        CarePlan,
+        on_delete=models.CASCADE,
+        related_name="discharge_summary",
+        verbose_name=_("care plan"),
+    )
+    aftercare = EncryptedTextField(_("after-care instructions"))
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("signed by"),
+    )
+    signed_at = models.DateTimeField(_("signed at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("discharge summary")
+        verbose_name_plural = _("discharge summaries")
+
+    def __str__(self):
+        return f"{self.care_plan} · {self.signed_at:%Y-%m-%d}"
+
+
 class ClinicalFlagSource(models.TextChoices):
     FEEDBACK = "feedback", _("Patient feedback")
     CLINICIAN = "clinician", _("Clinician")
