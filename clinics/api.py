@@ -8,7 +8,7 @@ from rest_framework.generics import ListAPIView
 
 from clinics.choices import Role, RoomType
 from clinics.models import Center, Membership, PractitionerProfile, Room
-from config.api import MAX_ID, NOT_SIGNED_IN, NOT_VALID, ApiPagination
+from config.api import MAX_ID, NO_SUCH_PAGE, NOT_SIGNED_IN, NOT_VALID, ApiPagination
 
 
 def centers_visible_to(user) -> QuerySet[Center]:
@@ -50,7 +50,7 @@ class ScopedListApi(ListAPIView):
         return filters.validated_data
 
 
-LIST_ERRORS = {400: NOT_VALID, 401: NOT_SIGNED_IN}
+LIST_ERRORS = {400: NOT_VALID, 401: NOT_SIGNED_IN, 404: NO_SUCH_PAGE}
 
 
 class CenterListApi(ScopedListApi):

@@ -2,8 +2,9 @@
 pagination, and the check that the caller is on a center's staff."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -64,6 +65,9 @@ STAFF_ONLY = OpenApiResponse(
     ApiErrorSerializer, description="Not an admin or medical director of a center."
 )
 NOT_SIGNED_IN = OpenApiResponse(ApiErrorSerializer, description="No valid token or session.")
+NO_SUCH_PAGE = OpenApiResponse(
+    ApiErrorSerializer, description="No such page of the list (`page` beyond the last)."
+)
 NOT_VALID = OpenApiResponse(
     ApiErrorSerializer, description="Not valid: `extra.fields` names each field and what is wrong."
 )
@@ -76,3 +80,11 @@ def refuse_unless_staff(request) -> Response | None:
     return error_response(
         _("Only a center admin or medical director can do this."), code=status.HTTP_403_FORBIDDEN
     )
+
+
+def not_found(request, exception):
+    """Django's 404 for an address no route matches: under /api/ in the API's error shape, so
+    that an integration that misspells an id (/api/sessions/abc) still gets JSON."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": _("No such API address."), "extra": {}}, status=404)
+    return page_not_found(request, exception)

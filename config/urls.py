@@ -38,3 +38,6 @@ urlpatterns = [
     path("scheduling/", include("scheduling.urls")),
     path("api/", include("config.api_urls")),
 ]
+
+# An address under /api/ that no route matches answers in the API's error shape, not a page.
+handler404 = "config.api.not_found"

@@ -7,7 +7,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.generics import ListAPIView
 
 from clinics.access import centers_for
-from config.api import MAX_ID, NOT_SIGNED_IN, NOT_VALID, ApiPagination
+from config.api import MAX_ID, NO_SUCH_PAGE, NOT_SIGNED_IN, NOT_VALID, ApiPagination
 from protocols.models import ProtocolTemplate, ProtocolVersion
 
 
@@ -82,6 +82,7 @@ class ProtocolListApi(ListAPIView):
             200: ProtocolSerializer(many=True),
             400: NOT_VALID,
             401: NOT_SIGNED_IN,
+            404: NO_SUCH_PAGE,
         },
         description="Active protocol templates the caller's centers may prescribe (shared "
         "ones and their own), with their active versions; POST /api/care-plans takes a "

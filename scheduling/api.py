@@ -16,6 +16,7 @@ from clinics.choices import Role
 from clinics.models import PractitionerProfile, Room
 from config.api import (
     MAX_ID,
+    NO_SUCH_PAGE,
     NOT_SIGNED_IN,
     NOT_VALID,
     STAFF_ONLY,
@@ -197,7 +198,12 @@ class RunListApi(ListAPIView):
     @extend_schema(
         operation_id="schedule_runs_list",
         parameters=[RunFilterSerializer],
-        responses={200: RunSummarySerializer(many=True), 400: NOT_VALID, 401: NOT_SIGNED_IN},
+        responses={
+            200: RunSummarySerializer(many=True),
+            400: NOT_VALID,
+            401: NOT_SIGNED_IN,
+            404: NO_SUCH_PAGE,
+        },
         description="Scheduling runs of the centers where the caller is an admin or medical "
         "director, newest first.",
     )

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 
-from config.api import ApiErrorSerializer
+from config.api import NO_SUCH_PAGE, ApiErrorSerializer
 from sessions.selectors import sessions_visible_to
 
 
@@ -66,6 +66,7 @@ class SessionListApi(ListAPIView):
             200: SessionSerializer(many=True),
             400: OpenApiResponse(ApiErrorSerializer, description="A filter is not valid."),
             401: OpenApiResponse(ApiErrorSerializer, description="Not signed in."),
+            404: NO_SUCH_PAGE,
         },
         description="Sessions the caller may see (their centers as staff, those they run as "
         "practitioner, their own as patient), oldest first, 50 a page.",
