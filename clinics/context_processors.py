@@ -22,6 +22,9 @@ def portal(request) -> dict:
     if roles & {*STAFF_ROLES, Role.PRACTITIONER}:
         items.append((reverse("center_board"), _("Board")))
         items.append((reverse("console_outcomes"), _("Outcomes")))
+    # Plans that patients booked but that need a clinician's yes first.
+    if roles & {Role.MEDICAL_DIRECTOR, Role.PRACTITIONER}:
+        items.append((reverse("care_plans_held"), _("Approvals")))
     if "patient" in roles:
         items.append((reverse("portal_home"), _("My care")))
         items.append((reverse("portal_timeline"), _("Timeline")))

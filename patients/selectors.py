@@ -85,7 +85,7 @@ def clinical_concerns(*, patient: Patient, protocol_version: ProtocolVersion) ->
         )
         if matched:
             concerns.append(
-                _("%(therapy)s is contraindicated with %(conditions)s, which your intake mentions.")
+                _("%(therapy)s is contraindicated with %(conditions)s, named in the intake.")
                 % {"therapy": therapy.name, "conditions": ", ".join(matched)}
             )
     return concerns

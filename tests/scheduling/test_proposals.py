@@ -153,7 +153,7 @@ def test_a_contraindication_in_the_intake_holds_the_plan(clinic):
     assert outcome.booked == 0
     assert outcome.plan.status == CarePlan.Status.HELD
     assert outcome.held_for == [
-        "Abhyanga is contraindicated with hypertension, which your intake mentions."
+        "Abhyanga is contraindicated with hypertension, named in the intake."
     ]
     assert not TherapySession.objects.filter(patient=patient).exists()
     assert care_plans_held(center_ids=[clinic["center"].pk]) == [outcome.plan]
