@@ -1,4 +1,5 @@
-"""More of the console's analytics: utilisation of rooms and therapists by weekday and hour."""
+"""More of the console's analytics: utilisation of rooms and therapists by weekday and hour,
+and whether reminders bring patients in."""
 
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from clinics.choices import Weekday
+from console.reminders import reminder_effectiveness
 from console.utilisation import utilisation
 from console.views import _analytics_period
 
@@ -38,3 +40,30 @@ def utilisation_view(request: HttpRequest) -> HttpResponse:
         "errors": [] if valid else [e for errors in query.errors.values() for e in errors],
     }
     return render(request, "console/utilisation.html", context, status=200 if valid else 400)
+
+
+# Plotly adds its chart styles in a <style> element at run time; scripts stay locked down.
+@csp_update({"style-src": ["'unsafe-inline'"]})
+@require_safe
+@login_required
+def reminders_view(request: HttpRequest) -> HttpResponse:
+    """No-shows among sessions a reminder reached, per reminder and channel, and among the rest."""
+    center, centers, first_day, last_day, query, valid = _analytics_period(request)
+    rows = reminder_effectiveness(center=center, first_day=first_day, last_day=last_day)
+    not_reached = _("No reminder reached them")
+    context = {
+        "centers": centers,
+        "center": center,
+        "first_day": first_day,
+        "last_day": last_day,
+        "rows": rows,
+        "chart": {
+            "groups": [
+                f"{row.reminder} · {row.channel}" if row.reminder else not_reached for row in rows
+            ],
+            "rates": [row.no_show_rate for row in rows],
+            "labels": {"rate": _("No-show rate %")},
+        },
+        "errors": [] if valid else [e for errors in query.errors.values() for e in errors],
+    }
+    return render(request, "console/reminders.html", context, status=200 if valid else 400)

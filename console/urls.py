@@ -13,6 +13,7 @@ urlpatterns = [
         dashboard_views.utilisation_view,
         name="console_utilisation",
     ),
+    path("analytics/reminders/", dashboard_views.reminders_view, name="console_reminders"),
     path("calendar/", views.calendar, name="console_calendar"),
     path("inventory/", views.inventory, name="console_inventory"),
     path("inventory/reorder.csv", views.inventory_reorder_csv, name="console_inventory_reorder"),

@@ -107,6 +107,7 @@ ACCESS = {
     "console_analytics": Access(allow=STAFF),
     "console_analytics_csv": Access(allow=STAFF),
     "console_utilisation": Access(allow=STAFF),
+    "console_reminders": Access(allow=STAFF),
     "console_calendar": Access(allow=STAFF),
     "console_inventory": Access(allow=STAFF),
     "console_inventory_reorder": Access(allow=STAFF),
