@@ -138,6 +138,8 @@ def chart_payload(progress: PatientProgress) -> dict:
             "times": [_local(w.recorded_at) for w in progress.weights],
             "kg": [float(w.kg) for w in progress.weights],
         },
+        # Plotly's own month names are English; a Hindi page names them as the reminders do.
+        "months": list(HINDI_MONTHS) if translation.get_language() == "hi" else None,
         "labels": {
             "relief": _("Relief"),
             "score": _("Score (0–10)"),

@@ -6,6 +6,18 @@
   const RED = "#c62828";
   const SIDE_EFFECT_COLOURS = [RED, "#ef6c00", "#6a1b9a", "#546e7a"];
   const CONFIG = { responsive: true, displaylogo: false, displayModeBar: false };
+
+  // Dates on the axes in the page's language when the server sent its month names.
+  function useMonths(months) {
+    if (!months) return;
+    Plotly.register({
+      moduleType: "locale",
+      name: "page",
+      dictionary: {},
+      format: { months: months, shortMonths: months },
+    });
+    CONFIG.locale = "page";
+  }
   const DAY = 86400000;
 
   function draw(id, traces, layout) {
@@ -107,6 +119,7 @@
     const source = document.getElementById("progress-data");
     if (!source || typeof Plotly === "undefined") return;
     const data = JSON.parse(source.textContent);
+    useMonths(data.months);
     drawRelief(data);
     drawSessions(data);
     drawWeight(data);

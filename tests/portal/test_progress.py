@@ -104,16 +104,38 @@ def test_staff_of_the_center_see_a_patients_progress_and_others_do_not(
         assert client.get(url).status_code == 404
 
 
-def test_the_outcome_view_shows_each_days_spread(
-    client, center, practitioner, practitioner_user, django_assert_max_num_queries
+def _protocol_patients(center, practitioner, version, reliefs, days=1):
+    """One patient per relief score, each answering `days` protocol days at its own hour."""
+    for hour, relief in enumerate(reliefs):
+        course = [(DONE, relief, {"nausea": 6} if relief == 4 else {}, None)] * days
+        virechana_course(
+            center, PatientFactory(center=center), practitioner, course, version=version, hour=hour
+        )
+
+
+def test_the_outcome_view_shows_each_days_spread(client, center, practitioner, practitioner_user):
+    version = ProtocolVersionFactory(template__name="Virechana 7 days")
+    _protocol_patients(center, practitioner, version, [3, 4, 6])
+    client.force_login(practitioner_user)
+
+    response = client.get(reverse("console_outcomes"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Virechana 7 days: scores by protocol day" in page
+    # Relief 3, 4, 6: median 4.0 with quartiles 3.5 and 5.0; worst side effects 0, 6, 0.
+    assert "4.0 (3.5–5.0)" in page and "0.0 (0.0–3.0)" in page
+    assert response.context["chart"]["relief"] == [[3.5, 4.0, 5.0]]
+
+
+@pytest.mark.parametrize(
+    ("reliefs", "days"), [([3, 4, 6], 1), (list(range(11)) * 2, 7)], ids=["3x1", "22x7"]
+)
+def test_the_outcome_view_costs_a_fixed_number_of_queries(
+    client, center, practitioner, practitioner_user, reliefs, days, django_assert_max_num_queries
 ):
     version = ProtocolVersionFactory(template__name="Virechana 7 days")
-    for hour, days in enumerate(
-        ([(DONE, 3, {}, None)], [(DONE, 4, {"nausea": 6}, None)], [(DONE, 6, {}, None)]), start=8
-    ):
-        virechana_course(
-            center, PatientFactory(center=center), practitioner, days, version=version, hour=hour
-        )
+    _protocol_patients(center, practitioner, version, reliefs, days)
     client.force_login(practitioner_user)
 
     # session, user, the navigation's roles and patient record, centers, protocols, the
@@ -121,12 +143,8 @@ def test_the_outcome_view_shows_each_days_spread(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("console_outcomes"))
 
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "Virechana 7 days: scores by protocol day" in page
-    # Relief 3, 4, 6: median 4.0 with quartiles 3.5 and 5.0; worst side effects 0, 0, 6.
-    assert "4.0 (3.5–5.0)" in page and "0.0 (0.0–3.0)" in page
-    assert response.context["chart"]["relief"] == [[3.5, 4.0, 5.0]]
+    assert len(response.context["days"]) == days
+    assert len(response.context["patients"]) == len(reliefs)
 
 
 def test_the_outcome_view_refuses_an_unknown_protocol_in_words(client, admin_user, patient_user):
