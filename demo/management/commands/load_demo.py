@@ -107,7 +107,7 @@ class Command(BaseCommand):
                 key: self._patients(centers[key], PATIENTS[key], versions, today) for key in CENTERS
             }
             self._notification_playbooks(therapies, centers)
-            self._adaptation_rules(therapies)
+            self._adaptation_rules(therapies, centers)
             self._directors_edit_rules()
             self._superuser()
         for key, center in centers.items():
@@ -420,8 +420,9 @@ class Command(BaseCommand):
                 )
         self.stdout.write(f"Notification playbook: {count} templates")
 
-    def _adaptation_rules(self, therapies) -> None:
-        """The seed rules of every center, each written as its first version."""
+    def _adaptation_rules(self, therapies, centers) -> None:
+        """The seed rules, a copy for each center so that its medical director can tune them;
+        each written as its first version."""
         Action = AdaptationRule.Action
         seeds = {
             "Nausea after Virechana": {
@@ -456,10 +457,16 @@ class Command(BaseCommand):
                 "intensity_lowered_by": 20,
             },
         }
-        for name, definition in seeds.items():
-            rule, _ = _upsert(
-                AdaptationRule, {"center": None, "is_active": True, **definition}, name=name
-            )
+        for center in centers.values():
+            for name, definition in seeds.items():
+                rule, _ = _upsert(
+                    AdaptationRule, {"is_active": True, **definition}, name=name, center=center
+                )
+                rule_version_current(rule=rule)
+        # An earlier demo seeded them for every center at once: those would fire twice.
+        for rule in AdaptationRule.objects.filter(center=None, name__in=seeds, is_active=True):
+            rule.is_active = False
+            rule.save(update_fields=["is_active"])
             rule_version_current(rule=rule)
 
     def _directors_edit_rules(self) -> None:
