@@ -1,9 +1,11 @@
 """A patient's package: proposed whole, booked whole on confirmation, held on a clinical concern,
 then approved or declined by a practitioner."""
 
+import threading
 from datetime import datetime
 
 import pytest
+from django.db import connection
 
 from patients.models import CarePlan
 from scheduling.models import SchedulingRun
@@ -286,3 +288,40 @@ def test_another_centers_protocol_is_refused(clinic, other_center):
         _propose(clinic, patient, protocol_version=theirs)
 
     assert not patient.care_plans.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_patients_confirming_the_same_times_at_once_book_one_plan_whole(clinic):
+    """Two requests in two threads, released together: one books all six sessions, the other
+    is refused with a clash and books none (nothing half-booked)."""
+    for profile in clinic["practitioners"][1:]:
+        profile.shifts.all().delete()
+    first, second = _patient(clinic), _patient(clinic)
+    runs = [_propose(clinic, first), _propose(clinic, second)]
+    assert (
+        runs[0].solution["assignments"][0]["start"] == runs[1].solution["assignments"][0]["start"]
+    )
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def confirm(run):
+        barrier.wait()
+        try:
+            outcomes[run.pk] = care_plan_confirm(
+                plan=run.care_plan, run_id=run.pk, by=run.care_plan.created_by
+            ).booked
+        except ScheduleClash:
+            outcomes[run.pk] = "clash"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(run,)) for run in runs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes.values(), key=str) == [STEPS, "clash"]
+    for run in runs:
+        booked = TherapySession.objects.filter(care_plan=run.care_plan).count()
+        assert booked == (STEPS if outcomes[run.pk] == STEPS else 0)
