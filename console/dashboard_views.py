@@ -1,5 +1,5 @@
 """More of the console's analytics: utilisation of rooms and therapists by weekday and hour,
-and whether reminders bring patients in."""
+whether reminders bring patients in, and a user's centers side by side."""
 
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from clinics.choices import Weekday
+from console.centers import centers_compared
 from console.reminders import reminder_effectiveness
 from console.utilisation import utilisation
 from console.views import _analytics_period
@@ -67,3 +68,29 @@ def reminders_view(request: HttpRequest) -> HttpResponse:
         "errors": [] if valid else [e for errors in query.errors.values() for e in errors],
     }
     return render(request, "console/reminders.html", context, status=200 if valid else 400)
+
+
+# Plotly adds its chart styles in a <style> element at run time; scripts stay locked down.
+@csp_update({"style-src": ["'unsafe-inline'"]})
+@require_safe
+@login_required
+def centers_view(request: HttpRequest) -> HttpResponse:
+    """Every center the user is on the staff of, side by side over the same days: what a
+    medical director of several centers compares."""
+    center, centers, first_day, last_day, query, valid = _analytics_period(request)
+    rows = centers_compared(centers=centers, first_day=first_day, last_day=last_day)
+    context = {
+        "centers": centers,
+        "center": center,
+        "first_day": first_day,
+        "last_day": last_day,
+        "rows": rows,
+        "chart": {
+            "centers": [row.center for row in rows],
+            "no_show_rates": [row.no_show_rate for row in rows],
+            "mean_relief": [row.mean_relief for row in rows],
+            "labels": {"no_show_rate": _("No-show rate %"), "relief": _("Mean relief (0-10)")},
+        },
+        "errors": [] if valid else [e for errors in query.errors.values() for e in errors],
+    }
+    return render(request, "console/centers.html", context, status=200 if valid else 400)

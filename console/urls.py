@@ -14,6 +14,7 @@ urlpatterns = [
         name="console_utilisation",
     ),
     path("analytics/reminders/", dashboard_views.reminders_view, name="console_reminders"),
+    path("analytics/centers/", dashboard_views.centers_view, name="console_centers"),
     path("calendar/", views.calendar, name="console_calendar"),
     path("inventory/", views.inventory, name="console_inventory"),
     path("inventory/reorder.csv", views.inventory_reorder_csv, name="console_inventory_reorder"),

@@ -108,6 +108,7 @@ ACCESS = {
     "console_analytics_csv": Access(allow=STAFF),
     "console_utilisation": Access(allow=STAFF),
     "console_reminders": Access(allow=STAFF),
+    "console_centers": Access(allow=STAFF),
     "console_calendar": Access(allow=STAFF),
     "console_inventory": Access(allow=STAFF),
     "console_inventory_reorder": Access(allow=STAFF),
