@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from clinics.access import landing_url_name
 from config.preflight import service_problems
@@ -27,11 +27,13 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return redirect(landing_url_name(request.user))
 
 
 @login_required
+@require_safe
 def no_role(request: HttpRequest) -> HttpResponse:
     # A signed-in account that no clinic has given a role yet: say so rather than 403.
     return render(request, "clinics/no_role.html")

@@ -35,6 +35,7 @@ from sessions.selectors import (
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     center, centers = staff_center_for(request.user, request.GET.get("center"))
     now = timezone.now()
@@ -85,6 +86,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def calendar(request: HttpRequest) -> HttpResponse:
     """Rooms and practitioners side by side over a day or a week, in the center's zone."""
     center, centers = staff_center_for(request.user, request.GET.get("center"))
@@ -121,6 +123,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def calendar_session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One session as the calendar opens it: who, what, where, when, and what can be done."""
     centers = centers_for(request.user, roles=STAFF_ROLES)
@@ -168,6 +171,7 @@ def _analytics_period(request: HttpRequest):
 # Plotly adds its chart styles in a <style> element at run time; scripts stay locked down.
 @csp_update({"style-src": ["'unsafe-inline'"]})
 @login_required
+@require_safe
 def analytics(request: HttpRequest) -> HttpResponse:
     """Attendance and no-shows per practitioner over chosen days at one of the user's centers."""
     center, centers, first_day, last_day, query, valid = _analytics_period(request)
@@ -197,6 +201,7 @@ def analytics(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def analytics_csv(request: HttpRequest) -> HttpResponse:
     """The attendance table as CSV, for the same center and days."""
     center, _centers, first_day, last_day, query, valid = _analytics_period(request)

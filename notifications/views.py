@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinics.access import STAFF_ROLES, centers_for, session_scope
 from notifications.forms import PreferenceForm
@@ -39,6 +39,7 @@ def _patient_of(request: HttpRequest) -> Patient:
 
 
 @login_required
+@require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
     patient = _patient_of(request)
     return render(
@@ -104,6 +105,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def session_messages(request: HttpRequest, session_id: int) -> HttpResponse:
     """A session's planned and sent messages with their states, for the center's staff."""
     # Staff of the session's center who may read the session itself: its admins and directors,
@@ -128,6 +130,7 @@ def session_messages(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def failed_messages(request: HttpRequest) -> HttpResponse:
     """The messages of the user's centers that failed for good, to call the patient or retry."""
     centers = centers_for(request.user, roles=STAFF_ROLES)

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from patients.dosha import QUESTIONS
 from patients.forms import (
@@ -39,6 +39,7 @@ def _step_page(request, template, form, patient, **extra) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def intake(request: HttpRequest) -> HttpResponse:
     patient = _patient_of(request)
     return render(

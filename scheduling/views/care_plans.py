@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from audit.services import patient_record_read_log
 from clinics.access import require_staff_of, staff_center_for
@@ -47,6 +47,7 @@ def care_plans(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def care_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(care_plans_with_protocol(), pk=pk)
     center = plan.patient.center
@@ -81,6 +82,7 @@ def care_plan_auto_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def care_plan_earliest_start(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(care_plans_with_protocol(), pk=pk)
     require_staff_of(request.user, plan.patient.center)

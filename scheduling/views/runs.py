@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from clinics.access import require_staff_of
 from scheduling.models import SchedulingRun
@@ -25,6 +25,7 @@ REVIEWED_KINDS = (SchedulingRun.Kind.SICK_LEAVE, SchedulingRun.Kind.OVERRUN)
 
 
 @login_required
+@require_safe
 def scheduling_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(runs_for_page(), pk=pk)
     require_staff_of(request.user, run.center)
@@ -53,6 +54,7 @@ def scheduling_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def scheduling_run_download(request: HttpRequest, pk: int, part: str) -> HttpResponse:
     run = get_object_or_404(SchedulingRun.objects.select_related("center"), pk=pk)
     require_staff_of(request.user, run.center)

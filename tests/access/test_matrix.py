@@ -1,6 +1,6 @@
 """The access matrix: every URL the portal serves × every role × own / other center (or patient).
 
-The URL list comes from the URL conf itself (`get_resolver()`), so a URL added anywhere shows up
+The URL list comes from the URL conf itself (tests/urlwalk.py), so a URL added anywhere shows up
 here; one without an entry in ACCESS fails `test_every_url_has_an_entry` naming it. Each cell
 (URL, role, whose object) is its own test id, e.g. `session_runner-practitioner-other_center`.
 
@@ -17,12 +17,13 @@ acts as its user (clinics.authentication), so it reaches the same cells.
 from dataclasses import dataclass, field
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from clinics.choices import Role
 from clinics.services import api_token_create
 from integrations.models import CalendarFeed
 from notifications.models import OutboxStatus
+from tests import urlwalk
 from tests.factories import (
     CarePlanFactory,
     ClinicianTaskFactory,
@@ -45,13 +46,7 @@ NOBODY = frozenset()
 # practitioner), a neighbour's (same center, another patient and practitioner), another center's.
 OWN, NEIGHBOUR, OTHER_CENTER = "own", "neighbour", "other_center"
 
-# Patterns the matrix does not walk, by the first segment of their route, and why.
-SKIPPED_PREFIXES = {
-    "admin/": "Django's admin: is_staff/superuser only, guarded by the admin site itself",
-    "accounts/": "allauth's sign-in, sign-up and MFA pages: public by design",
-    "i18n/": "set_language: a public POST that only sets a cookie",
-    "static/": "static files",
-}
+# Besides the routes that are not our views (tests.urlwalk.NOT_OURS), these, and why.
 SKIPPED_NAMES = {
     "healthz": "the load balancer's liveness probe: public by design, no data",
     "favicon": "an image: public by design",
@@ -280,22 +275,11 @@ ACCESS = {
 }
 
 
-def _walk(patterns, prefix=""):
-    for entry in patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from _walk(entry.url_patterns, route)
-        elif isinstance(entry, URLPattern):
-            yield route, entry
-
-
 def served_urls():
-    """(name, route, converters) of every URL the matrix covers, in URL-conf order."""
+    """name -> the URL (its first pattern of that name) for every URL the matrix covers."""
     found = {}
-    for route, entry in _walk(get_resolver().url_patterns):
-        if any(route.startswith(p) for p in SKIPPED_PREFIXES) or entry.name in SKIPPED_NAMES:
-            continue
-        found.setdefault(entry.name or route, (route, tuple(entry.pattern.converters)))
+    for url in urlwalk.served_urls(skip_names=SKIPPED_NAMES):
+        found.setdefault(url.name, url)
     return found
 
 
@@ -444,7 +428,7 @@ def test_access(db, client, request, name, role, owner):
     kwargs, body = dict(access.kwargs), {}
     if access.obj:
         named = world.kwargs(access.obj, owner, role)
-        converters = URLS[name][1]
+        converters = URLS[name].keywords
         if access.body:
             body = {access.body: named["pk"], **access.body_extra}
         elif "pk" in named and "pk" not in converters and len(converters) == 1:

@@ -1,25 +1,27 @@
 """A fuzz test of every POST in the URL conf, as every role, with hypothesis-generated values.
 
-The URL patterns come from ``get_resolver()`` rather than a hand-written list, so a new view is
-fuzzed (or fails here, naming itself) without anyone remembering to add it. For each pattern the
-test fills the URL's ids with real objects of the own center, sends an empty POST as each role
-(a 405 from any role marks the view GET-only) and then hypothesis-generated bodies built from the
-field names of the page's form (or the API's OpenAPI request schema). It asserts what a user
-relies on: no answer is a 5xx, a 4xx says something, and a refused request (4xx, a redirect to
-the login page, or a form re-rendered with its errors) leaves every table exactly as it was (row
-count and checksum).
+The URL patterns come from the URL conf (tests/urlwalk.py, shared with the access matrix) rather
+than a hand-written list, so a new view is fuzzed (or fails here, naming itself) without anyone
+remembering to add it. For each pattern the test fills the URL's ids with real objects of the
+own center, sends an empty POST as each role (a 405 from any role marks the view GET-only) and
+then hypothesis-generated bodies built from the field names of the page's form (or the API's
+OpenAPI request schema). It asserts what a user relies on: no answer is a 5xx, a 4xx says
+something, a read-only page answers POST with 405 rather than with itself, and a refused request
+(4xx, a redirect to the login page, or a form re-rendered with its errors) leaves every table
+exactly as it was (row count and checksum).
 """
 
+import functools
 import json
 import re
-from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.shortcuts import resolve_url
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -28,6 +30,7 @@ from clinics.choices import Role
 from clinics.services import api_token_create
 from integrations.services import calendar_feed_create
 from notifications.models import OutboxStatus
+from tests import urlwalk
 from tests.factories import (
     CarePlanFactory,
     ClinicianTaskFactory,
@@ -43,14 +46,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-# Route prefixes not fuzzed here, each with the reason.
-SKIPPED = {
-    "admin/": "Django's admin: staff-only, its forms are Django's own and tested upstream",
-    "accounts/": "allauth's login/signup/MFA internals: covered by allauth and tests/clinics",
-    "i18n/": "Django's set_language: stores a cookie only, no database write",
-    "static/": "static files are served by whitenoise, not by a view",
-}
 
 # Where each URL keyword's value comes from, per URL name: an object of the own center, made by
 # `own_objects` below. A POST URL whose keyword is missing here fails the test, naming itself.
@@ -152,28 +147,9 @@ EXAMPLES_PER_ROLE = 3
 ROLES = ["admin", "director", "practitioner", "patient", "outsider", "anonymous"]
 FIELD_NAME = re.compile(r"<(?:input|select|textarea)\b[^>]*\bname=\"([^\"]+)\"", re.IGNORECASE)
 NOT_FIELDS = {"csrfmiddlewaretoken"}
-
-
-@dataclass(frozen=True)
-class Route:
-    route: str
-    name: str
-
-
-def _walk(patterns, prefix=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield Route(prefix + str(pattern.pattern), pattern.name or "")
-
-
-def _routes():
-    return [
-        route
-        for route in _walk(get_resolver().url_patterns)
-        if not route.route.startswith(tuple(SKIPPED))
-    ]
+FORM_TAG = re.compile(r"<form\b[^>]*>", re.IGNORECASE)
+ATTRIBUTE = re.compile(r"\b([\w-]+)=\"([^\"]*)\"")
+HX_POST = re.compile(r"\bhx-post=\"([^\"]*)\"")
 
 
 @pytest.fixture
@@ -265,21 +241,19 @@ def _changed(before, after):
     return sorted(t for t in after if before.get(t) != after[t])
 
 
-_api_schema = None
+@functools.cache
+def _schema():
+    """The OpenAPI schema drf-spectacular makes of the API, made once per run."""
+    return SchemaGenerator().get_schema(request=None, public=True)
 
 
 def _api_fields(path):
-    """Field names of an API POST's request body, from the OpenAPI schema drf-spectacular makes."""
-    global _api_schema
-    if _api_schema is None:
-        from drf_spectacular.generators import SchemaGenerator
-
-        _api_schema = SchemaGenerator().get_schema(request=None, public=True)
-    operation = _api_schema["paths"].get(path, {}).get("post", {})
+    """Field names of an API POST's request body, from the OpenAPI schema."""
+    operation = _schema()["paths"].get(path, {}).get("post", {})
     content = operation.get("requestBody", {}).get("content", {})
     schema = next(iter(content.values()), {}).get("schema", {})
     if "$ref" in schema:
-        schema = _api_schema["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+        schema = _schema()["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
     return sorted(schema.get("properties", {}))
 
 
@@ -306,6 +280,35 @@ def _is_refusal(response):
     return 'class="errorlist' in body
 
 
+def _offers_a_post_here(client, url, as_json):
+    """Whether the URL takes POST by design: the API declares it in its schema; a page shows a
+    form (or an htmx control) that posts to the URL itself."""
+    if as_json:
+        return "post" in _schema()["paths"].get(url, {})
+    response = client.get(url)
+    if response.status_code != 200:
+        return True  # a POST-only action (GET 405) or a redirect: nothing to compare with
+    html = response.content.decode(errors="replace")
+    for form in FORM_TAG.finditer(html):
+        attributes = dict(ATTRIBUTE.findall(form.group(0)))
+        if attributes.get("method", "get").lower() == "post":
+            action = urlsplit(attributes.get("action", "")).path
+            if action in ("", ".", url):
+                return True
+    return any(urlsplit(target).path == url for target in HX_POST.findall(html))
+
+
+def _check_read_only(response, client, url, role, as_json):
+    """A page that offers nothing to POST must not answer a POST as if it were a GET."""
+    if response.status_code != 200 or _is_refusal(response):
+        return
+    assert _offers_a_post_here(client, url, as_json), (
+        f"POST {url} as {role} answered 200, but nothing on the page posts to it: a read-only "
+        "view must answer POST with 405 (require_GET or require_safe on a function view, "
+        "http_method_names on a class view)"
+    )
+
+
 def _check(response, before, url, role, body):
     where = f"POST {url} as {role} with {body!r:.300}"
     assert response.status_code < 500, f"{where} answered {response.status_code}"
@@ -323,10 +326,10 @@ def _post(client, url, body, as_json):
     return client.post(url, body)
 
 
-@pytest.mark.parametrize("route", _routes(), ids=lambda r: r.name or r.route)
+@pytest.mark.parametrize("route", urlwalk.served_urls(), ids=lambda r: r.name)
 def test_every_post_survives_bad_input_as_every_role(route, own_objects, foreign_ids, clients):
     kwargs = {}
-    for keyword in re.findall(r"<(?:\w+:)?(\w+)>", route.route):
+    for keyword in route.keywords:
         source = KWARG_SOURCES.get((route.name, keyword))
         assert source, (
             f"URL {route.route!r} ({route.name}) has <{keyword}> with no object to fill it: "
@@ -334,8 +337,8 @@ def test_every_post_survives_bad_input_as_every_role(route, own_objects, foreign
         )
         source_object = own_objects[source]
         kwargs[keyword] = getattr(source_object, "pk", source_object)
-    url = "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), route.route)
-    as_json = route.route.startswith("api/")
+    url = route.path(kwargs)
+    as_json = route.is_api
 
     # The empty POST, as every role: a probe for POST support and the first fuzz case too.
     accepts_post = True
@@ -344,6 +347,7 @@ def test_every_post_survives_bad_input_as_every_role(route, own_objects, foreign
         before = _table_fingerprints()
         response = _post(clients[role], url, {}, as_json)
         _check(response, before, url, role, {})
+        _check_read_only(response, clients[role], url, role, as_json)
         accepts_post &= response.status_code != 405
         if response.status_code in (401, 403, 404) or _is_login_redirect(response):
             shut_out.add(role)
