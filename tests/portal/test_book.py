@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.contrib.messages import get_messages
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clinics.choices import Role
 from patients.models import CarePlan
@@ -353,3 +353,23 @@ def test_a_first_day_that_does_not_fit_offers_the_earliest_that_does(
     assert "Confirm and book" not in page
     assert "The earliest first day at which every session fits:" in page
     assert "(earliest that fits)" in page
+
+
+def test_booking_reads_in_hindi(
+    client,
+    patient_user,
+    patient,
+    clinic,  # noqa: F811
+):
+    client.force_login(patient_user)
+    plan_url = _choose(client, clinic)["Location"]
+    hindi = {"accept-language": "hi"}
+
+    # The middleware leaves the thread in Hindi; the override puts it back for later tests.
+    with translation.override("en"):
+        form = client.get("/portal/book/", headers=hindi).content.decode()
+        proposal = client.get(plan_url, headers=hindi).content.decode()
+
+    assert "पैकेज बुक करें" in form and "मेरी योजना देखें" in form
+    assert "आपके पैकेज में 6 सत्र हैं।" in proposal
+    assert "पुष्टि करें और बुक करें" in proposal

@@ -4,6 +4,7 @@ preferences saved together, all or nothing."""
 import datetime
 
 import pytest
+from django.utils import translation
 
 from notifications.models import NotificationPreference
 from patients.models import Consent
@@ -129,3 +130,14 @@ def test_staff_have_no_preferences_step(client, admin_user):
     client.force_login(admin_user)
 
     assert client.get(URL).status_code == 403
+
+
+def test_the_preferences_step_reads_in_hindi(client, patient_user, patient):
+    client.force_login(patient_user)
+
+    # The middleware leaves the thread in Hindi; the override puts it back for later tests.
+    with translation.override("en"):
+        page = client.get(URL, headers={"accept-language": "hi"}).content.decode()
+
+    assert "शुरू करने के लिए आपके पसंदीदा दिन" in page
+    assert "मेरी पसंद सहेजें" in page
