@@ -363,6 +363,10 @@ if PRODUCTION:
     SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Said outright rather than left to defaults: cookies go with links from other sites, never
+# with their forms or scripts' requests.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 # --- Metrics (/metrics) ------------------------------------------------------------------
 
@@ -370,6 +374,16 @@ SESSION_COOKIE_HTTPONLY = True
 # as "Authorization: Bearer <METRICS_TOKEN>". Without a token only these addresses may.
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# --- Tracing and error reporting (observability.tracing), each off until its address is set --
+
+# OTLP/HTTP collector, e.g. http://collector:4318; requests and django-q2 jobs are traced.
+OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
+OTEL_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="clinic-portal")
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str(
+    "SENTRY_ENVIRONMENT", default="production" if PRODUCTION else "development"
+)
 
 # --- Logging: structured lines on stdout ------------------------------------------------
 

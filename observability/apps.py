@@ -13,12 +13,14 @@ class ObservabilityConfig(AppConfig):
         from prometheus_client import REGISTRY
 
         from observability import receivers
+        from observability.tracing import telemetry_start
         from observability.collectors import ClinicRecordsCollector
         from sessions.signals import session_status_changed
 
         session_status_changed.connect(
             receivers.count_session_transition, dispatch_uid="metrics_session_transition"
         )
+        telemetry_start()
         # ready() may run more than once in one process (tests re-populating apps); one
         # collector only, or the registry refuses the duplicate names.
         if not getattr(REGISTRY, "_portal_records_registered", False):
