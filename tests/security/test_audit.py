@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import PatientRecordEvent
 from audit.records import patients_past_retention
@@ -314,3 +314,14 @@ def test_staff_in_another_role_cannot_use_the_action_without_admin_rights(client
     response = client.get(reverse("admin:patients_patient_changelist"))
 
     assert response.status_code == 403
+
+
+def test_the_download_reads_in_hindi(client, patient_user):
+    client.force_login(patient_user)
+    client.post(reverse("set_language"), {"language": "hi", "next": reverse("account")})
+
+    page = client.get(reverse("account")).content.decode()
+
+    assert "आपका स्वास्थ्य रिकॉर्ड" in page
+    assert "मेरा रिकॉर्ड डाउनलोड करें" in page
+    translation.activate("en")
