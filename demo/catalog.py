@@ -17,6 +17,8 @@ class TherapySpec:
     group_size: int
     pre_care: str  # what the patient does before the session
     post_care: str  # and after it
+    # Conditions named in a patient's intake that hold their booking for a practitioner.
+    contraindications: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,6 +114,7 @@ THERAPIES = {
         group_size=1,
         pre_care="Light dinner of kichadi the night before; nothing to eat on the morning of therapy.",
         post_care="Stay at the center until the doctor releases you; follow the samsarjana diet plan.",
+        contraindications="Pregnancy, severe weakness, ulcerative colitis, rectal prolapse",
     ),
     "vamana": TherapySpec(
         name="Vamana",
@@ -124,6 +127,7 @@ THERAPIES = {
         group_size=1,
         pre_care="Kapha-increasing diet the evening before as advised; arrive fasting.",
         post_care="Rest fully for the day; rice gruel only until the doctor advises otherwise.",
+        contraindications="Pregnancy, heart disease, hypertension, bleeding disorders",
     ),
     "basti": TherapySpec(
         name="Basti",

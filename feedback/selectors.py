@@ -58,3 +58,13 @@ def rule_firings_for_patient(*, patient, limit: int = 30) -> list[RuleFiring]:
         .select_related("rule_version", "reversed_by")
         .order_by("-fired_at", "-pk")[:limit]
     )
+
+
+def rule_firings_without_task(*, center, since, limit: int = 30) -> list[RuleFiring]:
+    """A center's recent firings that raised no task (a nudge, an escalation), so that the
+    task list shows every adaptation with its reason (one query)."""
+    return list(
+        RuleFiring.objects.filter(center=center, fired_at__gte=since, tasks__isnull=True)
+        .select_related("rule_version", "patient", "reversed_by")
+        .order_by("-fired_at", "-pk")[:limit]
+    )

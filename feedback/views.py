@@ -1,5 +1,7 @@
 """The patient's feedback page after a session (one-handed on a phone) and staff's task list."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +23,7 @@ from feedback.selectors import (
     clinician_tasks_for_my_day,
     patient_session_for_feedback,
     rule_firings_for_patient,
+    rule_firings_without_task,
 )
 from feedback.services import clinician_task_complete, feedback_record, rule_firing_reverse
 from patients.models import Patient
@@ -75,6 +78,10 @@ def session_feedback(request: HttpRequest, session_id: int) -> HttpResponse:
     )
 
 
+# The task list also shows the adaptations of this last week that raised no task.
+RECENT_FIRINGS = timedelta(days=7)
+
+
 def _firings_in_words(firings, zone) -> None:
     # What each firing did, in words, for the clinician deciding whether to reverse it.
     for firing in firings:
@@ -100,7 +107,10 @@ def clinician_task_list(request: HttpRequest) -> HttpResponse:
         center=center, assigned_to=request.user if mine else None
     )
     now = timezone.now()
-    _firings_in_words([t.firing for t in (*open_tasks, *done) if t.firing], center.tzinfo)
+    others = rule_firings_without_task(center=center, since=now - RECENT_FIRINGS)
+    _firings_in_words(
+        [*(t.firing for t in (*open_tasks, *done) if t.firing), *others], center.tzinfo
+    )
     return render(
         request,
         "feedback/clinician_tasks.html",
@@ -111,6 +121,7 @@ def clinician_task_list(request: HttpRequest) -> HttpResponse:
             "overdue": [t for t in open_tasks if t.due_at and t.due_at < now],
             "due": [t for t in open_tasks if not t.due_at or t.due_at >= now],
             "done": done,
+            "other_firings": others,
         },
     )
 

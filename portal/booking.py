@@ -49,6 +49,14 @@ def _own_plan(patient: Patient, pk: int) -> CarePlan:
     )
 
 
+def _reason(explanation: str) -> str:
+    """The scheduler's reason for a time, without the time, room and practitioner it restates
+    first ("Mon 7 Dec 07:00-08:00 with T3 in R1; moved a day later: ..."); empty when the
+    time was its first choice."""
+    _where, _sep, reason = explanation.partition("; ")
+    return reason
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest) -> HttpResponse:
@@ -84,6 +92,9 @@ def book_plan(request: HttpRequest, pk: int) -> HttpResponse:
     if plan.status in (CarePlan.Status.DRAFT, CarePlan.Status.HELD):
         run = proposal_for(plan)
         rows = runs_rows([run])[run.pk] if run else None
+        if rows:
+            for row in rows.placed:
+                row["reason"] = _reason(row["explanation"])
         context.update(run=run, rows=rows)
         if plan.status == CarePlan.Status.DRAFT and (run is None or rows.unscheduled):
             # The engine's quick search (well under a second) for a start that fits whole.

@@ -215,3 +215,19 @@ def test_the_rule_boxes_speak_hindi(
     assert "कारण: नियम “Nausea after Virechana”, संस्करण 1" in tasks
     assert "यह बदलाव पलटें" in tasks
     assert "100 % से घटाकर 80 % किया गया।" in tasks
+
+
+def test_an_adaptation_without_a_task_is_on_the_task_list_too(
+    client, admin_user, center, finished_session, patient, django_capture_on_commit_callbacks
+):
+    AdaptationRuleFactory(name="Severe side effect", symptom="", threshold=8, actions=["escalate"])
+    with django_capture_on_commit_callbacks(execute=True):
+        _nausea(finished_session, patient, score=9)
+    client.force_login(admin_user)
+
+    page = client.get(reverse("clinician_tasks")).content.decode()
+
+    other = page[page.index("Other adaptations this week") :]
+    assert "Meera Iyer" in other
+    assert "Nausea 9/10 reported after Virechana. Rule “Severe side effect”" in other
+    assert "Escalate: alert the clinicians on shift now" in other

@@ -373,3 +373,21 @@ def test_booking_reads_in_hindi(
     assert "पैकेज बुक करें" in form and "मेरी योजना देखें" in form
     assert "आपके पैकेज में 6 सत्र हैं।" in proposal
     assert "पुष्टि करें और बुक करें" in proposal
+
+
+def test_a_time_that_is_not_the_first_choice_says_why(
+    client,
+    patient_user,
+    patient,
+    clinic,  # noqa: F811
+):
+    # Everyone works 07:00-15:00: an evening wish cannot be met, and the page says so.
+    patient.preferred_windows = [["17:00", "20:00"]]
+    patient.save()
+    client.force_login(patient_user)
+
+    page = client.get(_choose(client, clinic)["Location"]).content.decode()
+
+    assert page.count("Why this time:") == STEPS
+    assert "the first free time that fits" not in page
+    assert "outside the preferred 17:00–20:00" in page

@@ -154,6 +154,7 @@ class Command(BaseCommand):
                     "group_size": spec.group_size,
                     "pre_care": spec.pre_care,
                     "post_care": spec.post_care,
+                    "contraindications": spec.contraindications,
                     "planned_dose": Decimal(dose) if dose else None,
                     "dose_unit": dose_unit,
                 },
