@@ -1,12 +1,15 @@
 """Admin for the organisation: users by email, centers with their hours and rooms, staff."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinics.horizons import leave_check, period_check
 from clinics.models import (
     Center,
     Closure,
@@ -21,6 +24,7 @@ from clinics.models import (
     Skill,
     User,
 )
+from clinics.services import center_closures_record
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -94,8 +98,16 @@ class OpeningHoursInline(admin.TabularInline):
 
 
 class ClosureInline(admin.TabularInline):
+    """The center's closures, to read: a closure is added or changed on its own page, where
+    the period is checked as every way in checks it (clinics.horizons)."""
+
     model = Closure
     extra = 0
+    fields = readonly_fields = ("date", "reason")
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class RoomInline(admin.TabularInline):
@@ -121,6 +133,61 @@ class OpeningHoursAdmin(admin.ModelAdmin):
     list_select_related = ["center"]
 
 
+class ClosureForm(forms.ModelForm):
+    """One closed day, held to the same horizons as a period (clinics.horizons)."""
+
+    class Meta:
+        model = Closure
+        fields = ("center", "date", "reason")
+
+    def clean(self):
+        data = super().clean()
+        # A closure of long ago keeps its day when only its reason is corrected.
+        moved = {"center", "date"} & set(self.changed_data)
+        if moved and data.get("center") and data.get("date"):
+            try:
+                period_check(
+                    first_day=data["date"],
+                    last_day=data["date"],
+                    center=data["center"],
+                    kind="closure",
+                )
+            except ValidationError as error:
+                self.add_error("date", error)
+        return data
+
+
+class ClosurePeriodForm(ClosureForm):
+    """A new closure: its first day and, for a longer one, its last (center_closures_record)."""
+
+    last_day = forms.DateField(
+        label=_("last day"),
+        required=False,
+        help_text=_("For a closure of several days; leave empty for one day."),
+    )
+
+    class Meta(ClosureForm.Meta):
+        labels = {"date": _("first day")}
+
+    def clean(self):
+        data = forms.ModelForm.clean(self)
+        if data.get("center") and data.get("date"):
+            try:
+                period_check(
+                    first_day=data["date"],
+                    last_day=data.get("last_day") or data["date"],
+                    center=data["center"],
+                    kind="closure",
+                )
+            except ValidationError as error:
+                self.add_error("last_day" if data.get("last_day") else "date", error)
+        return data
+
+    def validate_unique(self):
+        # A day already closed is kept and takes the new reason (center_closures_record).
+        pass
+
+
 @admin.register(Closure)
 class ClosureAdmin(admin.ModelAdmin):
     list_display = ("center", "date", "reason")
@@ -128,6 +195,36 @@ class ClosureAdmin(admin.ModelAdmin):
     search_fields = ("center__name", "reason")
     date_hierarchy = "date"
     list_select_related = ["center"]
+    form = ClosureForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ClosurePeriodForm
+            kwargs["fields"] = ("center", "date", "last_day", "reason")
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("center", "date", "last_day", "reason")
+        return ("center", "date", "reason")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        closures = center_closures_record(
+            center=obj.center,
+            first_day=obj.date,
+            last_day=form.cleaned_data.get("last_day") or obj.date,
+            reason=obj.reason,
+        )
+        # The admin records and links the first day of the period as the object it added.
+        obj.pk = closures[0].pk
+        if len(closures) > 1:
+            messages.info(
+                request,
+                ngettext("%(count)s day closed.", "%(count)s days closed.", len(closures))
+                % {"count": len(closures)},
+            )
 
 
 @admin.register(Room)
@@ -182,8 +279,31 @@ class RosterShiftInline(admin.TabularInline):
     autocomplete_fields = ["center"]
 
 
+class LeaveForm(forms.ModelForm):
+    """A leave typed in the admin, checked as the sick leave page checks one
+    (clinics.horizons.leave_check): it ends after it starts, lasts at most LEAVE_MAX_DAYS and
+    lies within the planning horizon."""
+
+    class Meta:
+        model = Leave
+        fields = ("practitioner", "kind", "starts_at", "ends_at", "note")
+
+    def clean(self):
+        data = super().clean()
+        # A leave of long ago keeps its dates when only its note or kind is corrected.
+        moved = {"starts_at", "ends_at"} & set(self.changed_data)
+        if moved and data.get("starts_at") and data.get("ends_at"):
+            try:
+                leave_check(starts_at=data["starts_at"], ends_at=data["ends_at"], center=None)
+            except ValidationError as error:
+                field = "starts_at" if error.code == "too_far_ahead" else "ends_at"
+                self.add_error(field, error)
+        return data
+
+
 class LeaveInline(admin.TabularInline):
     model = Leave
+    form = LeaveForm
     extra = 0
 
 
@@ -217,6 +337,7 @@ class RosterShiftAdmin(admin.ModelAdmin):
 
 @admin.register(Leave)
 class LeaveAdmin(SimpleHistoryAdmin):
+    form = LeaveForm
     list_display = ("practitioner", "kind", "starts_at", "ends_at")
     list_filter = ("kind",)
     search_fields = ("practitioner__user__email", "practitioner__user__last_name", "note")

@@ -24,7 +24,31 @@ def care_plan_create(
     created_by: User | None = None,
     record_past: bool = False,
 ) -> CarePlan:
-    """A draft care plan: the protocol version in force on the start date, for one patient.
+    """A draft care plan: the protocol version in force on the start date, for one patient."""
+    care_plan_check(
+        patient=patient,
+        protocol_version=protocol_version,
+        start_date=start_date,
+        record_past=record_past,
+    )
+    return CarePlan.objects.create(
+        patient=patient,
+        protocol_version=protocol_version,
+        start_date=start_date,
+        priority=patient.priority,
+        status=CarePlan.Status.DRAFT,
+        created_by=created_by,
+    )
+
+
+def care_plan_check(
+    *,
+    patient: Patient,
+    protocol_version: ProtocolVersion,
+    start_date: date,
+    record_past: bool = False,
+) -> None:
+    """Refuse a care plan's first day or protocol version in words, as every way in must.
 
     The start is checked against today in the patient's center's zone: not before it unless
     `record_past` (an admin recording a plan already under way, on purpose), and not beyond
@@ -57,14 +81,6 @@ def care_plan_create(
             _("Version %(version)s of this protocol is not in force on %(day)s.")
             % {"version": protocol_version.version, "day": start_date.isoformat()}
         )
-    return CarePlan.objects.create(
-        patient=patient,
-        protocol_version=protocol_version,
-        start_date=start_date,
-        priority=patient.priority,
-        status=CarePlan.Status.DRAFT,
-        created_by=created_by,
-    )
 
 
 @transaction.atomic

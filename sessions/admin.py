@@ -65,6 +65,18 @@ class TherapySessionAdmin(SimpleHistoryAdmin):
     # A status changes only through the status machine (the actions below), which checks the
     # lifecycle and the checklist, records who and when, and tells the live boards.
     readonly_fields = ("status", "status_changed_at", "overrun_until")
+    # Likewise a session's time, room and practitioner change only through Reschedule or the
+    # API's move (scheduling's session_move), which hold them to the opening hours, rosters,
+    # leave and the plan's order; times typed here would skip every one of those checks, and
+    # a session is booked by the scheduler, never typed in.
+    placement_fields = ("starts_at", "ends_at", "room", "practitioner")
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, *self.placement_fields)
+
+    def has_add_permission(self, request):
+        return False
+
     actions = [
         "move_to_in_preparation",
         "move_to_in_session",

@@ -10,15 +10,16 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinics.horizons import leave_check
 from clinics.models import Center, Leave, PractitionerProfile, Room
 from patients.models import CarePlan
 from scheduling.engine.checker import check
@@ -282,15 +283,13 @@ def _sessions_touched_by(leave: LeaveToPlan, center: Center) -> list[TherapySess
     return sessions
 
 
-def _check_leave(leave: LeaveToPlan) -> None:
-    if leave.ends_at <= leave.starts_at:
-        raise SchedulingError(_("The leave must end after it starts."))
+def _check_leave(leave: LeaveToPlan, center: Center) -> None:
     # A typed year (2000-2099) is a slip, not a leave: it would re-plan every session ahead.
-    if leave.ends_at - leave.starts_at > timedelta(days=settings.LEAVE_MAX_DAYS):
-        raise SchedulingError(
-            _("A leave lasts at most %(days)s days; record a longer absence in parts.")
-            % {"days": settings.LEAVE_MAX_DAYS}
-        )
+    # The same check as the admin's leave form, so that both refuse the same leave.
+    try:
+        leave_check(starts_at=leave.starts_at, ends_at=leave.ends_at, center=center)
+    except ValidationError as error:
+        raise SchedulingError(error.messages[0]) from error
 
 
 @transaction.atomic
@@ -306,7 +305,7 @@ def sick_leave_replan(
     as possible. The run is not applied: the admin reviews the differences first, and
     applying it records the leave.
     """
-    _check_leave(leave)
+    _check_leave(leave, center)
     return _replan_store(
         kind=SchedulingRun.Kind.SICK_LEAVE,
         center=center,
@@ -322,7 +321,7 @@ def sick_leave_replan_queue(
     *, leave: LeaveToPlan, center: Center, requested_by: User | None
 ) -> SchedulingRun:
     """The sick-leave re-plan, handed to the job worker; the run page shows its progress."""
-    _check_leave(leave)
+    _check_leave(leave, center)
     _sessions_touched_by(leave, center)
     return scheduling_run_queue(
         center=center,
