@@ -1,6 +1,8 @@
 """More of the console's analytics: utilisation of rooms and therapists by weekday and hour,
 whether reminders bring patients in, and a user's centers side by side."""
 
+import csv
+
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +18,29 @@ from console.utilisation import utilisation
 from console.views import _analytics_period
 
 
+def _wants_csv(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "csv"
+
+
+def _csv_response(name: str, header: list, rows: list[list]) -> HttpResponse:
+    """The dashboard's figures as a CSV download (the same address with ?format=csv)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def _refusal(query) -> HttpResponse:
+    errors = " ".join(e for errors in query.errors.values() for e in errors)
+    return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+
+
+def _percent(value) -> str:
+    return "" if value is None else str(value)
+
+
 # Plotly adds its chart styles in a <style> element at run time; scripts stay locked down.
 @csp_update({"style-src": ["'unsafe-inline'"]})
 @require_safe
@@ -23,7 +48,19 @@ from console.views import _analytics_period
 def utilisation_view(request: HttpRequest) -> HttpResponse:
     """How much of the rooms' places and therapists' rostered time was booked over chosen days."""
     center, centers, first_day, last_day, query, valid = _analytics_period(request)
+    if _wants_csv(request) and not valid:
+        return _refusal(query)
     figures = utilisation(center=center, first_day=first_day, last_day=last_day)
+    if _wants_csv(request):
+        return _csv_response(
+            f"utilisation-{center.slug}-{first_day}-{last_day}",
+            [_("Kind"), _("Name"), _("Booked hours"), _("Available hours"), _("Booked %")],
+            [
+                [kind, row.label, row.booked_hours, row.available_hours, _percent(row.percent)]
+                for kind, rows in ((_("Room"), figures.rooms), (_("Therapist"), figures.therapists))
+                for row in rows
+            ],
+        )
     context = {
         "centers": centers,
         "center": center,
@@ -50,8 +87,33 @@ def utilisation_view(request: HttpRequest) -> HttpResponse:
 def reminders_view(request: HttpRequest) -> HttpResponse:
     """No-shows among sessions a reminder reached, per reminder and channel, and among the rest."""
     center, centers, first_day, last_day, query, valid = _analytics_period(request)
+    if _wants_csv(request) and not valid:
+        return _refusal(query)
     rows = reminder_effectiveness(center=center, first_day=first_day, last_day=last_day)
     not_reached = _("No reminder reached them")
+    if _wants_csv(request):
+        return _csv_response(
+            f"reminders-{center.slug}-{first_day}-{last_day}",
+            [
+                _("Reminder"),
+                _("Channel"),
+                _("Sessions"),
+                _("Attended"),
+                _("No-shows"),
+                _("No-show rate %"),
+            ],
+            [
+                [
+                    row.reminder or not_reached,
+                    row.channel,
+                    row.sessions,
+                    row.attended,
+                    row.missed,
+                    _percent(row.no_show_rate),
+                ]
+                for row in rows
+            ],
+        )
     context = {
         "centers": centers,
         "center": center,
@@ -78,7 +140,38 @@ def centers_view(request: HttpRequest) -> HttpResponse:
     """Every center the user is on the staff of, side by side over the same days: what a
     medical director of several centers compares."""
     center, centers, first_day, last_day, query, valid = _analytics_period(request)
+    if _wants_csv(request) and not valid:
+        return _refusal(query)
     rows = centers_compared(centers=centers, first_day=first_day, last_day=last_day)
+    if _wants_csv(request):
+        return _csv_response(
+            f"centers-{first_day}-{last_day}",
+            [
+                _("Center"),
+                _("Booked"),
+                _("Completed"),
+                _("No-shows"),
+                _("Cancelled"),
+                _("No-show rate %"),
+                _("Patients"),
+                _("Mean relief (0-10)"),
+                _("Answers"),
+            ],
+            [
+                [
+                    row.center,
+                    row.booked,
+                    row.completed,
+                    row.no_shows,
+                    row.cancelled,
+                    _percent(row.no_show_rate),
+                    row.patients,
+                    _percent(row.mean_relief),
+                    row.answers,
+                ]
+                for row in rows
+            ],
+        )
     context = {
         "centers": centers,
         "center": center,

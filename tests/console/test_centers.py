@@ -1,6 +1,8 @@
 """The cross-center comparison: each of the user's centers over the same local days, figures equal
 to a hand count, another center only for those on its staff, a fixed number of queries."""
 
+import csv
+import io
 import json
 import re
 
@@ -113,3 +115,15 @@ def test_the_page_costs_the_same_queries_whatever_the_data(
     assert f'<td data-label="Booked">{per_center}</td>' in " ".join(
         response.content.decode().split()
     )
+
+
+def test_the_figures_download_as_csv(client, director, two_centers):
+    client.force_login(director)
+
+    response = client.get(reverse("console_centers"), {"format": "csv"})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1:] == [
+        ["Kerala Panchakarma Center", "4", "2", "1", "1", "33.3", "3", "7.0", "2"],
+        ["London Ayurveda Clinic", "2", "1", "1", "0", "50.0", "2", "4.0", "1"],
+    ]

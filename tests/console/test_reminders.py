@@ -1,6 +1,8 @@
 """The reminder-effectiveness dashboard: no-shows among sessions each reminder reached, and among
 the rest, equal to a hand count, at a fixed number of queries."""
 
+import csv
+import io
 import json
 import re
 
@@ -110,3 +112,14 @@ def test_the_page_costs_the_same_queries_whatever_the_data(
     with django_assert_max_num_queries(REMINDER_QUERIES):
         response = client.get(reverse("console_reminders"))
     assert f'<td data-label="Sessions">{copies * 2}</td>' in _text(response)
+
+
+def test_the_figures_download_as_csv(client, admin_user, reminded):
+    client.force_login(admin_user)
+
+    response = client.get(reverse("console_reminders"), {"format": "csv"})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["Reminder", "Channel", "Sessions", "Attended", "No-shows", "No-show rate %"]
+    assert rows[2] == ["24 hours before (T-24h)", "SMS", "2", "1", "1", "50.0"]
+    assert rows[-1] == ["No reminder reached them", "", "2", "1", "1", "50.0"]

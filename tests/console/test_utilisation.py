@@ -1,7 +1,9 @@
 """The utilisation dashboard: rooms' places and therapists' rostered time booked, by weekday and
 hour and per resource, equal to figures counted by hand, at a fixed number of queries."""
 
+import csv
 import datetime
+import io
 import json
 import re
 
@@ -182,3 +184,22 @@ def test_the_page_costs_the_same_queries_whatever_the_data(
             reverse("console_utilisation"), {"start": "2026-06-08", "end": "2026-07-31"}
         )
     assert response.status_code == 200
+
+
+def test_the_figures_download_as_csv(client, admin_user, week):
+    client.force_login(admin_user)
+
+    response = client.get(reverse("console_utilisation"), {**WEEK, "format": "csv"})
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows == [
+        ["Kind", "Name", "Booked hours", "Available hours", "Booked %"],
+        ["Room", "R1 · Abhyanga", "2.5", "6.0", "41.7"],
+        ["Room", "R2 · Twin", "1.0", "12.0", "8.3"],
+        ["Therapist", "Kavya Das", "1.0", "2.0", "50.0"],
+        ["Therapist", "Suresh Menon", "1.5", "4.0", "37.5"],
+    ]
+    bad = client.get(reverse("console_utilisation"), {"start": "2026-13-01", "format": "csv"})
+    assert bad.status_code == 400
+    assert "Give the date as year-month-day" in bad.content.decode()
