@@ -80,9 +80,14 @@ def care_plan_propose(
             raise SchedulingError(
                 _("This protocol is not offered at %(center)s.") % {"center": center}
             )
-        CarePlan.objects.filter(
+        earlier = CarePlan.objects.filter(
             patient=patient, status=CarePlan.Status.DRAFT, created_by=requested_by
-        ).update(status=CarePlan.Status.CANCELLED)
+        )
+        # Their proposals go too, so that no page offers to book them any more.
+        SchedulingRun.objects.filter(
+            care_plan__in=earlier, status=SchedulingRun.Status.SUCCEEDED
+        ).update(status=SchedulingRun.Status.DISCARDED)
+        earlier.update(status=CarePlan.Status.CANCELLED)
         plan = care_plan_create(
             patient=patient,
             protocol_version=protocol_version,

@@ -72,6 +72,7 @@ def test_asking_again_leaves_one_draft(clinic):
 
     first.refresh_from_db()
     assert first.status == CarePlan.Status.CANCELLED
+    assert proposal_for(first) is None
     assert list(patient.care_plans.filter(status=CarePlan.Status.DRAFT)) == [second]
 
 
