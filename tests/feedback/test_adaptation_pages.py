@@ -14,6 +14,7 @@ from sessions.models import SessionStatus
 from tests.factories import (
     AdaptationRuleFactory,
     PatientFactory,
+    RuleFiringFactory,
     TherapySessionFactory,
     local_today_at,
 )
@@ -231,3 +232,21 @@ def test_an_adaptation_without_a_task_is_on_the_task_list_too(
     assert "Meera Iyer" in other
     assert "Nausea 9/10 reported after Virechana. Rule “Severe side effect”" in other
     assert "Escalate: alert the clinicians on shift now" in other
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_the_patient_adaptations_cost_the_same_queries(
+    client, admin_user, center, patient, count, django_assert_max_num_queries
+):
+    for _ in range(count):
+        RuleFiringFactory(
+            center=center,
+            patient=patient,
+            actions_taken=[{"action": "diet_alert", "messages": [1, 2]}],
+        )
+    client.force_login(admin_user)
+
+    with django_assert_max_num_queries(7):
+        page = client.get(reverse("patient_adaptations", args=[patient.pk]))
+
+    assert page.content.decode().count("Reverse this adaptation") == count
