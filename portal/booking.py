@@ -138,7 +138,9 @@ def book_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         if outcome.held_for:
             messages.info(
                 request,
-                _("A practitioner will look at your plan before it is booked; we will tell you."),
+                _(
+                    "A practitioner will look at your plan before it is booked; their answer will show on this page."
+                ),
             )
         else:
             messages.success(

@@ -1,20 +1,31 @@
 """A new patient on a phone: signs up, completes the intake, signs in again by emailed code,
-books a package and sees its sessions on the live timeline."""
+books a package and sees its sessions on the live timeline; a contraindicated package waits
+for the director's approval."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from clinics.choices import Role
 from patients.models import CarePlan, Patient
 from sessions.models import TherapySession
-from tests.e2e.conftest import PHONE, horizontal_overflow, screenshot, sign_out
+from tests.e2e.conftest import (
+    PHONE,
+    TABLET,
+    horizontal_overflow,
+    screenshot,
+    sign_in,
+    sign_out,
+)
+from tests.factories import MembershipFactory, PatientFactory, UserFactory
 from tests.notifications.servers import smtp_server
 from tests.scheduling.conftest import clinic  # noqa: F401 (the clinic to book in)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CODE_LINE = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", re.MULTILINE)
 EMAIL = "devi@example.org"
+PASSWORD = "booking-test-password"
 
 
 @pytest.fixture
@@ -125,3 +136,47 @@ def test_a_new_patient_signs_up_completes_the_intake_books_and_sees_the_timeline
     expect(page.locator("[id^=session-]")).to_have_count(6)
     assert horizontal_overflow(page) == 0
     screenshot(page, "journey-timeline-phone-390")
+
+
+def test_a_contraindicated_package_waits_for_the_director_who_approves_it(
+    new_page,
+    asgi_server,
+    clinic,  # noqa: F811
+):
+    """Phone for the patient, tablet for the director: held, then approved and booked."""
+    clinic["abhyanga"].contraindications = "Fever, hypertension"
+    clinic["abhyanga"].save()
+    patient_user = UserFactory(email="ravi@example.org", password=PASSWORD)
+    patient = PatientFactory(
+        user=patient_user, center=clinic["center"], first_name="Ravi", comorbidities="Hypertension"
+    )
+    director = UserFactory(email="director@kerala.example.org", password=PASSWORD)
+    MembershipFactory(user=director, center=clinic["center"], role=Role.MEDICAL_DIRECTOR)
+
+    phone = new_page(PHONE)
+    sign_in(phone, asgi_server, patient_user.email, PASSWORD)
+    phone.goto(f"{asgi_server}/portal/book/")
+    phone.select_option("select[name=protocol_version]", str(clinic["version"].pk))
+    phone.fill("input[name=start_date]", clinic["start"].isoformat())
+    phone.get_by_role("button", name="See my plan").click()
+    phone.get_by_role("button", name="Confirm and book").click()
+    expect(phone.get_by_text("Waiting for a practitioner's approval")).to_be_visible()
+    expect(phone.get_by_text("Abhyanga is contraindicated with hypertension")).to_be_visible()
+    assert horizontal_overflow(phone) == 0
+    screenshot(phone, "journey-held-phone-390")
+    assert not TherapySession.objects.filter(patient=patient).exists()
+    plan_url = phone.url
+
+    tablet = new_page(TABLET)
+    sign_in(tablet, asgi_server, director.email, PASSWORD)
+    tablet.get_by_role("link", name="Approvals").click()
+    expect(tablet.get_by_text("Ravi")).to_be_visible()
+    assert horizontal_overflow(tablet) == 0
+    screenshot(tablet, "journey-approvals-tablet-768")
+    tablet.get_by_role("button", name="Approve and book").click()
+    expect(tablet.get_by_text("Approved: 6 sessions booked for")).to_be_visible()
+    expect(tablet.get_by_text("No plans are waiting for approval.")).to_be_visible()
+
+    phone.goto(plan_url)
+    expect(phone.get_by_text("Your sessions")).to_be_visible()
+    assert TherapySession.objects.filter(patient=patient).count() == 6
