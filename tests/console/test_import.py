@@ -82,6 +82,7 @@ def test_importing_the_same_file_twice_changes_nothing(client, admin_user, cente
     again = _apply(client, "rooms", ROOMS, center)
 
     assert check.count('<span class="badge">Unchanged</span>') == 3
+    assert "importing this file would change nothing" in check and "Import these" not in check
     assert "0 new, 0 changed, 3 unchanged" in again.content.decode()
     assert list(Room.objects.order_by("pk").values()) == before
 
