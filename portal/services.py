@@ -1,12 +1,18 @@
-"""Writes of the patient's pages that span domains: the intake's preferences step."""
+"""Writes of the patient's pages that span domains: the intake's preferences step, and the
+in-portal message that tells a patient how their held package was reviewed."""
 
 import datetime
 
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from notifications.live import inbox_push
+from notifications.models import InAppNotification
 from notifications.services import notification_preference_update, preference_for
 from patients.forms import CONSENT_DOCUMENT_VERSION
-from patients.models import Consent, Patient
+from patients.models import CarePlan, Consent, Patient
 from patients.services import consents_record, patient_preferences_record
 
 # Reminders by SMS or email need the patient's consent to that channel (notifications sends
@@ -66,3 +72,31 @@ def intake_preferences_record(
         timezone_name=preference_for(patient).timezone,
         language=language,
     )
+
+
+@transaction.atomic
+def care_plan_review_tell(*, plan: CarePlan, approved: bool, booked: int) -> InAppNotification:
+    """A message in the patient's portal inbox, in their language: their held package was
+    approved and booked, or declined with the practitioner's reason."""
+    plan = CarePlan.objects.select_related("patient", "protocol_version__template").get(pk=plan.pk)
+    patient = plan.patient
+    package = plan.protocol_version.template.name
+    with translation.override(patient.language):
+        if approved:
+            title = _("Your package is booked")
+            body = ngettext(
+                "A practitioner approved %(package)s from %(day)s; its %(n)s session is on "
+                "your timeline.",
+                "A practitioner approved %(package)s from %(day)s; its %(n)s sessions are on "
+                "your timeline.",
+                booked,
+            ) % {"package": package, "day": plan.start_date.isoformat(), "n": booked}
+        else:
+            title = _("Your package was not approved")
+            body = _("A practitioner did not approve %(package)s: %(reason)s") % {
+                "package": package,
+                "reason": plan.review_note,
+            }
+    note = InAppNotification.objects.create(patient=patient, title=title, body=body)
+    transaction.on_commit(lambda: inbox_push(note, user_id=patient.user_id))
+    return note

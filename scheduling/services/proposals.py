@@ -24,6 +24,7 @@ from scheduling.services.runs import (
     scheduling_run_discard,
     scheduling_run_solve,
 )
+from scheduling.signals import care_plan_reviewed
 
 if TYPE_CHECKING:
     from clinics.models import User
@@ -251,6 +252,14 @@ def care_plan_approve(*, plan: CarePlan, by: User) -> BookingOutcome:
                 raise SchedulingError(
                     _("The center's calendar kept changing; please try again.")
                 ) from clash
+        count = len(booked)
+        transaction.on_commit(
+            lambda: care_plan_reviewed.send(
+                sender=CarePlan, plan=plan, approved=True, booked=count
+            ),
+            # A failed message must not turn a committed review into an error page.
+            robust=True,
+        )
     plan.refresh_from_db()
     return BookingOutcome(plan=plan, booked=len(booked), held_for=[])
 
@@ -273,5 +282,10 @@ def care_plan_decline(*, plan: CarePlan, by: User, reason: str) -> CarePlan:
         plan.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
         SchedulingRun.objects.filter(care_plan=plan, status=SchedulingRun.Status.SUCCEEDED).update(
             status=SchedulingRun.Status.DISCARDED
+        )
+        transaction.on_commit(
+            lambda: care_plan_reviewed.send(sender=CarePlan, plan=plan, approved=False, booked=0),
+            # A failed message must not turn a committed review into an error page.
+            robust=True,
         )
     return plan

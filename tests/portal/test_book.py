@@ -7,6 +7,7 @@ from django.contrib.messages import get_messages
 from django.utils import timezone, translation
 
 from clinics.choices import Role
+from notifications.models import InAppNotification
 from patients.models import CarePlan
 from scheduling.services.proposals import care_plan_confirm, care_plan_propose
 from sessions.models import TherapySession
@@ -391,3 +392,44 @@ def test_a_time_that_is_not_the_first_choice_says_why(
     assert page.count("Why this time:") == STEPS
     assert "the first free time that fits" not in page
     assert "outside the preferred 17:00–20:00" in page
+
+
+def test_the_patient_is_told_in_the_portal_inbox_how_their_plan_was_reviewed(
+    client,
+    patient_user,
+    patient,
+    clinic,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    _plan_url, plan = _held_for(client, patient_user, patient, clinic)
+    client.force_login(_director(clinic["center"]))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/scheduling/care-plans/{plan.pk}/approve/")
+
+    note = InAppNotification.objects.get(patient=patient)
+    assert note.title == "Your package is booked"
+    assert note.body == (
+        f"A practitioner approved 3-day Abhyanga and Swedana from {clinic['start'].isoformat()}; "
+        "its 6 sessions are on your timeline."
+    )
+
+
+def test_a_hindi_speaking_patient_reads_the_decline_in_hindi(
+    client,
+    patient_user,
+    patient,
+    clinic,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    _plan_url, plan = _held_for(client, patient_user, patient, clinic)
+    patient.language = "hi"
+    patient.save()
+    client.force_login(_director(clinic["center"]))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/scheduling/care-plans/{plan.pk}/decline/", {"reason": "BP पहले जाँचें"})
+
+    note = InAppNotification.objects.get(patient=patient)
+    assert note.title == "आपका पैकेज स्वीकार नहीं हुआ"
+    assert note.body.endswith(": BP पहले जाँचें")
