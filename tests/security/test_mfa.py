@@ -130,3 +130,22 @@ def test_the_requirement_can_be_turned_off(client, settings, admin_user):
     client.force_login(admin_user)
 
     assert client.get(reverse("console")).status_code == 200
+
+
+def test_an_emailed_sign_in_code_does_not_replace_the_authenticator(client, admin_user):
+    from django.core import mail
+
+    from tests.clinics.test_login_by_code import _code_from
+
+    TOTP.activate(admin_user, SECRET)
+    client.post(reverse("account_request_login_code"), {"email": admin_user.email})
+
+    response = client.post(
+        reverse("account_confirm_login_code"), {"code": _code_from(mail.outbox[-1])}
+    )
+
+    # The email code is one factor; the authenticator's code is still asked for.
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+    client.post(reverse("mfa_authenticate"), {"code": _current_code(SECRET)})
+    assert client.get(reverse("console")).status_code == 200
