@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from clinics.models import Membership, Role
 from integrations.models import CalendarFeed, CalendarFeedKind
@@ -89,9 +89,12 @@ def feed_calendar(feed: CalendarFeed, *, now: datetime | None = None) -> bytes:
     with translation.override(language):
         calendar = Calendar.new(
             prodid="-//Panchakarma clinic portal//Calendar feed//EN",
+            uid=f"calendar-feed-{feed.pk}@panchakarma-portal",
             name=_("Therapy sessions"),
             refresh_interval=REFRESH,
         )
+        # Outlook reads its refresh hint from this older property rather than REFRESH-INTERVAL.
+        calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
         for session in feed_sessions(feed, now=now):
             calendar.add_component(_event(session, feed.kind, language, now))
     # Offsets for the feed's window only, not every rule since 1970.

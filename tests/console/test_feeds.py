@@ -106,6 +106,10 @@ def test_a_patient_feed_keeps_ten_oclock_local_across_the_clock_change(
         naive = event.start.replace(tzinfo=None)
         assert naive.replace(tzinfo=rules).utcoffset() == event.start.utcoffset()
     assert re.search(rb"DTSTART;TZID=Europe/London:\d{8}T100000", calendar.to_ical())
+    # Calendar apps are asked to read it again hourly; the calendar keeps one name and id.
+    assert calendar["X-WR-CALNAME"] == "Therapy sessions"
+    assert calendar["X-PUBLISHED-TTL"].to_ical() == b"PT1H"
+    assert calendar["UID"] == f"calendar-feed-{_feed.pk}@panchakarma-portal"
 
 
 def test_a_feed_holds_only_its_owners_sessions(
