@@ -572,7 +572,36 @@ def _escalate(firing: RuleFiring, rule, observation: Observation, now) -> dict:
         session=observation.session,
         now=now,
     )
-    return {"action": rule.Action.ESCALATE, "escalation": escalation.pk}
+    # Opened here, linked to the firing; the escalation_raised receiver then finds it.
+    task = escalation_task_open(escalation=escalation, firing=firing)
+    return {"action": rule.Action.ESCALATE, "escalation": escalation.pk, "task": task.pk}
+
+
+@transaction.atomic
+def escalation_task_open(*, escalation, firing: RuleFiring | None = None) -> ClinicianTask:
+    """The urgent task for an escalation (a HELP reply, a severe side effect): due at once,
+    on the patient's practitioner when known; one per escalation whoever asks twice."""
+    session = escalation.session
+    practitioner = session.practitioner if session is not None else None
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Urgent: call %(patient)s now (%(source)s)") % {
+            "patient": escalation.patient.full_name,
+            "source": escalation.get_source_display(),
+        }
+    task, _created = ClinicianTask.objects.get_or_create(
+        escalation=escalation,
+        defaults={
+            "center_id": escalation.center_id,
+            "patient": escalation.patient,
+            "session": session,
+            "firing": firing,
+            "title": title[:200],
+            "detail": escalation.detail,
+            "due_at": escalation.created_at,
+            "assigned_to": practitioner.user if practitioner is not None else None,
+        },
+    )
+    return task
 
 
 _ACTIONS = {

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from clinics.fields import EncryptedTextField
 from clinics.models import Center
 from feedback.choices import Symptom
+from notifications.models import Escalation
 from patients.models import Patient
 from protocols.models import TherapyType
 from sessions.models import TherapySession
@@ -431,6 +432,15 @@ class ClinicianTask(models.Model):
         blank=True,
         related_name="tasks",
         verbose_name=_("raised by the firing"),
+    )
+    escalation = models.OneToOneField(
+        Escalation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clinician_task",
+        verbose_name=_("escalation"),
+        help_text=_("The urgent call this task is for, one task per escalation."),
     )
     title = models.CharField(_("title"), max_length=200)
     detail = models.TextField(_("detail"), blank=True)

@@ -12,6 +12,7 @@ from feedback.models import AdaptationRule, ClinicianTask, RuleFiring, RuleRun
 from feedback.services import adaptation_rules_run, feedback_record, rule_firing_reverse
 from feedback.tasks import adaptation_rules_daily_task
 from notifications.models import Channel, Escalation, OutboxMessage, OutboxStatus
+from notifications.services import escalation_raise
 from sessions.models import SessionStatus, TherapySession
 from tests.factories import (
     AdaptationRuleFactory,
@@ -196,11 +197,31 @@ def test_a_severe_side_effect_after_any_therapy_is_escalated(
         )
 
     assert Escalation.objects.exists() is escalated
+    assert ClinicianTask.objects.exists() is escalated
     if escalated:
         escalation = Escalation.objects.get()
         assert escalation.source == Escalation.Source.SIDE_EFFECT
         assert escalation.session == finished_session
         assert escalation.detail.startswith("Dizziness 8/10 reported after Virechana.")
+        # One urgent task, opened with the firing and found again by the signal's receiver.
+        task = ClinicianTask.objects.get()
+        assert task.escalation == escalation and task.firing == RuleFiring.objects.get()
+        assert task.title == "Urgent: call Meera Iyer now (Side effect reported)"
+        assert task.due_at == escalation.created_at
+
+
+def test_a_help_reply_is_an_urgent_task_on_the_list(
+    patient, finished_session, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation = escalation_raise(
+            patient=patient, source=Escalation.Source.HELP_REPLY, detail="HELP"
+        )
+
+    task = ClinicianTask.objects.get()
+    assert task.escalation == escalation and task.firing is None
+    assert task.title == "Urgent: call Meera Iyer now (Patient replied HELP)"
+    assert task.session == finished_session  # the latest of the last two days
 
 
 def test_a_trend_rule_fires_when_relief_falls_by_its_threshold(center, patient, virechana):

@@ -219,19 +219,25 @@ def test_the_rule_boxes_speak_hindi(
 
 
 def test_an_adaptation_without_a_task_is_on_the_task_list_too(
-    client, admin_user, center, finished_session, patient, django_capture_on_commit_callbacks
+    client, admin_user, center, finished_session, patient
 ):
-    AdaptationRuleFactory(name="Severe side effect", symptom="", threshold=8, actions=["escalate"])
-    with django_capture_on_commit_callbacks(execute=True):
-        _nausea(finished_session, patient, score=9)
+    AdaptationRuleFactory(
+        name="Low relief",
+        measure="relief",
+        symptom="",
+        comparison="lte",
+        threshold=5,
+        actions=["motivational_nudge"],
+    )
+    _nausea(finished_session, patient, score=2)
     client.force_login(admin_user)
 
     page = client.get(reverse("clinician_tasks")).content.decode()
 
     other = page[page.index("Other adaptations this week") :]
     assert "Meera Iyer" in other
-    assert "Nausea 9/10 reported after Virechana. Rule “Severe side effect”" in other
-    assert "Escalate: alert the clinicians on shift now" in other
+    assert "Relief 5/10 reported after Virechana. Rule “Low relief”" in other
+    assert "Motivational nudge to the patient: 1 message(s) queued." in other
 
 
 @pytest.mark.parametrize("count", [1, 15])
