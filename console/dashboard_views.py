@@ -1,5 +1,5 @@
 """More of the console's analytics: utilisation of rooms and therapists by weekday and hour,
-whether reminders bring patients in, and a user's centers side by side."""
+whether reminders bring patients in, adherence per protocol, and a user's centers side by side."""
 
 import csv
 
@@ -7,11 +7,13 @@ from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from clinics.choices import Weekday
+from console.adherence import adherence_by_protocol
 from console.centers import centers_compared
 from console.reminders import reminder_effectiveness
 from console.utilisation import utilisation
@@ -187,3 +189,49 @@ def centers_view(request: HttpRequest) -> HttpResponse:
         "errors": [] if valid else [e for errors in query.errors.values() for e in errors],
     }
     return render(request, "console/centers.html", context, status=200 if valid else 400)
+
+
+@require_safe
+@login_required
+def adherence_view(request: HttpRequest) -> HttpResponse:
+    """Per protocol: care-plan sessions due over chosen days, and how many were attended."""
+    center, centers, first_day, last_day, query, valid = _analytics_period(request)
+    if _wants_csv(request) and not valid:
+        return _refusal(query)
+    rows = adherence_by_protocol(
+        center=center, first_day=first_day, last_day=last_day, now=timezone.now()
+    )
+    if _wants_csv(request):
+        return _csv_response(
+            f"adherence-{center.slug}-{first_day}-{last_day}",
+            [
+                _("Protocol"),
+                _("Care plans"),
+                _("Sessions due"),
+                _("Attended"),
+                _("No-shows"),
+                _("Cancelled"),
+                _("Adherence %"),
+            ],
+            [
+                [
+                    row.protocol,
+                    row.care_plans,
+                    row.due,
+                    row.attended,
+                    row.missed,
+                    row.cancelled,
+                    _percent(row.adherence),
+                ]
+                for row in rows
+            ],
+        )
+    context = {
+        "centers": centers,
+        "center": center,
+        "first_day": first_day,
+        "last_day": last_day,
+        "rows": rows,
+        "errors": [] if valid else [e for errors in query.errors.values() for e in errors],
+    }
+    return render(request, "console/adherence.html", context, status=200 if valid else 400)

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("analytics/reminders/", dashboard_views.reminders_view, name="console_reminders"),
     path("analytics/centers/", dashboard_views.centers_view, name="console_centers"),
+    path("analytics/adherence/", dashboard_views.adherence_view, name="console_adherence"),
     path("calendar/", views.calendar, name="console_calendar"),
     path("inventory/", views.inventory, name="console_inventory"),
     path("inventory/reorder.csv", views.inventory_reorder_csv, name="console_inventory_reorder"),

@@ -104,6 +104,7 @@ ACCESS = {
     "console_utilisation": Access(allow=STAFF),
     "console_reminders": Access(allow=STAFF),
     "console_centers": Access(allow=STAFF),
+    "console_adherence": Access(allow=STAFF),
     "console_calendar": Access(allow=STAFF),
     "console_inventory": Access(allow=STAFF),
     "console_inventory_reorder": Access(allow=STAFF),
