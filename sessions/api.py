@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.filters import OrderingFilter
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 
@@ -45,6 +46,9 @@ class SessionPagination(PageNumberPagination):
 class SessionListApi(ListAPIView):
     serializer_class = SessionSerializer
     pagination_class = SessionPagination
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["starts_at", "status"]
+    ordering = ["starts_at", "pk"]
 
     def get_queryset(self):
         filters = SessionFilterSerializer(data=self.request.query_params)
@@ -69,7 +73,8 @@ class SessionListApi(ListAPIView):
             404: NO_SUCH_PAGE,
         },
         description="Sessions the caller may see (their centers as staff, those they run as "
-        "practitioner, their own as patient), oldest first, 50 a page.",
+        "practitioner, their own as patient), oldest first (`ordering=-starts_at` for newest), 50 "
+        "a page.",
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
