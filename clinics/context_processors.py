@@ -22,6 +22,8 @@ def portal(request) -> dict:
     if roles & {*STAFF_ROLES, Role.PRACTITIONER}:
         items.append((reverse("center_board"), _("Board")))
         items.append((reverse("console_outcomes"), _("Outcomes")))
+        # Their own alerts: patients who asked for help, messages that failed for good.
+        items.append((reverse("notifications_alerts"), _("Alerts")))
     # Plans that patients booked but that need a clinician's yes first.
     if roles & {Role.MEDICAL_DIRECTOR, Role.PRACTITIONER}:
         items.append((reverse("care_plans_held"), _("Approvals")))

@@ -286,6 +286,12 @@ TWILIO_BASE_URL = env.str("TWILIO_BASE_URL", default="")
 TWILIO_STATUS_CALLBACK_URL = env.str("TWILIO_STATUS_CALLBACK_URL", default="")
 # With Twilio's keys set SMS goes through Twilio; without them it is printed (console).
 SMS_BACKEND = env.str("SMS_BACKEND", default="twilio" if TWILIO_ACCOUNT_SID else "console")
+# Web Push to patients' phones: a VAPID key pair (`manage.py vapid_keys` makes one; the public
+# key base64url, uncompressed; the private key base64url, raw). Without both, push is off.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:care@example.org")
+WEB_PUSH_ENABLED = bool(VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY)
 if SMS_BACKEND not in ("twilio", "console"):
     raise ImproperlyConfigured(f"SMS_BACKEND must be twilio or console, not {SMS_BACKEND!r}.")
 

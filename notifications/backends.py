@@ -1,6 +1,8 @@
-"""How a message leaves the portal: email (Django's backends), SMS (Twilio or console), in-app."""
+"""How a message leaves the portal: email (Django's backends), SMS (Twilio or console), Web
+Push to phones; in-app messages are rows (dispatch.py)."""
 
 import datetime
+import json
 import sys
 import uuid
 from email.utils import make_msgid
@@ -10,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+from pywebpush import WebPushException, webpush
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -120,3 +123,35 @@ def sms_backend():
     raise ImproperlyConfigured(
         f"SMS_BACKEND must be 'twilio' or 'console', not {settings.SMS_BACKEND!r}."
     )
+
+
+# A phone that stays offline longer than this gets no stale reminder when it comes back.
+PUSH_TTL_SECONDS = 12 * 60 * 60
+PUSH_TIMEOUT_SECONDS = 10
+
+
+class SubscriptionGone(Exception):
+    """The push service says this browser's subscription no longer exists (404 or 410)."""
+
+
+def web_push_send(subscription: dict, *, payload: dict) -> str:
+    """Encrypt `payload` for one browser subscription and post it to its push service with our
+    VAPID signature; returns the push service's id for the message (its Location)."""
+    try:
+        response = webpush(
+            subscription_info=subscription,
+            data=json.dumps(payload, ensure_ascii=False),
+            vapid_private_key=settings.VAPID_PRIVATE_KEY,
+            # pywebpush fills in the audience and expiry in this dict: a fresh one each time.
+            vapid_claims={"sub": settings.VAPID_SUBJECT},
+            ttl=PUSH_TTL_SECONDS,
+            timeout=PUSH_TIMEOUT_SECONDS,
+        )
+    except WebPushException as error:
+        status = error.response.status_code if error.response is not None else None
+        if status in (404, 410):
+            raise SubscriptionGone(subscription["endpoint"]) from error
+        raise SendError(f"The push service refused it ({status}): {error.message}") from error
+    except OSError as error:
+        raise SendError(f"Could not reach the push service: {error}") from error
+    return response.headers.get("Location", "")[:100]

@@ -16,18 +16,32 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications import playbook
-from notifications.backends import email_send, sms_backend
+from notifications.backends import (
+    SendError,
+    SubscriptionGone,
+    email_send,
+    sms_backend,
+    web_push_send,
+)
 from notifications.failures import send_failure_reason
 from notifications.live import inbox_push_many
-from notifications.models import Channel, InAppNotification, OutboxMessage, OutboxStatus
-from notifications.services import CONSENT_FOR_CHANNEL
+from notifications.models import (
+    Channel,
+    InAppNotification,
+    OutboxMessage,
+    OutboxStatus,
+    PushSubscription,
+)
+from notifications.services import CONSENT_FOR_CHANNEL, staff_alerts_for_failed
 from patients.models import Consent
 from sessions.models import RELEASED_STATUSES
 
@@ -39,8 +53,8 @@ BATCH_SIZE = 100
 # message cost more than the sending. A worker that dies leaves at most this many sent but
 # unrecorded (SMS among them are found at Twilio by their hand-over mark, not sent again).
 RECORD_EVERY = 25
-# SMS of a chunk in flight to the provider at once.
-SMS_THREADS = 8
+# SMS and pushes of a chunk in flight to their providers at once.
+SEND_THREADS = 8
 MAX_ATTEMPTS = 5
 # The first retry waits this long; each next one twice as long (1, 2, 4, 8 minutes).
 RETRY_AFTER = datetime.timedelta(minutes=1)
@@ -91,7 +105,8 @@ def outbox_claim(
                     withdrawn_at__isnull=True, kind__in=CONSENT_FOR_CHANNEL.values()
                 ),
                 to_attr="messaging_consents",
-            )
+            ),
+            "patient__push_subscriptions",
         )
         .order_by("due_at", "id")
     )
@@ -111,6 +126,11 @@ def _reason_not_to_send(message: OutboxMessage, now: datetime.datetime) -> str:
     needed = CONSENT_FOR_CHANNEL.get(message.channel)
     if needed and needed not in {c.kind for c in patient.messaging_consents}:
         return _("Cancelled: the patient has not consented to this channel.")
+    if message.channel == Channel.PUSH:
+        if not settings.WEB_PUSH_ENABLED:
+            return _("Cancelled: Web Push is not set up (no VAPID keys).")
+        if not patient.push_subscriptions.all():
+            return _("Cancelled: no phone of the patient's allows notifications any more.")
     return ""
 
 
@@ -127,13 +147,19 @@ _OUTCOME_FIELDS = (
 
 
 def _outcomes_record(
-    outcomes: dict[int, dict], in_app: list[OutboxMessage], *, worker: str, now
+    chunk: list[OutboxMessage],
+    outcomes: dict[int, dict],
+    in_app: list[OutboxMessage],
+    *,
+    worker: str,
+    now,
 ) -> set[int]:
     """Record a chunk's outcomes in one transaction, for the rows still claimed by `worker`.
 
     `outcomes` maps a row's id to the columns its outcome sets; `in_app` are messages to put
-    in the patients' inboxes now. Returns the ids recorded: a row whose lease ran out and that
-    another worker claimed is left to that worker, as is its inbox row.
+    in the patients' inboxes now. Messages that failed for good alert their center's staff.
+    Returns the ids recorded: a row whose lease ran out and that another worker claimed is
+    left to that worker, as is its inbox row.
     """
     ids = [*outcomes, *(m.pk for m in in_app)]
     if not ids:
@@ -172,7 +198,15 @@ def _outcomes_record(
                     "provider_message_id": f"inbox-{notes[m.pk].pk}",
                     "last_error": "",
                 }
-        _outcomes_write({pk: changes for pk, changes in outcomes.items() if pk in ours})
+        mine = {pk: changes for pk, changes in outcomes.items() if pk in ours}
+        _outcomes_write(mine)
+        failed = []
+        for message in chunk:
+            changes = mine.get(message.pk)
+            if changes and changes["status"] == OutboxStatus.FAILED:
+                message.status, message.last_error = OutboxStatus.FAILED, changes["last_error"]
+                failed.append(message)
+        staff_alerts_for_failed(failed)
         pushes = [(notes[m.pk], m.patient.user_id) for m in delivered]
         if pushes:
             transaction.on_commit(lambda: inbox_push_many(pushes))
@@ -292,6 +326,60 @@ def _sms_send_once(message: OutboxMessage, *, sms) -> str:
     return sms.send(to=message.recipient, body=message.body)
 
 
+def _push_send(message: OutboxMessage, *, url: str, gone: list[int]) -> str | None:
+    """Push a message to every phone of the patient's that allowed it; the first push
+    service's id, or None when every phone had withdrawn (their subscriptions go in `gone`).
+
+    The tag makes a phone show a message sent twice (a worker died before recording it) as
+    one notification.
+    """
+    payload = {"title": message.subject, "body": message.body, "url": url}
+    payload["tag"] = f"outbox-{message.pk}"
+    accepted, errors = [], []
+    for subscription in message.patient.push_subscriptions.all():
+        try:
+            accepted.append(web_push_send(subscription.subscription_info(), payload=payload))
+        except SubscriptionGone:
+            gone.append(subscription.pk)
+        except SendError as error:
+            errors.append(error)
+    if accepted:
+        return accepted[0] or f"webpush-{message.pk}"
+    if errors:
+        raise errors[0]
+    return None
+
+
+def _send_one(message: OutboxMessage, *, now, sms, mail, inbox_path: str, gone: list[int]) -> dict:
+    """Hand one message to its provider; the columns its outcome sets."""
+    try:
+        if message.channel == Channel.PUSH:
+            provider_id = _push_send(message, url=inbox_path, gone=gone)
+            if provider_id is None:
+                return {
+                    "status": OutboxStatus.CANCELLED,
+                    "note": _("Cancelled: the patient's phones withdrew their permission."),
+                }
+        elif message.channel == Channel.EMAIL:
+            provider_id = email_send(
+                to=message.recipient,
+                subject=message.subject,
+                text=message.body,
+                locale=message.locale,
+                connection=mail,
+            )
+        else:
+            provider_id = _sms_send_once(message, sms=sms)
+    except Exception as error:
+        return _failure(message, error, now)
+    return {
+        "status": OutboxStatus.SENT,
+        "sent_at": now,
+        "provider_message_id": provider_id[:100],
+        "last_error": "",
+    }
+
+
 def _chunk_send(chunk: list[OutboxMessage], *, worker: str, now, sms, mail) -> None:
     """Send a chunk of claimed messages and record every outcome together; each message's
     `outcome` says what became of it."""
@@ -306,40 +394,30 @@ def _chunk_send(chunk: list[OutboxMessage], *, worker: str, now, sms, mail) -> N
             in_app.append(message)
         else:
             to_send.append(message)
-    texts = [m for m in to_send if m.channel == Channel.SMS]
-    _handover_mark(texts, worker=worker)
+    _handover_mark([m for m in to_send if m.channel == Channel.SMS], worker=worker)
+    gone: list[int] = []
 
     def send(message: OutboxMessage) -> None:
-        try:
-            if message.channel == Channel.EMAIL:
-                provider_id = email_send(
-                    to=message.recipient,
-                    subject=message.subject,
-                    text=message.body,
-                    locale=message.locale,
-                    connection=mail,
-                )
-            else:
-                provider_id = _sms_send_once(message, sms=sms)
-        except Exception as error:
-            outcomes[message.pk] = _failure(message, error, now)
-        else:
-            outcomes[message.pk] = {
-                "status": OutboxStatus.SENT,
-                "sent_at": now,
-                "provider_message_id": provider_id[:100],
-                "last_error": "",
-            }
+        outcomes[message.pk] = _send_one(
+            message,
+            now=now,
+            sms=sms,
+            mail=mail,
+            inbox_path=reverse("notifications_inbox"),
+            gone=gone,
+        )
 
-    # Twilio answers each request in a few hundred milliseconds: one at a time, a worker
-    # would send a handful a second. The SMTP connection is one conversation, so email goes
-    # in order on this thread meanwhile. The threads touch no database connection.
-    with ThreadPoolExecutor(max_workers=SMS_THREADS) as pool:
-        for _done in pool.map(send, texts):
+    # Twilio and push services answer each request in a few hundred milliseconds: one at a
+    # time, a worker would send a handful a second. The SMTP connection is one conversation,
+    # so email goes in order on this thread. The threads touch no database connection.
+    with ThreadPoolExecutor(max_workers=SEND_THREADS) as pool:
+        for _done in pool.map(send, [m for m in to_send if m.channel != Channel.EMAIL]):
             pass
     for message in to_send:
         if message.channel == Channel.EMAIL:
             send(message)
-    _outcomes_record(outcomes, in_app, worker=worker, now=now)
+    if gone:
+        PushSubscription.objects.filter(pk__in=gone).delete()
+    _outcomes_record(chunk, outcomes, in_app, worker=worker, now=now)
     for message in chunk:
         message.outcome = outcomes[message.pk]["status"]

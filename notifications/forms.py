@@ -3,6 +3,7 @@
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from clinics.choices import Language
@@ -22,11 +23,20 @@ class PreferenceForm(forms.ModelForm):
 
     class Meta:
         model = NotificationPreference
-        fields = ["sms", "email", "in_app", "quiet_hours_start", "quiet_hours_end", "timezone"]
+        fields = [
+            "sms",
+            "email",
+            "in_app",
+            "push",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "timezone",
+        ]
         labels = {
             "sms": _("SMS to my phone"),
             "email": _("Email"),
             "in_app": _("Messages in this portal"),
+            "push": _("Notifications on my phones"),
             "quiet_hours_start": _("Quiet from"),
             "quiet_hours_end": _("Quiet until"),
             "timezone": _("My time zone"),
@@ -45,6 +55,9 @@ class PreferenceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["timezone"].widget.choices = _zone_choices()
         self.fields["language"].initial = self.instance.patient.language
+        if not settings.WEB_PUSH_ENABLED:
+            # Without VAPID keys there is nothing to choose; the saved choice stays as it is.
+            del self.fields["push"]
 
     def clean(self):
         cleaned = super().clean()

@@ -26,6 +26,7 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     EMAIL = "email", _("Email")
     IN_APP = "in_app", _("In the portal")
+    PUSH = "push", _("Phone notification")
 
 
 class NotificationTemplate(models.Model):
@@ -110,7 +111,7 @@ class NotificationTemplate(models.Model):
 
     def clean(self):
         super().clean()
-        if self.channel in (Channel.EMAIL, Channel.IN_APP) and not self.subject.strip():
+        if self.channel in TITLED_CHANNELS and not self.subject.strip():
             raise ValidationError(
                 {"subject": _("An email or in-portal message needs a subject (its title).")}
             )
@@ -118,6 +119,10 @@ class NotificationTemplate(models.Model):
             validate_variables_for_event(self.event, [self.subject, self.body])
         except ValidationError as error:
             raise ValidationError({"body": error}) from None
+
+
+# Channels whose message has a title (the email subject, the inbox or phone notification title).
+TITLED_CHANNELS = (Channel.EMAIL, Channel.IN_APP, Channel.PUSH)
 
 
 class OutboxStatus(models.TextChoices):
@@ -237,6 +242,11 @@ class NotificationPreference(models.Model):
     sms = models.BooleanField(_("SMS"), default=True)
     email = models.BooleanField(_("email"), default=True)
     in_app = models.BooleanField(_("in the portal"), default=True)
+    push = models.BooleanField(
+        _("phone notifications"),
+        default=True,
+        help_text=_("On the phones where the patient allowed the portal's notifications."),
+    )
     quiet_hours_start = models.TimeField(_("quiet from"), default=datetime.time(21, 0))
     quiet_hours_end = models.TimeField(_("quiet until"), default=datetime.time(7, 0))
     timezone = models.CharField(
@@ -307,6 +317,100 @@ class InAppNotification(models.Model):
         verbose_name = _("in-app notification")
         verbose_name_plural = _("in-app notifications")
         indexes = [models.Index(fields=["patient", "read_at"], name="inapp_patient_read_idx")]
+
+    def __str__(self):
+        return self.title
+
+
+class PushSubscription(models.Model):
+    """A browser (on the patient's phone) that allowed the portal's notifications: where and
+    with which keys its push service takes them (the browser's PushSubscription)."""
+
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.CASCADE,
+        related_name="push_subscriptions",
+        verbose_name=_("patient"),
+    )
+    endpoint = models.URLField(_("push service address"), max_length=1000, unique=True)
+    p256dh = models.CharField(_("browser public key"), max_length=200)
+    auth = models.CharField(_("browser auth secret"), max_length=100)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("allowed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+
+    def __str__(self):
+        return f"{self.patient} · {self.user_agent[:40] or self.endpoint[:40]}"
+
+    def subscription_info(self) -> dict:
+        """The shape pywebpush takes, as the browser's PushSubscription.toJSON() gives it."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
+class StaffAlertKind(models.TextChoices):
+    MESSAGE_FAILED = "message_failed", _("A message could not be sent")
+    ESCALATION = "escalation", _("A patient needs a clinician")
+
+
+class StaffAlert(models.Model):
+    """Something a member of staff must act on, shown in their alerts in the portal."""
+
+    Kind = StaffAlertKind
+
+    user = models.ForeignKey(
+        "clinics.User",
+        on_delete=models.CASCADE,
+        related_name="staff_alerts",
+        verbose_name=_("for"),
+    )
+    center = models.ForeignKey(
+        Center, on_delete=models.CASCADE, related_name="staff_alerts", verbose_name=_("center")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    outbox_message = models.ForeignKey(
+        OutboxMessage,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="staff_alerts",
+        verbose_name=_("failed message"),
+    )
+    escalation = models.ForeignKey(
+        "Escalation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="staff_alerts",
+        verbose_name=_("escalation"),
+    )
+    created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("staff alert")
+        verbose_name_plural = _("staff alerts")
+        indexes = [models.Index(fields=["user", "read_at"], name="staffalert_user_read_idx")]
+        constraints = [
+            # A failure or an escalation alerts each person once, however often it is seen.
+            models.UniqueConstraint(
+                fields=["user", "outbox_message"],
+                condition=Q(outbox_message__isnull=False),
+                name="staffalert_once_per_message",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "escalation"],
+                condition=Q(escalation__isnull=False),
+                name="staffalert_once_per_escalation",
+            ),
+        ]
 
     def __str__(self):
         return self.title

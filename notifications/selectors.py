@@ -1,12 +1,13 @@
 """Reads of the notifications domain that pages share, scoped and with related rows joined."""
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from notifications.models import (
     InAppNotification,
     NotificationPreference,
     OutboxMessage,
     OutboxStatus,
+    StaffAlert,
 )
 from patients.models import Patient
 
@@ -46,4 +47,16 @@ def failed_messages_for(centers) -> QuerySet[OutboxMessage]:
         OutboxMessage.objects.filter(status=OutboxStatus.FAILED, patient__center__in=centers)
         .select_related("patient__center", "session__therapy")
         .order_by("-updated_at", "-id")
+    )
+
+
+ALERTS_PAGE_SIZE = 100
+
+
+def alerts_for(user) -> QuerySet[StaffAlert]:
+    """A staff member's own alerts, unread first, then newest first."""
+    return (
+        StaffAlert.objects.filter(user=user)
+        .select_related("center")
+        .order_by(F("read_at").desc(nulls_first=True), "-created_at", "-id")
     )

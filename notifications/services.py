@@ -16,8 +16,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
+from clinics.access import STAFF_ROLES
 from clinics.choices import Role
-from clinics.models import RosterShift, User
+from clinics.models import Membership, RosterShift, User
 from notifications import playbook
 from notifications.backends import email_send, sms_backend
 from notifications.live import inbox_push
@@ -31,6 +32,8 @@ from notifications.models import (
     NotificationTemplate,
     OutboxMessage,
     OutboxStatus,
+    PushSubscription,
+    StaffAlert,
 )
 from notifications.playbook import NotificationEvent
 from notifications.signals import check_in_answered, escalation_raised
@@ -69,6 +72,15 @@ def consented_channels(patient: Patient) -> set[str]:
     return {Channel.IN_APP} | {
         channel for channel, kind in CONSENT_FOR_CHANNEL.items() if kind in kinds
     }
+
+
+def reachable_channels(patient: Patient) -> set[str]:
+    """The channels that may reach the patient: consented ones, and their phones' push when
+    Web Push is set up and a phone of theirs allowed it."""
+    channels = consented_channels(patient)
+    if settings.WEB_PUSH_ENABLED and patient.push_subscriptions.exists():
+        channels.add(Channel.PUSH)
+    return channels
 
 
 def recipient_for(patient: Patient, channel: str) -> str:
@@ -208,7 +220,7 @@ def _plan(
     preference = preference_for(patient)
     zone = preference.zone()
     locale = patient.language
-    allowed = consented_channels(patient)
+    allowed = reachable_channels(patient)
     values = template_values(session, locale=locale, zone=zone)
     planned = []
     for (event, channel), template in templates_for(session, events=events, locale=locale).items():
@@ -685,6 +697,7 @@ def delivery_status_record(
         message.status = OutboxStatus.FAILED
         message.last_error = f"Twilio reported it {report} (error {error_code or 'unknown'})."
         message.save(update_fields=["status", "last_error", "updated_at"])
+        staff_alerts_for_failed([message])
     return message
 
 
@@ -702,15 +715,19 @@ def notification_preference_update(
     quiet_hours_end: datetime.time,
     timezone_name: str,
     language: str,
+    push: bool | None = None,
     now=None,
 ) -> NotificationPreference:
     """Save what the patient chose and re-plan their upcoming reminders to follow it.
 
-    Turning SMS on in the portal is the patient opting in again after a STOP reply.
+    Turning SMS on in the portal is the patient opting in again after a STOP reply. `push`
+    None leaves phone notifications as they were (where Web Push is not set up).
     """
     now = now or timezone.now()
     preference = preference_for(patient)
     preference.sms, preference.email, preference.in_app = sms, email, in_app
+    if push is not None:
+        preference.push = push
     preference.quiet_hours_start, preference.quiet_hours_end = quiet_hours_start, quiet_hours_end
     preference.timezone = timezone_name
     if sms:
@@ -720,11 +737,49 @@ def notification_preference_update(
     if patient.language != language:
         patient.language = language
         patient.save(update_fields=["language"])
+    _upcoming_replan(patient, now=now)
+    return preference
+
+
+def _upcoming_replan(patient: Patient, *, now) -> None:
     for session in TherapySession.objects.filter(
         patient=patient, starts_at__gt=now, status=SessionStatus.SCHEDULED
     ):
         reminders_plan(session=session, now=now)
-    return preference
+
+
+@transaction.atomic
+def push_subscription_save(
+    *, patient: Patient, endpoint: str, p256dh: str, auth: str, user_agent: str = "", now=None
+) -> PushSubscription:
+    """Keep the subscription of a phone that allowed notifications, and plan their upcoming
+    reminders on it too. A phone that moves to another patient's login follows the login."""
+    subscription = PushSubscription(
+        patient=patient, endpoint=endpoint, p256dh=p256dh, auth=auth, user_agent=user_agent[:300]
+    )
+    subscription.full_clean(validate_unique=False)
+    subscription, _created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint,
+        defaults={
+            "patient": patient,
+            "p256dh": p256dh,
+            "auth": auth,
+            "user_agent": user_agent[:300],
+        },
+    )
+    _upcoming_replan(patient, now=now or timezone.now())
+    return subscription
+
+
+@transaction.atomic
+def push_subscription_delete(*, patient: Patient, endpoint: str, now=None) -> int:
+    """Forget a phone of the patient's (they turned its notifications off); returns how many."""
+    deleted, _by_model = PushSubscription.objects.filter(
+        patient=patient, endpoint=endpoint
+    ).delete()
+    if deleted:
+        _upcoming_replan(patient, now=now or timezone.now())
+    return deleted
 
 
 @transaction.atomic
@@ -864,7 +919,8 @@ def clinicians_to_alert(center, *, now: datetime.datetime) -> list:
 
 
 def escalation_notify(escalation: Escalation, *, sms=None, now=None) -> list:
-    """Email and text the clinicians who should act on an escalation now; returns them.
+    """Alert in the portal, email and text the clinicians who should act on an escalation
+    now; returns them.
 
     Sent at once, not through the patients' outbox: it is for staff, and must not wait for
     anyone's quiet hours. A channel that fails is logged; the escalation stays recorded.
@@ -886,6 +942,18 @@ def escalation_notify(escalation: Escalation, *, sms=None, now=None) -> list:
                 "source": escalation.get_source_display(),
                 "detail": escalation.detail,
             }
+        # In the portal first: it needs no provider, so it is there even when mail is down.
+        StaffAlert.objects.get_or_create(
+            user=person,
+            escalation=escalation,
+            defaults={
+                "center": escalation.center,
+                "kind": StaffAlert.Kind.ESCALATION,
+                "title": subject,
+                "body": text,
+                "link": f"tel:{patient.phone}" if patient.phone else "",
+            },
+        )
         try:
             if person.email:
                 with get_connection() as connection:
@@ -901,3 +969,69 @@ def escalation_notify(escalation: Escalation, *, sms=None, now=None) -> list:
         except Exception:
             logger.exception("Could not alert %s of escalation %s", person.pk, escalation.pk)
     return people
+
+
+# --- in-app alerts for staff ----------------------------------------------------------------
+
+
+def staff_by_center(center_ids) -> dict[int, list[User]]:
+    """The active admins and medical directors of each center, by center id."""
+    people: dict[int, list[User]] = {}
+    for membership in (
+        Membership.objects.filter(
+            center_id__in=center_ids,
+            is_active=True,
+            role__in=STAFF_ROLES,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user_id")
+    ):
+        people.setdefault(membership.center_id, []).append(membership.user)
+    return people
+
+
+def staff_alerts_for_failed(messages: list[OutboxMessage]) -> int:
+    """Alert the admins and directors of each patient's center, in the portal, that these
+    messages failed for good; each person once per message. Returns how many were raised."""
+    if not messages:
+        return 0
+    staff = staff_by_center({m.patient.center_id for m in messages})
+    link = reverse("notifications_failed")
+    alerts = []
+    for message in messages:
+        for user in staff.get(message.patient.center_id, []):
+            with translation.override(user.preferred_language):
+                title = _("A message to %(patient)s could not be sent") % {
+                    "patient": message.patient.full_name
+                }
+                body = _(
+                    "%(channel)s to %(recipient)s, %(attempts)s attempts: %(error)s "
+                    "Call the patient or check their contact details, then try again."
+                ) % {
+                    "channel": message.get_channel_display(),
+                    "recipient": message.recipient,
+                    "attempts": message.attempts,
+                    "error": message.last_error[:300],
+                }
+            alerts.append(
+                StaffAlert(
+                    user=user,
+                    center_id=message.patient.center_id,
+                    kind=StaffAlert.Kind.MESSAGE_FAILED,
+                    title=title,
+                    body=body,
+                    link=link,
+                    outbox_message=message,
+                )
+            )
+    return len(StaffAlert.objects.bulk_create(alerts, ignore_conflicts=True))
+
+
+@transaction.atomic
+def staff_alerts_mark_read(*, user, alert_id: int | None = None, now=None) -> int:
+    """Mark one of the user's alerts read (or all, without an id); returns how many."""
+    unread = StaffAlert.objects.filter(user=user, read_at__isnull=True)
+    if alert_id is not None:
+        unread = unread.filter(pk=alert_id)
+    return unread.update(read_at=now or timezone.now())

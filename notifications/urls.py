@@ -9,6 +9,10 @@ urlpatterns = [
     path("portal/messages/<int:pk>/read/", views.inbox_read, name="notifications_inbox_read"),
     path("portal/messages/read-all/", views.inbox_read_all, name="notifications_inbox_read_all"),
     path("portal/preferences/", views.preferences, name="notifications_preferences"),
+    path("portal/push/subscribe/", views.push_subscribe, name="notifications_push_subscribe"),
+    path("portal/push/unsubscribe/", views.push_unsubscribe, name="notifications_push_unsubscribe"),
+    path("notifications/alerts/", views.staff_alerts, name="notifications_alerts"),
+    path("notifications/alerts/read/", views.staff_alerts_read, name="notifications_alerts_read"),
     path(
         "notifications/sessions/<int:session_id>/",
         views.session_messages,

@@ -1,19 +1,25 @@
 """The patient's inbox and preferences; for staff, a session's messages and the failed ones."""
 
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from clinics.access import STAFF_ROLES, centers_for, session_scope
+from clinics.access import STAFF_ROLES, centers_for, roles_of, session_scope
+from clinics.choices import Role
 from notifications.forms import PreferenceForm
 from notifications.models import OutboxMessage
 from notifications.selectors import (
+    ALERTS_PAGE_SIZE,
     FAILED_PAGE_SIZE,
     INBOX_PAGE_SIZE,
+    alerts_for,
     failed_messages_for,
     inbox_for,
     messages_for_session,
@@ -26,6 +32,9 @@ from notifications.services import (
     notification_preference_update,
     outbox_message_retry,
     preference_for,
+    push_subscription_delete,
+    push_subscription_save,
+    staff_alerts_mark_read,
 )
 from patients.models import Patient
 from sessions.models import TherapySession
@@ -93,13 +102,19 @@ def preferences(request: HttpRequest) -> HttpResponse:
             quiet_hours_end=data["quiet_hours_end"],
             timezone_name=data["timezone"],
             language=data["language"],
+            push=data.get("push"),
         )
         messages.success(request, _("Your message preferences are saved."))
         return redirect("notifications_preferences")
     return render(
         request,
         "notifications/preferences.html",
-        {"form": form, "preference": preference, "center": patient.center},
+        {
+            "form": form,
+            "preference": preference,
+            "center": patient.center,
+            "vapid_public_key": settings.VAPID_PUBLIC_KEY if settings.WEB_PUSH_ENABLED else "",
+        },
         status=400 if form.errors else 200,
     )
 
@@ -155,3 +170,79 @@ def failed_message_retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The message will be sent again within a minute."))
     return redirect("notifications_failed")
+
+
+def _refused(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"message": message}, status=status)
+
+
+def _subscription_of(request: HttpRequest) -> dict | None:
+    """The browser's PushSubscription.toJSON() from the request body, or None if it is not one."""
+    try:
+        data = json.loads(request.body)
+        endpoint, keys = data["endpoint"], data.get("keys") or {}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not isinstance(endpoint, str) or not isinstance(keys, dict):
+        return None
+    return {"endpoint": endpoint, "p256dh": keys.get("p256dh"), "auth": keys.get("auth")}
+
+
+@login_required
+@require_POST
+def push_subscribe(request: HttpRequest) -> HttpResponse:
+    """Keep the push subscription of the patient's phone (posted by static/js/push.js)."""
+    patient = _patient_of(request)
+    if not settings.WEB_PUSH_ENABLED:
+        return _refused(_("Phone notifications are not set up at this clinic."), status=409)
+    subscription = _subscription_of(request)
+    if subscription is None or not all(
+        isinstance(subscription[key], str) and subscription[key] for key in ("p256dh", "auth")
+    ):
+        return _refused(_("This is not a browser's push subscription."))
+    try:
+        push_subscription_save(
+            patient=patient,
+            user_agent=request.headers.get("User-Agent", ""),
+            **subscription,
+        )
+    except ValidationError as error:
+        return _refused(" ".join(error.messages))
+    return JsonResponse({"message": _("Notifications are on for this phone.")}, status=201)
+
+
+@login_required
+@require_POST
+def push_unsubscribe(request: HttpRequest) -> HttpResponse:
+    patient = _patient_of(request)
+    subscription = _subscription_of(request)
+    if subscription is None:
+        return _refused(_("This is not a browser's push subscription."))
+    push_subscription_delete(patient=patient, endpoint=subscription["endpoint"])
+    return JsonResponse({"message": _("Notifications are off for this phone.")})
+
+
+def _staff_member(request: HttpRequest) -> None:
+    if not roles_of(request.user) & {*STAFF_ROLES, Role.PRACTITIONER}:
+        raise PermissionDenied(_("Alerts are for the staff of a center."))
+
+
+@login_required
+@require_safe
+def staff_alerts(request: HttpRequest) -> HttpResponse:
+    """The signed-in staff member's own alerts: failed messages, patients asking for help."""
+    _staff_member(request)
+    alerts = list(alerts_for(request.user)[:ALERTS_PAGE_SIZE])
+    return render(
+        request,
+        "notifications/alerts.html",
+        {"alerts": alerts, "unread": sum(1 for a in alerts if a.read_at is None)},
+    )
+
+
+@login_required
+@require_POST
+def staff_alerts_read(request: HttpRequest) -> HttpResponse:
+    _staff_member(request)
+    staff_alerts_mark_read(user=request.user)
+    return redirect("notifications_alerts")

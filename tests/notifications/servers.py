@@ -52,6 +52,8 @@ class FakeTwilio(ThreadingHTTPServer):
     """
 
     daemon_threads = True
+    # Dispatchers send a chunk's SMS on several threads at once; Twilio takes them all.
+    request_queue_size = 128
 
     def __init__(self):
         super().__init__(("127.0.0.1", free_port()), _TwilioHandler)
@@ -163,5 +165,53 @@ class _TwilioHandler(BaseHTTPRequestHandler):
 
 def twilio_server() -> FakeTwilio:
     server = FakeTwilio()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class FakePushService(ThreadingHTTPServer):
+    """A browser vendor's push service on loopback: keeps each push as it arrived (headers and
+    the encrypted body); `gone` answers 410 for every push, as for a withdrawn subscription."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", free_port()), _PushHandler)
+        self.received = []
+        self.gone = False
+        self.ids = itertools.count(1)
+
+    def endpoint(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/push/{name}"
+
+
+class _PushHandler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        server: FakePushService = self.server
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if server.gone:
+            self.send_response(410)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        number = next(server.ids)
+        server.received.append(
+            {
+                "path": self.path,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "body": body,
+            }
+        )
+        self.send_response(201)
+        self.send_header("Location", f"{self.path}/messages/{number}")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def push_service() -> FakePushService:
+    server = FakePushService()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

@@ -116,7 +116,7 @@ def test_the_starter_playbook_loads_valid_templates_in_english_and_hindi_and_aga
         for code in ("virechana", "basti", "vamana", "nasya", "shirodhara")
     }
     count = starter_playbook_load(entries=STARTER_PLAYBOOK, therapies=therapies)
-    assert count == len(STARTER_PLAYBOOK) * 2 * 3
+    assert count == len(STARTER_PLAYBOOK) * 2 * len(Channel.values)
     assert NotificationTemplate.objects.count() == count
     assert starter_playbook_load(entries=STARTER_PLAYBOOK, therapies=therapies) == count
     assert NotificationTemplate.objects.count() == count
