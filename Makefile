@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint format bench-scheduler bench-board bench-pages bench-notifications install install-dev services chromium messages
+.PHONY: run test lint format bench-scheduler bench-board bench-pages bench-notifications install install-dev services debian-packages messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +35,11 @@ services:
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		scripts/ensure_services.sh
 
-chromium:
-	scripts/ensure_chromium.sh
+# Chromium for the browser tests; Pango, fonts and pdftotext for the PDF tests.
+debian-packages:
+	scripts/ensure_debian_packages.sh
 
-test: install-dev services chromium
+test: install-dev services debian-packages
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from console import dashboard_views, import_views, views
+from console import dashboard_views, discharge, import_views, views
 
 urlpatterns = [
     path("", views.home, name="console"),
@@ -26,6 +26,16 @@ urlpatterns = [
         name="console_import_template",
     ),
     path("outcomes/", views.protocol_outcomes_view, name="console_outcomes"),
+    path(
+        "care-plans/<int:pk>/discharge/",
+        discharge.care_plan_discharge,
+        name="console_care_plan_discharge",
+    ),
+    path(
+        "care-plans/<int:pk>/discharge.pdf",
+        discharge.care_plan_discharge_pdf,
+        name="console_care_plan_discharge_pdf",
+    ),
     path(
         "patients/<int:patient_id>/progress/",
         views.patient_progress_for_staff,

@@ -2,22 +2,17 @@
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinics.access import STAFF_ROLES, centers_for
 from clinics.models import User
-from config.api import error_response
+from config.api import NOT_SIGNED_IN, STAFF_ONLY, ApiErrorSerializer, error_response
 from notifications.models import NotificationTemplate
 from notifications.services import NotificationError, notification_test_send
 from sessions.models import TherapySession
-
-
-class ErrorSerializer(serializers.Serializer):
-    message = serializers.CharField()
-    extra = serializers.DictField()
 
 
 class NotificationTestApi(APIView):
@@ -38,7 +33,16 @@ class NotificationTestApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: OutputSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+        responses={
+            200: OutputSerializer,
+            400: OpenApiResponse(
+                ApiErrorSerializer,
+                description="Not valid, or no such template, user or session at your centers.",
+            ),
+            401: NOT_SIGNED_IN,
+            403: STAFF_ONLY,
+        },
+        summary="Send a template's preview",
     )
     def post(self, request):
         centers = centers_for(request.user, roles=STAFF_ROLES)

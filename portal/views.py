@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_safe
 
 from feedback.selectors import session_awaiting_feedback
-from patients.models import CarePlan
+from patients.models import CarePlan, DischargeSummary
 from portal.progress import progress_page_context
 from portal.selectors import (
     patient_progress,
@@ -99,8 +99,9 @@ def progress(request: HttpRequest) -> HttpResponse:
     patient = getattr(request.user, "patient_profile", None)
     if patient is None:
         raise PermissionDenied
-    return render(
-        request,
-        "portal/progress.html",
-        progress_page_context(patient_progress(patient=patient)),
-    )
+    context = progress_page_context(patient_progress(patient=patient))
+    # Signed discharge summaries, to download; a draft stays with the clinicians.
+    context["discharge_summaries"] = DischargeSummary.objects.filter(
+        care_plan__patient=patient
+    ).select_related("care_plan__protocol_version__template")
+    return render(request, "portal/progress.html", context)

@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from clinics.choices import Role
 from clinics.services import api_token_create
 from integrations.models import CalendarFeed
 from notifications.models import OutboxStatus
+from patients.models import DischargeSummary
 from tests import urlwalk
 from tests.factories import (
     CarePlanFactory,
@@ -114,6 +116,18 @@ ACCESS = {
     "console_calendar_session": Access(allow=STAFF, obj="session", neighbour=STAFF),
     # Practitioners follow their center's patients' outcomes as directors do.
     "console_outcomes": Access(allow=_a("admin", "director", "practitioner")),
+    # Admins read and print a discharge summary; clinicians also sign it (tested in
+    # tests/console/test_discharge.py).
+    "console_care_plan_discharge": Access(
+        allow=_a("admin", "director", "practitioner"),
+        obj="care_plan",
+        neighbour=_a("admin", "director", "practitioner"),
+    ),
+    "console_care_plan_discharge_pdf": Access(
+        allow=_a("admin", "director", "practitioner"),
+        obj="care_plan",
+        neighbour=_a("admin", "director", "practitioner"),
+    ),
     "console_patient_progress": Access(
         allow=_a("admin", "director", "practitioner"),
         obj="patient",
@@ -175,6 +189,12 @@ ACCESS = {
     "twilio_delivery_status": Access(post=True),
     # feedback: practitioners make the calls, so they work the tasks as admins and directors do
     "clinician_tasks": Access(allow=_a("admin", "director", "practitioner")),
+    # A patient's phone subscribes itself (409 while Web Push is not set up, 400 for a body
+    # that is no subscription); staff alerts are each staff member's own.
+    "notifications_push_subscribe": Access(allow=_a("patient"), post=True),
+    "notifications_push_unsubscribe": Access(allow=_a("patient"), post=True),
+    "notifications_alerts": Access(allow=_a("admin", "director", "practitioner")),
+    "notifications_alerts_read": Access(allow=_a("admin", "director", "practitioner"), post=True),
     "clinician_task_done": Access(
         allow=_a("admin", "director", "practitioner"),
         obj="task",
@@ -184,12 +204,6 @@ ACCESS = {
     "my_day_clinician_tasks": Access(allow=_a("admin", "director", "practitioner")),
     "patient_adaptations": Access(
         allow=_a("admin", "director", "practitioner"),
-    # A patient's phone subscribes itself (409 while Web Push is not set up, 400 for a body
-    # that is no subscription); staff alerts are each staff member's own.
-    "notifications_push_subscribe": Access(allow=_a("patient"), post=True),
-    "notifications_push_unsubscribe": Access(allow=_a("patient"), post=True),
-    "notifications_alerts": Access(allow=_a("admin", "director", "practitioner")),
-    "notifications_alerts_read": Access(allow=_a("admin", "director", "practitioner"), post=True),
         obj="patient",
         neighbour=_a("admin", "director", "practitioner"),
     ),
@@ -211,6 +225,8 @@ ACCESS = {
     "portal_home": Access(allow=_a("patient")),
     "portal_timeline": Access(allow=_a("patient")),
     "portal_progress": Access(allow=_a("patient")),
+    # Once signed: a draft stays with the clinicians.
+    "portal_discharge_pdf": Access(allow=_a("patient"), obj="signed_care_plan"),
     "portal_session_feedback": Access(allow=_a("patient"), obj="session"),
     "patient_intake": Access(allow=_a("patient")),
     "patient_intake_dosha": Access(allow=_a("patient")),
@@ -372,6 +388,15 @@ class World:
             return {"pk": self.patient(owner).pk}
         if obj == "care_plan":
             return {"pk": CarePlanFactory(patient=self.patient(owner)).pk}
+        if obj == "signed_care_plan":
+            plan = CarePlanFactory(patient=self.patient(owner))
+            DischargeSummary.objects.create(
+                care_plan=plan,
+                aftercare="Rest and warm water.",
+                signed_by=UserFactory(email=f"{owner}-signer@example.org"),
+                signed_at=timezone.now(),
+            )
+            return {"pk": plan.pk}
         if obj == "run":
             return {"pk": SchedulingRunFactory(center=self._center_of(owner)).pk}
         if obj == "solved_run":

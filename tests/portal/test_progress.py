@@ -27,8 +27,8 @@ def _long_course(days):
 
 # Measured on the small course; the same bound holds for a 30-day one (no query per row):
 # session, user, patient record, its center, the navigation's roles, and the four of
-# patient_progress (feedback, side effects, plans, weights).
-PROGRESS_QUERIES = 9
+# patient_progress (feedback, side effects, plans, weights), and the signed discharge summaries.
+PROGRESS_QUERIES = 10
 
 
 @pytest.mark.parametrize("course", [SMALL, _long_course(30)], ids=["3-days", "30-days"])
