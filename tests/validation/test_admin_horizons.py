@@ -4,9 +4,10 @@ refused form changes nothing: care plans, leave, closures; a session's time is n
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clinics.models import Closure, Leave
 from clinics.services import center_closures_record
@@ -222,3 +223,17 @@ def test_a_sessions_time_is_not_typed_in_the_admin(staff_client, clinic):
         before
     )
     assert staff_client.get(reverse("admin:therapy_sessions_therapysession_add")).status_code == 403
+
+
+def test_the_refusals_read_in_hindi(clinic):
+    today = _today(clinic["center"])
+    with translation.override("hi"), pytest.raises(ValidationError) as refused:
+        center_closures_record(
+            center=clinic["center"],
+            first_day=today,
+            last_day=today + datetime.timedelta(days=400),
+        )
+    assert refused.value.messages == [
+        "एक बंदी अधिक से अधिक 365 दिन की होती है; लंबी बंदी हिस्सों में दर्ज करें।"
+    ]
+    assert not Closure.objects.exists()
