@@ -256,3 +256,15 @@ def test_the_patient_adaptations_cost_the_same_queries(
         page = client.get(reverse("patient_adaptations", args=[patient.pk]))
 
     assert page.content.decode().count("Reverse this adaptation") == count
+
+
+def test_a_therapy_without_a_dose_is_shortened_on_the_runner(
+    client, practitioner_user, nausea_rule, finished_session, coming_session, patient
+):
+    _nausea(finished_session, patient)  # the one-hour Virechana of the fixtures, no dose
+    client.force_login(practitioner_user)
+
+    page = client.get(reverse("session_runner", args=[coming_session.pk])).content.decode()
+
+    booked = int((coming_session.ends_at - coming_session.starts_at).total_seconds() // 60)
+    assert f"Intensity lowered to 80 %: give the therapy for {round(booked * 0.8)} min." in page
