@@ -33,6 +33,7 @@ class StockRow:
     sessions: int  # sessions that used it in the period
     days: int  # days in the period
     alert_raised_at: object = None  # the open low-stock alert's time, when one is open
+    alert_id: int | None = None
 
     @property
     def is_low(self) -> bool:
@@ -85,6 +86,9 @@ def stock_by_consumable(*, center: Center, first_day: date, last_day: date) -> l
     in the center's zone), and its open alert, in one query."""
     starts, ends = _period(center, first_day, last_day)
     in_period = Q(usages__recorded_at__gte=starts, usages__recorded_at__lt=ends)
+    open_alert = StockAlert.objects.filter(
+        consumable=OuterRef("pk"), closed_at__isnull=True
+    ).order_by("-raised_at")
     rows = (
         Consumable.objects.filter(center=center)
         .annotate(
@@ -94,11 +98,8 @@ def stock_by_consumable(*, center: Center, first_day: date, last_day: date) -> l
                 output_field=DecimalField(max_digits=14, decimal_places=3),
             ),
             session_count=Count("usages__session", filter=in_period, distinct=True),
-            alert_raised_at=Subquery(
-                StockAlert.objects.filter(consumable=OuterRef("pk"), closed_at__isnull=True)
-                .order_by("-raised_at")
-                .values("raised_at")[:1]
-            ),
+            alert_raised_at=Subquery(open_alert.values("raised_at")[:1]),
+            alert_id=Subquery(open_alert.values("pk")[:1]),
         )
         .order_by("name", "pk")
     )
@@ -114,6 +115,7 @@ def stock_by_consumable(*, center: Center, first_day: date, last_day: date) -> l
             sessions=row.session_count,
             days=days,
             alert_raised_at=row.alert_raised_at,
+            alert_id=row.alert_id,
         )
         for row in rows
     ]

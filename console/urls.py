@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from console import dashboard_views, discharge, import_views, views
+from console import dashboard_views, discharge, import_views, inventory_views, views
 
 urlpatterns = [
     path("", views.home, name="console"),
@@ -19,6 +19,11 @@ urlpatterns = [
     path("calendar/", views.calendar, name="console_calendar"),
     path("inventory/", views.inventory, name="console_inventory"),
     path("inventory/reorder.csv", views.inventory_reorder_csv, name="console_inventory_reorder"),
+    path(
+        "inventory/alerts/<int:pk>/reordered/",
+        inventory_views.stock_alert_reordered,
+        name="console_stock_alert_reordered",
+    ),
     path("setup/import/", import_views.setup_import, name="console_import"),
     path(
         "setup/import/<slug:kind>-template.csv",

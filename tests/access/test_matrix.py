@@ -29,6 +29,7 @@ from tests import urlwalk
 from tests.factories import (
     CarePlanFactory,
     ClinicianTaskFactory,
+    ConsumableFactory,
     InAppNotificationFactory,
     IncidentFactory,
     MembershipFactory,
@@ -37,6 +38,7 @@ from tests.factories import (
     PractitionerProfileFactory,
     RuleFiringFactory,
     SchedulingRunFactory,
+    StockAlertFactory,
     TherapySessionFactory,
     UserFactory,
 )
@@ -110,6 +112,9 @@ ACCESS = {
     "console_calendar": Access(allow=STAFF),
     "console_inventory": Access(allow=STAFF),
     "console_inventory_reorder": Access(allow=STAFF),
+    "console_stock_alert_reordered": Access(
+        allow=STAFF, obj="stock_alert", neighbour=STAFF, post=True
+    ),
     # Setting a center up is its admin's work, not the medical director's.
     "console_import": Access(allow=_a("admin")),
     "console_import_template": Access(allow=_a("admin"), kwargs={"kind": "rooms"}),
@@ -423,6 +428,9 @@ class World:
                 owner_user = UserFactory(email=f"{owner}-token@example.org")
             token, _secret = api_token_create(user=owner_user, name="Lab integration")
             return {"pk": token.pk}
+        if obj == "stock_alert":
+            consumable = ConsumableFactory(center=self._center_of(owner), stock_quantity=900)
+            return {"pk": StockAlertFactory(consumable=consumable).pk}
         if obj == "calendar_feed":
             # A user's own feed, else someone else's (of the same or the other center).
             owner_user = self.user(role) if owner == OWN else None

@@ -16,6 +16,7 @@ from tests.factories import (
     MaterialUsageFactory,
     PatientFactory,
     ProtocolVersionFactory,
+    StockAlertFactory,
     TherapySessionFactory,
     local_today_at,
 )
@@ -211,3 +212,31 @@ def test_the_page_costs_the_same_queries_whatever_the_data(
     with django_assert_max_num_queries(INVENTORY_QUERIES):
         response = client.get(reverse("console_inventory"))
     assert response.content.decode().count('data-label="To order"') == scale
+
+
+def test_an_admin_marks_a_low_stock_item_reordered(client, admin_user, center):
+    oil = ConsumableFactory(center=center, name="Sesame oil", stock_quantity=900)
+    alert = StockAlertFactory(consumable=oil)
+    client.force_login(admin_user)
+
+    page = _text(client.get(reverse("console_inventory")))
+    response = client.post(reverse("console_stock_alert_reordered", args=[alert.pk]), follow=True)
+
+    assert "Mark as reordered" in page
+    assert response.redirect_chain[-1][0] == f"{reverse('console_inventory')}?center={center.pk}"
+    assert "Sesame oil is marked as reordered; its alert is closed." in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.closed_at is not None and alert.closed_by == admin_user
+    # Still low, but no longer an open alert to act on.
+    assert "Mark as reordered" not in _text(response)
+
+
+def test_nobody_closes_another_centers_alert(client, outsider, practitioner_user, center):
+    alert = StockAlertFactory(consumable=ConsumableFactory(center=center))
+    for user in (outsider, practitioner_user):
+        client.force_login(user)
+        url = reverse("console_stock_alert_reordered", args=[alert.pk])
+        assert client.post(url).status_code == 404
+    assert client.get(url).status_code == 405
+    alert.refresh_from_db()
+    assert alert.closed_at is None

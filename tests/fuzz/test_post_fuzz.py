@@ -34,6 +34,7 @@ from tests import urlwalk
 from tests.factories import (
     CarePlanFactory,
     ClinicianTaskFactory,
+    ConsumableFactory,
     InAppNotificationFactory,
     IncidentFactory,
     MembershipFactory,
@@ -41,6 +42,7 @@ from tests.factories import (
     PatientFactory,
     RuleFiringFactory,
     SchedulingRunFactory,
+    StockAlertFactory,
     TherapySessionFactory,
     UserFactory,
 )
@@ -55,6 +57,7 @@ KWARG_SOURCES = {
     # A calendar app's feed is addressed by its secret rather than an id (GET only).
     ("calendar_feed", "secret"): "calendar_feed_secret",
     ("console_import_template", "kind"): "import_kind",
+    ("console_stock_alert_reordered", "pk"): "stock_alert",
     ("console_calendar_session", "pk"): "session",
     ("session_runner", "pk"): "session",
     ("runner_status", "pk"): "session",
@@ -190,6 +193,7 @@ def own_objects(center, practitioner, patient, patient_user, admin_user):
         "calendar_feed": feed,
         "calendar_feed_secret": feed_secret,
         "import_kind": "rooms",
+        "stock_alert": StockAlertFactory(consumable=ConsumableFactory(center=center)),
         "clinician_task": ClinicianTaskFactory(center=center, patient=patient),
         "rule_firing": RuleFiringFactory(center=center, patient=patient),
         "center": center,
