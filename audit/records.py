@@ -20,6 +20,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from audit.models import PatientRecordEvent, RecordEventKind
@@ -98,7 +99,11 @@ class TrailEntry:
     changed: list[str] = field(default_factory=list)
 
 
-_HISTORY_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+_HISTORY_ACTIONS = {
+    "+": pgettext_lazy("audit trail", "created"),
+    "~": pgettext_lazy("audit trail", "changed"),
+    "-": pgettext_lazy("audit trail", "deleted"),
+}
 
 
 def _history_entries(model, lookup: str, patient_id: int) -> list[TrailEntry]:
