@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from patients.forms import CONSENTS_NEEDED
 from patients.models import CarePlan, Patient
+from patients.selectors import intake_progress
 from portal.forms import BookingForm
 from scheduling.selectors import runs_rows
 from scheduling.services.booking import ScheduleClash
@@ -75,10 +77,16 @@ def book(request: HttpRequest) -> HttpResponse:
         .select_related("protocol_version__template")
         .order_by("-created_at", "-pk")[:PLANS_SHOWN]
     )
+    progress = intake_progress(patient=patient, consents_needed=CONSENTS_NEEDED)
     return render(
         request,
         "portal/book.html",
-        {"form": form, "patient": patient, "plans": plans},
+        {
+            "form": form,
+            "patient": patient,
+            "plans": plans,
+            "intake_ready": progress.health_done and progress.consents_done,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clinics.models import Center
+from patients.forms import CONSENTS_NEEDED
 from patients.models import CarePlan, Patient
-from patients.selectors import clinical_concerns
+from patients.selectors import clinical_concerns, intake_progress
 from patients.services import care_plan_create
 from protocols.models import ProtocolVersion
 from scheduling.models import SchedulingRun
@@ -31,6 +33,11 @@ if TYPE_CHECKING:
 
 # Seconds the engine may take for a patient waiting on a phone; a package is a few steps.
 PROPOSAL_TIME_LIMIT = 1.0
+
+INTAKE_FIRST = gettext_lazy(
+    "Please finish your intake first: your health answers and your consent to treatment come "
+    "before booking."
+)
 
 # The longest reason a practitioner may give for declining (it is shown to the patient).
 DECLINE_REASON_MAX_CHARS = 500
@@ -74,6 +81,11 @@ def care_plan_propose(
     """
     with transaction.atomic():
         patient = Patient.objects.select_for_update().select_related("center").get(pk=patient.pk)
+        # Without the health answers no contraindication can be seen, and without consent no
+        # treatment can be given: both come before a booking.
+        progress = intake_progress(patient=patient, consents_needed=CONSENTS_NEEDED)
+        if not (progress.health_done and progress.consents_done):
+            raise SchedulingError(INTAKE_FIRST)
         if center.pk != patient.center_id:
             _move_to(patient, center)
         template_center = protocol_version.template.center_id

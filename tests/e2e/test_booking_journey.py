@@ -20,6 +20,7 @@ from tests.e2e.conftest import (
 )
 from tests.factories import MembershipFactory, PatientFactory, UserFactory
 from tests.notifications.servers import smtp_server
+from tests.portal.intake import with_intake_done
 from tests.scheduling.conftest import clinic  # noqa: F401 (the clinic to book in)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -147,8 +148,13 @@ def test_a_contraindicated_package_waits_for_the_director_who_approves_it(
     clinic["abhyanga"].contraindications = "Fever, hypertension"
     clinic["abhyanga"].save()
     patient_user = UserFactory(email="ravi@example.org", password=PASSWORD)
-    patient = PatientFactory(
-        user=patient_user, center=clinic["center"], first_name="Ravi", comorbidities="Hypertension"
+    patient = with_intake_done(
+        PatientFactory(
+            user=patient_user,
+            center=clinic["center"],
+            first_name="Ravi",
+            comorbidities="Hypertension",
+        )
     )
     director = UserFactory(email="director@kerala.example.org", password=PASSWORD)
     MembershipFactory(user=director, center=clinic["center"], role=Role.MEDICAL_DIRECTOR)

@@ -12,14 +12,15 @@ from patients.models import CarePlan
 from scheduling.services.proposals import care_plan_confirm, care_plan_propose
 from sessions.models import TherapySession
 from tests.factories import ClinicalFlagFactory, MembershipFactory, PatientFactory, UserFactory
+from tests.portal.intake import with_intake_done
 from tests.scheduling.conftest import clinic  # noqa: F401 (the clinic to book in)
 
 pytestmark = pytest.mark.django_db
 
 STEPS = 6
 # Session, user, patient, its center, roles (the menu), centers (the choice and its initial
-# value), packages and the patient's packages: the same for one package or many.
-BOOK_PAGE_QUERIES = 9
+# value), packages, the patient's packages and consents in force: the same for one or many.
+BOOK_PAGE_QUERIES = 10
 # Session, user, patient, plan, its proposal and the run's names (three) and center.
 PROPOSAL_PAGE_QUERIES = 10
 # Session, user, patient, plan and its sessions with what they show.
@@ -27,6 +28,14 @@ BOOKED_PAGE_QUERIES = 6
 # Session, user, the approver's centers, roles (the menu), held plans, their proposals and the
 # proposals' names (three): the same for one held plan or three.
 HELD_PAGE_QUERIES = 10
+
+
+@pytest.fixture(autouse=True)
+def _intake_done(request):
+    # The standing patient has answered the intake's health step and consented, as booking
+    # needs; a test that asks for no `patient` makes its own.
+    if "patient" in request.fixturenames:
+        with_intake_done(request.getfixturevalue("patient"))
 
 
 def _choose(client, clinic, **overrides):  # noqa: F811
@@ -46,6 +55,7 @@ def _messages(response):
 def test_the_booking_page_offers_centers_and_packages(
     client,
     patient_user,
+    patient,
     clinic,  # noqa: F811
     django_assert_max_num_queries,
 ):
@@ -160,7 +170,7 @@ def test_times_taken_meanwhile_book_nothing_and_a_new_proposal_is_shown(
     plan_url = _choose(client, clinic)["Location"]
     plan = CarePlan.objects.get(patient=patient)
     shown = plan.scheduling_runs.get()
-    rival = PatientFactory(center=clinic["center"], user=UserFactory())
+    rival = with_intake_done(PatientFactory(center=clinic["center"], user=UserFactory()))
     rival_run = care_plan_propose(
         patient=rival,
         center=clinic["center"],
@@ -187,7 +197,7 @@ def test_another_patients_plan_is_not_found(
     patient_user,
     clinic,  # noqa: F811
 ):
-    other = PatientFactory(center=clinic["center"], user=UserFactory())
+    other = with_intake_done(PatientFactory(center=clinic["center"], user=UserFactory()))
     run = care_plan_propose(
         patient=other,
         center=clinic["center"],
@@ -249,7 +259,7 @@ def test_the_director_sees_held_plans_and_approval_books_them(
     plan_url, plan = _held_for(client, patient_user, patient, clinic)
     # Two more held plans: the page costs the same for one as for three.
     for _ in range(2):
-        other = PatientFactory(center=clinic["center"], user=UserFactory())
+        other = with_intake_done(PatientFactory(center=clinic["center"], user=UserFactory()))
         ClinicalFlagFactory(patient=other)
         run = care_plan_propose(
             patient=other,
@@ -433,3 +443,20 @@ def test_a_hindi_speaking_patient_reads_the_decline_in_hindi(
     note = InAppNotification.objects.get(patient=patient)
     assert note.title == "आपका पैकेज स्वीकार नहीं हुआ"
     assert note.body.endswith(": BP पहले जाँचें")
+
+
+def test_a_patient_without_health_answers_or_consent_is_sent_to_the_intake(
+    client,
+    patient_user,
+    clinic,  # noqa: F811
+):
+    # No `patient` fixture here, so the standing patient's intake is not done.
+    client.force_login(patient_user)
+
+    page = client.get("/portal/book/").content.decode()
+    refused = _choose(client, clinic)
+
+    assert "Please finish your intake first" in page and 'href="/portal/intake/"' in page
+    assert refused.status_code == 400
+    assert "Please finish your intake first" in refused.content.decode()
+    assert not CarePlan.objects.exists()

@@ -27,6 +27,7 @@ from tests.factories import (
     ProtocolVersionFactory,
     UserFactory,
 )
+from tests.portal.intake import with_intake_done
 from tests.scheduling.builders import active, overlaps
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ STEPS = 6
 
 def _patient(clinic, **fields):
     user = UserFactory()
-    return PatientFactory(center=clinic["center"], user=user, **fields)
+    return with_intake_done(PatientFactory(center=clinic["center"], user=user, **fields))
 
 
 def _propose(clinic, patient, **overrides):
@@ -326,3 +327,12 @@ def test_two_patients_confirming_the_same_times_at_once_book_one_plan_whole(clin
     for run in runs:
         booked = TherapySession.objects.filter(care_plan=run.care_plan).count()
         assert booked == (STEPS if outcomes[run.pk] == STEPS else 0)
+
+
+def test_booking_waits_for_the_health_answers_and_the_consent(clinic):
+    patient = PatientFactory(center=clinic["center"], user=UserFactory())
+
+    with pytest.raises(SchedulingError, match="finish your intake first"):
+        _propose(clinic, patient)
+
+    assert not patient.care_plans.exists()
