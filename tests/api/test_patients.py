@@ -205,3 +205,18 @@ def test_another_centers_patient_or_protocol_is_not_found(
     assert foreign_protocol.status_code == 400
     assert foreign_protocol.json()["extra"]["fields"] == {"protocol": ["No such protocol."]}
     assert not CarePlan.objects.exists()
+
+
+def test_refusals_read_in_hindi(practitioner_user, admin_user, patient, protocol):
+    refused = client_of(practitioner_user).post(
+        "/api/patients", {}, format="json", HTTP_ACCEPT_LANGUAGE="hi"
+    )
+    unknown = client_of(admin_user).post(
+        "/api/care-plans",
+        {"patient": 2**31 - 1, "protocol": protocol.pk, "start_date": "2030-01-07"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="hi",
+    )
+
+    assert refused.json()["message"] == ("यह केवल केंद्र के व्यवस्थापक या चिकित्सा निदेशक कर सकते हैं।")
+    assert unknown.json()["message"] == "आपके केंद्रों में ऐसा कोई रोगी नहीं है।"
