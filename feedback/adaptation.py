@@ -239,9 +239,7 @@ def _feedback_observation(
     )
 
 
-def adherence_observations(
-    rule: AdaptationRule, *, now: datetime, centers=None
-) -> list[Observation]:
+def adherence_observations(rule: AdaptationRule, *, now: datetime) -> list[Observation]:
     """Each patient's share of sessions attended (completed, not no-show) over the last week.
 
     Cancelled sessions are left out: a cancellation may be the clinic's, not the patient's.
@@ -254,8 +252,6 @@ def adherence_observations(
     )
     if rule.center_id:
         sessions = sessions.filter(center_id=rule.center_id)
-    elif centers is not None:
-        sessions = sessions.filter(center__in=centers)
     if rule.therapy_id:
         sessions = sessions.filter(therapy_id=rule.therapy_id)
     counts = (
