@@ -460,3 +460,11 @@ def test_a_patient_without_health_answers_or_consent_is_sent_to_the_intake(
     assert refused.status_code == 400
     assert "Please finish your intake first" in refused.content.decode()
     assert not CarePlan.objects.exists()
+
+
+def test_home_links_to_booking(client, patient_user, patient):
+    client.force_login(patient_user)
+
+    page = client.get("/portal/").content.decode()
+
+    assert 'href="/portal/book/"' in page
