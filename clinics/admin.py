@@ -183,9 +183,10 @@ class ClosurePeriodForm(ClosureForm):
                 self.add_error("last_day" if data.get("last_day") else "date", error)
         return data
 
-    def validate_unique(self):
-        # A day already closed is kept and takes the new reason (center_closures_record).
-        pass
+    def _get_validation_exclusions(self):
+        # A day already closed is kept and takes the new reason (center_closures_record), so
+        # the one row per center and day is the service's to keep, not the form's to refuse.
+        return super()._get_validation_exclusions() | {"date"}
 
 
 @admin.register(Closure)

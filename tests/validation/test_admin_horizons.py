@@ -145,13 +145,17 @@ def test_a_closure_of_several_days_closes_each_day_once(staff_client, clinic):
     assert list(Closure.objects.values_list("date", "reason")) == [
         (first + datetime.timedelta(days=n), "Monsoon repairs") for n in range(3)
     ]
-    # Again over the last of those days and one more: that day keeps its row, takes the reason.
-    center_closures_record(
-        center=center,
-        first_day=first + datetime.timedelta(days=2),
-        last_day=first + datetime.timedelta(days=3),
-        reason="Onam",
+    # Again from the last of those days to one more: that day keeps its row, takes the reason.
+    again = staff_client.post(
+        reverse("admin:clinics_closure_add"),
+        {
+            "center": center.pk,
+            "date": first + datetime.timedelta(days=2),
+            "last_day": first + datetime.timedelta(days=3),
+            "reason": "Onam",
+        },
     )
+    assert again.status_code == 302
     assert Closure.objects.count() == 4
     assert Closure.objects.get(date=first + datetime.timedelta(days=2)).reason == "Onam"
 
