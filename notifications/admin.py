@@ -137,7 +137,8 @@ class InAppNotificationAdmin(admin.ModelAdmin):
 class InboundMessageAdmin(admin.ModelAdmin):
     list_display = ("received_at", "from_number", "patient", "kind", "score", "body")
     list_filter = ("kind",)
-    search_fields = ("from_number", "body", "patient__last_name", "patient__mrn")
+    # The text is encrypted and cannot be searched; find messages by number or patient.
+    search_fields = ("from_number", "patient__last_name", "patient__mrn")
     raw_id_fields = ["patient", "session"]
     list_select_related = ["patient"]
 
@@ -146,6 +147,7 @@ class InboundMessageAdmin(admin.ModelAdmin):
 class EscalationAdmin(admin.ModelAdmin):
     list_display = ("created_at", "center", "patient", "source", "detail")
     list_filter = ("source", "center")
-    search_fields = ("patient__last_name", "patient__mrn", "detail")
+    # The detail is encrypted and cannot be searched.
+    search_fields = ("patient__last_name", "patient__mrn")
     raw_id_fields = ["patient", "session", "inbound_message"]
     list_select_related = ["patient", "center"]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinics.choices import Language
+from clinics.fields import EncryptedTextField
 from clinics.models import Center, validate_timezone
 from notifications.playbook import (
     NotificationEvent,
@@ -431,7 +432,8 @@ class InboundMessage(models.Model):
 
     provider_message_id = models.CharField(_("provider message id"), max_length=100, unique=True)
     from_number = models.CharField(_("from"), max_length=32)
-    body = models.TextField(_("text"), blank=True)
+    # The patient's own words (a symptom, a call for help): encrypted at rest like notes.
+    body = EncryptedTextField(_("text"), blank=True)
     patient = models.ForeignKey(
         Patient,
         on_delete=models.SET_NULL,
@@ -496,7 +498,7 @@ class Escalation(models.Model):
         verbose_name=_("session"),
     )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
-    detail = models.TextField(_("detail"), blank=True)
+    detail = EncryptedTextField(_("detail"), blank=True)
     inbound_message = models.OneToOneField(
         InboundMessage,
         on_delete=models.SET_NULL,

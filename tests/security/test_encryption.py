@@ -10,11 +10,14 @@ from django.db import connection
 from clinics.fields import encrypted_columns, stored_key_id
 from clinics.management.commands.rotate_encryption_key import EncryptedColumn
 from feedback.models import SessionFeedback
+from notifications.models import Escalation, InboundMessage
 from patients.models import CarePlan, ClinicalFlag, Patient
 from sessions.models import Incident, SessionLog, SessionNote
 from tests.factories import (
     CarePlanFactory,
     ClinicalFlagFactory,
+    EscalationFactory,
+    InboundMessageFactory,
     IncidentFactory,
     PatientFactory,
     SessionFeedbackFactory,
@@ -39,6 +42,8 @@ SENSITIVE_FIELDS = {
     "therapy_sessions.SessionLog.notes",
     "therapy_sessions.SessionNote.text",
     "feedback.SessionFeedback.comment",
+    "notifications.InboundMessage.body",
+    "notifications.Escalation.detail",
 }
 
 
@@ -65,7 +70,11 @@ def _whole_record() -> dict:
     )
     note = SessionNoteFactory(session=log.session, text=_text("Asked for less oil"))
     feedback = SessionFeedbackFactory(session=log.session, comment=_text("Felt light after"))
-    for row in (patient, flag, plan, log, incident, note, feedback):
+    sms = InboundMessageFactory(patient=patient, body=_text("HELP feeling faint"))
+    escalation = EscalationFactory(
+        patient=patient, inbound_message=sms, detail=_text("Called back, resting")
+    )
+    for row in (patient, flag, plan, log, incident, note, feedback, sms, escalation):
         row.save()
     return {
         "patient": patient,
@@ -75,6 +84,8 @@ def _whole_record() -> dict:
         "incident": incident,
         "note": note,
         "feedback": feedback,
+        "sms": sms,
+        "escalation": escalation,
     }
 
 
@@ -97,6 +108,9 @@ def _reads_back(record: dict) -> None:
     assert SessionNote.objects.get(pk=record["note"].pk).text == _text("Asked for less oil")
     feedback = SessionFeedback.objects.get(pk=record["feedback"].pk)
     assert feedback.comment == _text("Felt light after")
+    assert InboundMessage.objects.get(pk=record["sms"].pk).body == _text("HELP feeling faint")
+    escalation = Escalation.objects.get(pk=record["escalation"].pk)
+    assert escalation.detail == _text("Called back, resting")
 
 
 @pytest.mark.django_db
@@ -120,8 +134,8 @@ def test_no_table_holds_the_sensitive_text_in_plaintext(settings):
             assert MARKER not in stored, f"{model._meta.label}.{field.name} holds plaintext"
             assert stored.startswith("enc:2026b:")
             checked += 1
-    # 11 sensitive texts, each in its table and twice in the history table.
-    assert checked >= 33
+    # 11 sensitive texts, each in its table and twice in the history table, and 2 without history.
+    assert checked >= 35
     _reads_back(record)
 
 
