@@ -13,8 +13,8 @@ class ObservabilityConfig(AppConfig):
         from prometheus_client import REGISTRY
 
         from observability import receivers
-        from observability.tracing import telemetry_start
         from observability.collectors import ClinicRecordsCollector
+        from observability.tracing import telemetry_start
         from sessions.signals import session_status_changed
 
         session_status_changed.connect(
