@@ -116,6 +116,7 @@ class AdaptationMeasure(models.TextChoices):
     SIDE_EFFECT = "side_effect", _("Side effect (0-10)")
     RELIEF = "relief", _("Symptom relief (0-10)")
     ADHERENCE = "adherence", _("Sessions attended over the last 7 days (%)")
+    MYMOP = "mymop", _("MYMOP profile (0-6, 6 is worst)")
 
 
 # Measures read from one feedback, evaluated when it is given; adherence is evaluated daily.
@@ -125,6 +126,7 @@ MEASURE_MAXIMUM = {
     AdaptationMeasure.SIDE_EFFECT: 10,
     AdaptationMeasure.RELIEF: 10,
     AdaptationMeasure.ADHERENCE: 100,
+    AdaptationMeasure.MYMOP: 6,
 }
 
 
@@ -477,3 +479,87 @@ class ClinicianTask(models.Model):
 
     def __str__(self):
         return self.title
+
+
+ZERO_TO_SIX = [MinValueValidator(0), MaxValueValidator(6)]
+
+
+class MymopKind(models.TextChoices):
+    """When a MYMOP form is answered: before treatment, each week of it, and at its end."""
+
+    INTAKE = "intake", _("Intake")
+    WEEKLY = "weekly", _("Weekly")
+    DISCHARGE = "discharge", _("Discharge")
+
+
+class MymopAnswer(models.Model):
+    """One MYMOP form (Measure Yourself Medical Outcome Profile): two symptoms the patient
+    names, an activity and their wellbeing, each 0 (as good as it could be) to 6 (as bad as it
+    could be). The names come from the first answer and stay, as MYMOP asks, so that answers
+    over time measure the same things; the profile score is feedback.mymop's."""
+
+    Kind = MymopKind
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="mymop_answers", verbose_name=_("patient")
+    )
+    care_plan = models.ForeignKey(
+        "patients.CarePlan",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mymop_answers",
+        verbose_name=_("care plan"),
+        help_text=_("The plan under way when it was answered (none at intake)."),
+    )
+    kind = models.CharField(_("when"), max_length=10, choices=Kind.choices)
+    symptom_1_name = models.CharField(_("first symptom"), max_length=100)
+    symptom_1 = models.PositiveSmallIntegerField(_("first symptom score"), validators=ZERO_TO_SIX)
+    symptom_2_name = models.CharField(_("second symptom"), max_length=100, blank=True)
+    symptom_2 = models.PositiveSmallIntegerField(
+        _("second symptom score"), null=True, blank=True, validators=ZERO_TO_SIX
+    )
+    activity_name = models.CharField(_("activity"), max_length=100, blank=True)
+    activity = models.PositiveSmallIntegerField(
+        _("activity score"), null=True, blank=True, validators=ZERO_TO_SIX
+    )
+    wellbeing = models.PositiveSmallIntegerField(_("wellbeing"), validators=ZERO_TO_SIX)
+    profile = models.DecimalField(
+        _("profile score"),
+        max_digits=3,
+        decimal_places=2,
+        help_text=_("Mean of the items answered: 0 best … 6 worst."),
+    )
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["answered_at", "pk"]
+        verbose_name = _("MYMOP answer")
+        verbose_name_plural = _("MYMOP answers")
+        indexes = [models.Index(fields=["patient", "answered_at"], name="mymop_patient_time_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(symptom_1__lte=6, wellbeing__lte=6, profile__gte=0, profile__lte=6)
+                & (Q(symptom_2__isnull=True) | Q(symptom_2__lte=6))
+                & (Q(activity__isnull=True) | Q(activity__lte=6)),
+                name="mymop_scores_0_to_6",
+            ),
+            # A second symptom's score needs its name, or the chart could not say what it was.
+            models.CheckConstraint(
+                condition=Q(symptom_2__isnull=True) | ~Q(symptom_2_name=""),
+                name="mymop_symptom_2_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(activity__isnull=True) | ~Q(activity_name=""),
+                name="mymop_activity_named",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=MymopKind.values), name="mymop_kind_valid"),
+        ]
+
+    def __str__(self):
+        return gettext("MYMOP (%(kind)s): profile %(profile)s/6") % {
+            "kind": self.get_kind_display(),
+            "profile": self.profile,
+        }
