@@ -28,6 +28,7 @@ from feedback.models import (
     AdaptationRule,
     AdaptationRuleVersion,
     ClinicianTask,
+    MymopAnswer,
     RuleFiring,
     SessionFeedback,
 )
@@ -98,11 +99,15 @@ def rule_condition_words(rule: AdaptationRule) -> str:
         subject = Symptom(rule.symptom).label if rule.symptom else _("any side effect")
     elif rule.measure == Measure.RELIEF:
         subject = _("symptom relief")
+    elif rule.measure == Measure.MYMOP:
+        subject = _("MYMOP profile")
     else:
         subject = _("sessions attended in 7 days")
-    unit = "%" if rule.measure == Measure.ADHERENCE else "/10"
+    unit = {Measure.ADHERENCE: "%", Measure.MYMOP: "/6"}.get(rule.measure, "/10")
     words = f"{subject} {rule.get_comparison_display()} {rule.threshold}{unit}"
-    if rule.comparison in TREND_COMPARISONS:
+    if rule.comparison in TREND_COMPARISONS and rule.measure == Measure.MYMOP:
+        words += " " + _("since the MYMOP answer before")
+    elif rule.comparison in TREND_COMPARISONS:
         words += " " + _("since the feedback before")
     if rule.therapy_id:
         words += " " + _("after %(therapy)s") % {"therapy": rule.therapy.name}
@@ -630,6 +635,46 @@ def feedback_rules_fire(
         firing = rule_fire(rule=rule, observation=observation, now=now)
         if firing is not None:
             fired.append(firing)
+    return fired
+
+
+def mymop_rules_fire(
+    *, answer: MymopAnswer, previous: MymopAnswer | None, now: datetime
+) -> list[RuleFiring]:
+    """Fire every active MYMOP rule of the patient's center that this answer meets; a trend
+    compares its profile score with the patient's answer before (a higher score is worse)."""
+    patient = answer.patient
+    rules = _rules_for(patient.center_id, None, (AdaptationRule.Measure.MYMOP,))
+    before = previous.profile if previous is not None else None
+    with translation.override(settings.LANGUAGE_CODE):
+        words = _("MYMOP profile %(profile)s/6 (%(kind)s).") % {
+            "profile": answer.profile,
+            "kind": answer.get_kind_display(),
+        }
+        if before is not None:
+            words += " " + _("%(before)s/6 the time before.") % {"before": before}
+    observation = Observation(
+        patient=patient,
+        center=patient.center,
+        subject=f"mymop:{answer.pk}",
+        value=answer.profile,
+        previous=before,
+        words=words,
+        facts={
+            "measure": AdaptationRule.Measure.MYMOP,
+            "value": str(answer.profile),
+            "previous": None if before is None else str(before),
+            "mymop_answer": answer.pk,
+            "previous_answer": previous.pk if previous is not None else None,
+            "answered_at": answer.answered_at.isoformat(),
+        },
+    )
+    fired = []
+    for rule in rules:
+        if rule.matches(observation.value, observation.previous):
+            firing = rule_fire(rule=rule, observation=observation, now=now)
+            if firing is not None:
+                fired.append(firing)
     return fired
 
 

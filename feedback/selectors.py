@@ -1,9 +1,68 @@
 """Reads of the feedback app, scoped to the patient or the center staff who ask."""
 
-from django.db.models import F, Q
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from feedback.models import ClinicianTask, RuleFiring
-from sessions.models import SessionStatus, TherapySession
+from django.db.models import Count, Exists, F, OuterRef, Q
+
+from feedback.models import ClinicianTask, MymopAnswer, RuleFiring
+from patients.models import CarePlan
+from sessions.models import RELEASED_STATUSES, SessionStatus, TherapySession
+
+# MYMOP is asked again each week of a plan under way (the instrument's usual follow-up).
+MYMOP_WEEKLY = timedelta(days=7)
+# The plans whose sessions count for MYMOP: booked and not called off.
+MYMOP_PLAN_STATUSES = (
+    CarePlan.Status.SCHEDULED,
+    CarePlan.Status.ACTIVE,
+    CarePlan.Status.COMPLETED,
+)
+
+
+@dataclass(frozen=True)
+class MymopDue:
+    """Which MYMOP form the patient should answer now, and the plan it belongs to."""
+
+    kind: str
+    care_plan: CarePlan | None = None
+
+
+def mymop_first_answer(*, patient) -> MymopAnswer | None:
+    """The patient's first MYMOP answer, whose named symptoms and activity every later one keeps."""
+    return MymopAnswer.objects.filter(patient=patient).order_by("answered_at", "pk").first()
+
+
+def mymop_due(*, patient, now: datetime) -> MymopDue | None:
+    """The MYMOP form due now: at intake when none was answered; at discharge once every
+    session of the latest plan under way is done; weekly while that plan goes on. Two queries.
+    """
+    latest = MymopAnswer.objects.filter(patient=patient).order_by("-answered_at", "-pk").first()
+    if latest is None:
+        return MymopDue(kind=MymopAnswer.Kind.INTAKE)
+    today = now.astimezone(patient.center.tzinfo).date()
+    plan = (
+        CarePlan.objects.filter(
+            patient=patient, status__in=MYMOP_PLAN_STATUSES, start_date__lte=today
+        )
+        .annotate(
+            kept=Count("sessions", filter=~Q(sessions__status__in=RELEASED_STATUSES)),
+            done=Count("sessions", filter=Q(sessions__status=SessionStatus.COMPLETED)),
+            discharged=Exists(
+                MymopAnswer.objects.filter(
+                    care_plan=OuterRef("pk"), kind=MymopAnswer.Kind.DISCHARGE
+                )
+            ),
+        )
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+    if plan is None or plan.discharged or not plan.kept:
+        return None
+    if plan.done == plan.kept:
+        return MymopDue(kind=MymopAnswer.Kind.DISCHARGE, care_plan=plan)
+    if latest.answered_at <= now - MYMOP_WEEKLY:
+        return MymopDue(kind=MymopAnswer.Kind.WEEKLY, care_plan=plan)
+    return None
 
 
 def session_awaiting_feedback(*, patient) -> TherapySession | None:

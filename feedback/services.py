@@ -15,17 +15,20 @@ from feedback.adaptation import (
     adherence_observations,
     failure_in_words,
     feedback_rules_fire,
+    mymop_rules_fire,
     rule_fire,
 )
 from feedback.choices import SIDE_EFFECTS_ASKED, Symptom
 from feedback.models import (
     AdaptationRule,
     ClinicianTask,
+    MymopAnswer,
     RuleFiring,
     RuleRun,
     SessionFeedback,
     SymptomScore,
 )
+from feedback.mymop import MYMOP_BEST, MYMOP_WORST, MymopAnswers, mymop_profile_score
 from notifications.services import patient_messages_cancel
 from patients.models import Patient
 from sessions.models import SessionStatus, TherapySession
@@ -101,6 +104,91 @@ def feedback_record(
     )
     feedback_rules_fire(feedback=feedback, severities=severities, now=now)
     return feedback
+
+
+def _mymop_score(value, item_words: str, *, required: bool) -> int | None:
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
+        raise ValidationError(
+            _(
+                "Choose a score for %(item)s from %(best)s (as good as it could be) to %(worst)s "
+                "(as bad as it could be)."
+            )
+            % {"item": item_words, "best": MYMOP_BEST, "worst": MYMOP_WORST}
+        )
+    return value
+
+
+MYMOP_NAME_LENGTH = 100
+
+
+@transaction.atomic
+def mymop_record(
+    *,
+    patient: Patient,
+    kind: str,
+    symptom_1: int,
+    wellbeing: int,
+    symptom_2: int | None = None,
+    activity: int | None = None,
+    symptom_1_name: str = "",
+    symptom_2_name: str = "",
+    activity_name: str = "",
+    care_plan=None,
+    now=None,
+) -> MymopAnswer:
+    """Save the patient's MYMOP answer and run the MYMOP rules on it.
+
+    The first answer names the symptoms and the activity; every later one keeps those names
+    whatever it is given (MYMOP measures the same things over time). Anything out of range is
+    refused in words and nothing is saved.
+    """
+    now = now or timezone.now()
+    # One patient's answers are written one at a time, so that "the answer before" is certain.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    if kind not in MymopAnswer.Kind.values:
+        raise ValidationError(_("That is not a MYMOP form we ask."))
+    if care_plan is not None and care_plan.patient_id != patient.pk:
+        raise ValidationError(_("That care plan is not yours."))
+    first = MymopAnswer.objects.filter(patient=patient).order_by("answered_at", "pk").first()
+    if first is not None:
+        symptom_1_name = first.symptom_1_name
+        symptom_2_name = first.symptom_2_name
+        activity_name = first.activity_name
+    symptom_1_name = symptom_1_name.strip()
+    symptom_2_name = symptom_2_name.strip()
+    activity_name = activity_name.strip()
+    if not symptom_1_name:
+        raise ValidationError(_("Name the symptom that bothers you most."))
+    if max(map(len, (symptom_1_name, symptom_2_name, activity_name))) > MYMOP_NAME_LENGTH:
+        raise ValidationError(
+            _("Keep each name under %(count)s letters.") % {"count": MYMOP_NAME_LENGTH}
+        )
+    scores = {
+        "symptom_1": _mymop_score(symptom_1, symptom_1_name, required=True),
+        "symptom_2": _mymop_score(symptom_2, symptom_2_name, required=False),
+        "activity": _mymop_score(activity, activity_name, required=False),
+        "wellbeing": _mymop_score(wellbeing, _("your wellbeing"), required=True),
+    }
+    if scores["symptom_2"] is not None and not symptom_2_name:
+        raise ValidationError(_("Name the second symptom, or leave its score empty."))
+    if scores["activity"] is not None and not activity_name:
+        raise ValidationError(_("Name the activity, or leave its score empty."))
+    previous = MymopAnswer.objects.filter(patient=patient).order_by("-answered_at", "-pk").first()
+    answer = MymopAnswer.objects.create(
+        patient=patient,
+        care_plan=care_plan,
+        kind=kind,
+        symptom_1_name=symptom_1_name,
+        symptom_2_name=symptom_2_name,
+        activity_name=activity_name,
+        profile=mymop_profile_score(MymopAnswers(**scores)),
+        answered_at=now,
+        **scores,
+    )
+    mymop_rules_fire(answer=answer, previous=previous, now=now)
+    return answer
 
 
 @transaction.atomic
