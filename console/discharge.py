@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -50,7 +51,7 @@ class SessionLine:
     day: date
     therapy: str
     status: str
-    status_label: str
+    status_label: Promise  # lazy: printed in the reader's language
     relief: int | None
 
 
@@ -106,7 +107,7 @@ def discharge_document(*, care_plan: CarePlan) -> DischargeDocument:
                 day=s.starts_at.astimezone(zone).date(),
                 therapy=s.therapy.name,
                 status=s.status,
-                status_label=s.get_status_display(),
+                status_label=SessionStatus(s.status).label,
                 relief=relief.get(s.pk),
             )
             for s in sessions
@@ -153,31 +154,34 @@ def relief_chart_svg(points: list[SessionLine]) -> SafeString:
     )
     dots = format_html_join(
         "",
-        '<circle cx="{}" cy="{}" r="4"><title>{}: {}</title></circle>'
+        '<circle cx="{}" cy="{}" r="4"><title>{}: {}</title></circle>',
+        (
+            (f"{x:.1f}", f"{y:.1f}", p.day.strftime("%d %b"), p.relief)
+            for (x, y), p in zip(xy, points, strict=True)
+        ),
+    )
+    # Dates under at most eight points, so that they never run into each other.
+    every = -(-len(points) // 8)
+    days = format_html_join(
+        "",
         '<text x="{}" y="{}" class="day">{}</text>',
         (
-            (
-                f"{x:.1f}",
-                f"{y:.1f}",
-                p.day.strftime("%d %b"),
-                p.relief,
-                f"{x - 14:.1f}",
-                CHART_HEIGHT - 8,
-                p.day.strftime("%d/%m"),
-            )
-            for (x, y), p in zip(xy, points, strict=True)
+            (f"{x - 14:.1f}", CHART_HEIGHT - 8, p.day.strftime("%d/%m"))
+            for i, ((x, _y), p) in enumerate(zip(xy, points, strict=True))
+            if i % every == 0
         ),
     )
     line = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
     return format_html(
         '<svg class="relief-chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}'
-        '<polyline points="{}" class="line"/>{}</svg>',
+        '<polyline points="{}" class="line"/>{}{}</svg>',
         CHART_WIDTH,
         CHART_HEIGHT,
         _("Relief after each session, 0 to 10"),
         grid,
         line,
         dots,
+        days,
     )
 
 

@@ -124,6 +124,7 @@ def test_the_pdf_is_in_the_patients_language_with_their_name(
     # The Hindi heading, "डिस्चार्ज सारांश"; pdftotext splits its conjuncts, not "सारांश".
     assert "सारांश" in text
     assert "Discharge summary" not in text
+    assert "Completed" not in text  # the sessions' statuses are in Hindi too
     assert "Warm, light meals" in text
 
 
