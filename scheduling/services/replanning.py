@@ -473,25 +473,27 @@ def session_move(
         ).select_related(*REPLAN_RELATED)
     )
     problem, refs = _replan_problem(center=center, sessions=same_day, keep_previous=False)
-    assignments = []
+    assignments = {}
     for other in same_day:
         moved = other.pk == session.pk
-        assignments.append(
-            {
-                "plan": plan_id(other.care_plan),
-                "step": other.protocol_step.code,
-                "start": (starts_at if moved else other.starts_at).astimezone(zone).isoformat(),
-                "room": (room if moved else other.room).code,
-                "practitioner": practitioner_id(practitioner if moved else other.practitioner),
-            }
-        )
-    solution = {"format": problem["format"], "assignments": assignments, "unscheduled": []}
-    report = check(problem, solution)
+        assignments[other.pk] = {
+            "plan": plan_id(other.care_plan),
+            "step": other.protocol_step.code,
+            "start": (starts_at if moved else other.starts_at).astimezone(zone).isoformat(),
+            "room": (room if moved else other.room).code,
+            "practitioner": practitioner_id(practitioner if moved else other.practitioner),
+        }
+    report = check(problem, _solution(problem, list(assignments.values())))
     if not report.valid:
         raise SchedulingError(
             _("This time does not fit: %(why)s") % {"why": " ".join(report.violations)}
         )
-    solution["objective"] = report.objective
+    if len(same_day) > 1:
+        # The run books the moved session alone: the others stay as they are (re-booked, a
+        # group session among them would lose its place in the group), busy in its problem.
+        problem, refs = _replan_problem(center=center, sessions=[session], keep_previous=False)
+    solution = _solution(problem, [assignments[session.pk]])
+    solution["objective"] = check(problem, solution).objective
     now = timezone.now()
     run = SchedulingRun.objects.create(
         center=center,
@@ -503,8 +505,8 @@ def session_move(
         refs=refs.as_json(),
         solution=solution,
         status=SchedulingRun.Status.SUCCEEDED,
-        objective=report.objective,
-        placed_count=len(assignments),
+        objective=solution["objective"],
+        placed_count=1,
         time_limit_seconds=0,
         started_at=now,
         finished_at=now,
@@ -512,3 +514,7 @@ def session_move(
     scheduling_run_apply(run=run, applied_by=requested_by)
     session.refresh_from_db()
     return session
+
+
+def _solution(problem: dict, assignments: list[dict]) -> dict:
+    return {"format": problem["format"], "assignments": assignments, "unscheduled": []}

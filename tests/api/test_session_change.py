@@ -1,5 +1,7 @@
 """PATCH /api/sessions/<id>: reschedule, cancel or move a session along its lifecycle."""
 
+import datetime
+
 import pytest
 
 from clinics.choices import Role
@@ -107,6 +109,26 @@ def test_moving_a_step_before_the_one_it_follows_is_refused(admin_user, clinic, 
     assert response.status_code == 409
     assert "does not fit" in response.json()["message"]
     assert snapshot(swedana) == before
+
+
+def test_a_chained_step_moves_alone_within_its_gap(admin_user, booked_plan):
+    abhyanga = booked_plan.sessions.get(protocol_step__code="d0-abhyanga")
+    swedana = booked_plan.sessions.get(protocol_step__code="d0-swedana")
+    before = (abhyanga.starts_at, abhyanga.occurrence, abhyanga.updated_at)
+    # On the 15-minute grid and within the 30 minutes Swedana may follow, but not where it is.
+    gap = 30 if swedana.starts_at == abhyanga.ends_at + datetime.timedelta(minutes=15) else 15
+    new_start = abhyanga.ends_at + datetime.timedelta(minutes=gap)
+
+    response = patch(admin_user, swedana, {"starts_at": new_start.isoformat()})
+
+    assert response.status_code == 200, response.json()
+    swedana.refresh_from_db()
+    abhyanga.refresh_from_db()
+    assert swedana.starts_at == new_start
+    # The step it follows is not booked again: same time, same group occurrence, untouched.
+    assert (abhyanga.starts_at, abhyanga.occurrence, abhyanga.updated_at) == before
+    run = SchedulingRun.objects.get(kind="reschedule", care_plan=booked_plan)
+    assert [a["step"] for a in run.solution["assignments"]] == ["d0-swedana"]
 
 
 def test_an_admin_cancels_with_a_note(admin_user, booked_abhyanga):
