@@ -325,3 +325,15 @@ def test_the_download_reads_in_hindi(client, patient_user):
     assert "आपका स्वास्थ्य रिकॉर्ड" in page
     assert "मेरा रिकॉर्ड डाउनलोड करें" in page
     translation.activate("en")
+
+
+def test_staff_reading_progress_through_the_api_is_logged_and_the_patient_is_not(
+    client, admin_user, patient_user, patient
+):
+    client.force_login(admin_user)
+    assert client.get(reverse("api_progress", args=[patient.pk])).status_code == 200
+    client.force_login(patient_user)
+    assert client.get(reverse("api_progress", args=[patient.pk])).status_code == 200
+
+    [event] = _events(patient)
+    assert (event.actor, event.what) == (admin_user, "API: progress")
