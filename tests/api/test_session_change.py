@@ -72,6 +72,18 @@ def test_a_time_that_does_not_fit_is_refused_in_words_and_changes_nothing(
     assert not SchedulingRun.objects.filter(kind="reschedule").exists()
 
 
+def test_a_start_off_the_slot_grid_is_refused_naming_the_grid(admin_user, clinic, booked_abhyanga):
+    before = snapshot(booked_abhyanga)
+
+    response = patch(
+        admin_user, booked_abhyanga, {"starts_at": local(clinic, 1, 10, 10).isoformat()}
+    )
+
+    assert response.status_code == 409
+    assert "not on the 15-minute slot grid" in response.json()["message"]
+    assert snapshot(booked_abhyanga) == before
+
+
 def test_a_slot_someone_else_holds_is_refused(admin_user, clinic, one_abhyanga, booked_abhyanga):
     from scheduling.services.care_plans import care_plan_schedule
 
