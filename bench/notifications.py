@@ -12,6 +12,7 @@ import argparse
 import collections
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -152,6 +153,8 @@ def dispatch(count: int, workers: int, *, database_url: str, redis_url: str, pre
     reports = [OUT / f"notifications-worker-{os.getpid()}-{n}.json" for n in range(workers)]
     OUT.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
+    # This process does nothing else meanwhile but serve the fake Twilio.
+    twilio_cpu_before = _cpu_seconds()
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "bench.notifications", "--worker", str(report)],
@@ -163,6 +166,7 @@ def dispatch(count: int, workers: int, *, database_url: str, redis_url: str, pre
         for report in reports
     ]
     codes = [p.wait() for p in processes]
+    twilio_cpu = _cpu_seconds() - twilio_cpu_before
     wall = time.perf_counter() - began
     # Dispatching proper: from the first worker's first claim to the last worker's end (the
     # wall clock includes starting Python and Django in each process).
@@ -182,6 +186,10 @@ def dispatch(count: int, workers: int, *, database_url: str, redis_url: str, pre
         "per_second": round(count / elapsed, 1),
         "wall_seconds_with_start_up": round(wall, 2),
         "per_worker": [s["sent"] for s in spans],
+        # What the workers' own processes used, whatever else the machine was running: the
+        # fake Twilio (this process) and PostgreSQL come on top.
+        "worker_cpu_ms_per_message": round(1000 * sum(s["cpu_seconds"] for s in spans) / count, 2),
+        "fake_twilio_cpu_ms_per_message": round(1000 * twilio_cpu / count, 2),
         "outcomes": dict(outcomes),
         "all_sent": done == count and all(code == 0 for code in codes),
         "sms_sent_twice": sum(1 for n in sms_bodies.values() if n > 1),
@@ -192,13 +200,28 @@ def worker(report: str) -> int:
     from notifications.dispatch import outbox_dispatch
 
     sent = 0
+    cpu_before = _cpu_seconds()
     started = time.time()
     while batch := outbox_dispatch(limit=100).total:
         sent += batch
     finished = time.time()
     with open(report, "w", encoding="utf-8") as out:
-        json.dump({"started": started, "finished": finished, "sent": sent}, out)
+        json.dump(
+            {
+                "started": started,
+                "finished": finished,
+                "sent": sent,
+                "cpu_seconds": _cpu_seconds() - cpu_before,
+            },
+            out,
+        )
     return 0
+
+
+def _cpu_seconds() -> float:
+    """CPU time this process has used, user and system (threads included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -239,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"Dispatch, {workers} worker(s): {run['messages']} messages in {run['seconds']} s "
                 f"= {run['per_second']}/s (by worker: {run['per_worker']}; wall clock with "
-                f"start-up {run['wall_seconds_with_start_up']} s); all sent: {run['all_sent']}; "
+                f"start-up {run['wall_seconds_with_start_up']} s); CPU per message: workers "
+                f"{run['worker_cpu_ms_per_message']} ms, fake Twilio "
+                f"{run['fake_twilio_cpu_ms_per_message']} ms; all sent: {run['all_sent']}; "
                 f"SMS sent twice: {run['sms_sent_twice']}"
             )
     two = runs[-1]

@@ -1012,7 +1012,8 @@ def staff_alerts_for_failed(messages: list[OutboxMessage]) -> int:
                     "channel": message.get_channel_display(),
                     "recipient": message.recipient,
                     "attempts": message.attempts,
-                    "error": message.last_error[:300],
+                    # A sentence of its own before the advice that follows.
+                    "error": message.last_error[:300].rstrip(". ") + ".",
                 }
             alerts.append(
                 StaffAlert(

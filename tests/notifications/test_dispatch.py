@@ -15,6 +15,8 @@ from sessions.models import SessionStatus
 from tests import factories
 
 MINUTE = datetime.timedelta(minutes=1)
+# The batch: two workers over 1,000 due messages.
+BATCH_OF_TWO_WORKERS = 1000
 
 
 def due_message(patient, channel=Channel.SMS, **fields) -> OutboxMessage:
@@ -183,7 +185,7 @@ def test_two_workers_over_one_batch_send_every_message_exactly_once(twilio, cons
             due_at=due,
             idempotency_key=f"race:{n}",
         )
-        for n in range(400)
+        for n in range(BATCH_OF_TWO_WORKERS)
     )
     reports = []
 
@@ -200,8 +202,8 @@ def test_two_workers_over_one_batch_send_every_message_exactly_once(twilio, cons
         thread.join()
 
     bodies = sorted(sent["Body"] for sent in twilio.sent)
-    assert bodies == sorted(f"message {n}" for n in range(400))
+    assert bodies == sorted(f"message {n}" for n in range(BATCH_OF_TWO_WORKERS))
     assert all(report.total > 0 for report in reports), "both workers took part"
-    assert sum(report.total for report in reports) == 400
+    assert sum(report.total for report in reports) == BATCH_OF_TWO_WORKERS
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
     assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}

@@ -371,6 +371,13 @@ class Command(BaseCommand):
                 # The demo patient login.
                 login = self._user(
                     "patient@demo.clinic"
+                    # Numbers for drama and tests (India's 98470 0xxxx here, Ofcom's 07700
+                    # 900xxx in London), so that SMS reminders and HELP replies can be shown.
+                    "phone": (
+                        f"+9198470{index:05d}"
+                        if center.country == "IN"
+                        else f"+447700900{index:03d}"
+                    ),
                     if center.slug == "kochi"
                     else "london-patient@demo.clinic",
                     first,
