@@ -26,6 +26,10 @@ class MymopDue:
     kind: str
     care_plan: CarePlan | None = None
 
+    @property
+    def label(self) -> str:
+        return MymopAnswer.Kind(self.kind).label
+
 
 def mymop_first_answer(*, patient) -> MymopAnswer | None:
     """The patient's first MYMOP answer, whose named symptoms and activity every later one keeps."""

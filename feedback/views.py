@@ -11,21 +11,28 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinics.access import STAFF_ROLES, centers_for
 from clinics.choices import Role
 from feedback.adaptation import action_in_words
-from feedback.forms import SessionFeedbackForm
+from feedback.forms import MymopForm, SessionFeedbackForm
 from feedback.models import ClinicianTask, RuleFiring
 from feedback.selectors import (
     clinician_tasks_for_center,
     clinician_tasks_for_my_day,
+    mymop_due,
+    mymop_first_answer,
     patient_session_for_feedback,
     rule_firings_for_patient,
     rule_firings_without_task,
 )
-from feedback.services import clinician_task_complete, feedback_record, rule_firing_reverse
+from feedback.services import (
+    clinician_task_complete,
+    feedback_record,
+    mymop_record,
+    rule_firing_reverse,
+)
 from patients.models import Patient
 from sessions.models import SessionStatus
 
@@ -74,6 +81,43 @@ def session_feedback(request: HttpRequest, session_id: int) -> HttpResponse:
             "form": form if finished else None,
             "existing": existing,
         },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def mymop_answer(request: HttpRequest) -> HttpResponse:
+    """The patient's MYMOP form, when one is due (intake, weekly, discharge); one-handed."""
+    patient = getattr(request.user, "patient_profile", None)
+    if patient is None:
+        raise PermissionDenied
+    due = mymop_due(patient=patient, now=timezone.now())
+    first = mymop_first_answer(patient=patient)
+    status = 200
+    form = None
+    if due is None:
+        # Nothing is saved outside MYMOP's times: the profile compares like with like.
+        status = 400 if request.method == "POST" else 200
+    elif request.method == "POST":
+        form = MymopForm(request.POST, first=first)
+        if form.is_valid():
+            try:
+                mymop_record(
+                    patient=patient, kind=due.kind, care_plan=due.care_plan, **form.answers()
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Thank you: your answers are saved."))
+                return redirect("portal_home")
+        status = 400
+    else:
+        form = MymopForm(first=first)
+    return render(
+        request,
+        "feedback/mymop.html",
+        {"form": form, "due": due, "first": first},
         status=status,
     )
 

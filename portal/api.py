@@ -43,6 +43,26 @@ class WeightPointSerializer(serializers.Serializer):
     kg = serializers.DecimalField(max_digits=5, decimal_places=1)
 
 
+class MymopPointSerializer(serializers.Serializer):
+    answered_at = serializers.DateTimeField()
+    day = serializers.DateField(help_text="The day answered, in the center's time zone.")
+    kind = serializers.ChoiceField(
+        choices=["intake", "weekly", "discharge"], help_text="When in the care it was asked."
+    )
+    profile = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        help_text="MYMOP profile score: mean of the items answered, 0 best … 6 worst.",
+    )
+    symptom_1_name = serializers.CharField(help_text="The symptom the patient named first.")
+    symptom_1 = serializers.IntegerField(min_value=0, max_value=6)
+    symptom_2_name = serializers.CharField(allow_blank=True)
+    symptom_2 = serializers.IntegerField(min_value=0, max_value=6, allow_null=True)
+    activity_name = serializers.CharField(allow_blank=True)
+    activity = serializers.IntegerField(min_value=0, max_value=6, allow_null=True)
+    wellbeing = serializers.IntegerField(min_value=0, max_value=6)
+
+
 class ProgressSerializer(serializers.Serializer):
     patient = serializers.IntegerField()
     adherence = serializers.IntegerField(
@@ -56,6 +76,14 @@ class ProgressSerializer(serializers.Serializer):
     feedback = FeedbackPointSerializer(many=True)
     plans = PlanProgressSerializer(many=True)
     weights = WeightPointSerializer(many=True)
+    mymop = MymopPointSerializer(many=True, help_text="MYMOP answers, oldest first.")
+    mymop_change = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        allow_null=True,
+        help_text="First MYMOP profile minus the latest: positive is better (MYMOP's sign); "
+        "null with fewer than two answers.",
+    )
 
 
 class ProgressApi(APIView):
@@ -72,7 +100,8 @@ class ProgressApi(APIView):
         },
         description="The aggregates behind a patient's progress charts: relief and side "
         "effects per answered session, sessions planned, done and missed per care plan, "
-        "adherence and weights from session vitals. For the patient themselves and the "
+        "adherence, weights from session vitals, and MYMOP answers with their profile "
+        "scores. For the patient themselves and the "
         "admins, medical directors and practitioners of the patient's center.",
     )
     def get(self, request, patient_id: int):

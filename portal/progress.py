@@ -107,6 +107,54 @@ def weight_summary(progress: PatientProgress) -> str:
     }
 
 
+def mymop_summary(progress: PatientProgress) -> str:
+    answers = progress.mymop
+    if not answers:
+        return _("No MYMOP questions have been answered yet.")
+    first, last = answers[0], answers[-1]
+    if len(answers) == 1:
+        return _(
+            "One answer, on %(day)s: MYMOP profile %(profile)s out of 6 (0 is as good as it "
+            "could be, 6 as bad)."
+        ) % {"day": _day(last.day), "profile": formats.number_format(last.profile, 2)}
+    change = progress.mymop_change
+    if change > 0:
+        trend = _("%(points)s points better") % {"points": formats.number_format(change, 2)}
+    elif change < 0:
+        trend = _("%(points)s points worse") % {"points": formats.number_format(-change, 2)}
+    else:
+        trend = _("no change")
+    return _(
+        "%(count)s answers from %(first)s to %(last)s: the MYMOP profile went from %(start)s "
+        "to %(end)s out of 6 (lower is better), %(trend)s."
+    ) % {
+        "count": len(answers),
+        "first": _day(first.day),
+        "last": _day(last.day),
+        "start": formats.number_format(first.profile, 2),
+        "end": formats.number_format(last.profile, 2),
+        "trend": trend,
+    }
+
+
+def _mymop_items(progress: PatientProgress) -> list[dict]:
+    # Every answer keeps the first's names, so the latest names each item's line.
+    last = progress.mymop[-1] if progress.mymop else None
+    if last is None:
+        return []
+    items = [
+        (last.symptom_1_name, "symptom_1"),
+        (last.symptom_2_name, "symptom_2"),
+        (last.activity_name, "activity"),
+        (_("Wellbeing"), "wellbeing"),
+    ]
+    return [
+        {"name": str(name), "scores": [getattr(m, item) for m in progress.mymop]}
+        for name, item in items
+        if name
+    ]
+
+
 def chart_payload(progress: PatientProgress) -> dict:
     """What static/js/progress.js draws: the figures, with the labels in the page's language."""
     side_effects = progress.side_effects_felt
@@ -138,6 +186,11 @@ def chart_payload(progress: PatientProgress) -> dict:
             "times": [_local(w.recorded_at) for w in progress.weights],
             "kg": [float(w.kg) for w in progress.weights],
         },
+        "mymop": {
+            "times": [_local(m.answered_at) for m in progress.mymop],
+            "profile": [float(m.profile) for m in progress.mymop],
+            "items": _mymop_items(progress),
+        },
         # Plotly's own month names are English; a Hindi page names them as the reminders do.
         "months": list(HINDI_MONTHS) if translation.get_language() == "hi" else None,
         "labels": {
@@ -149,6 +202,8 @@ def chart_payload(progress: PatientProgress) -> dict:
             "left": _("To come"),
             "sessions": _("Sessions"),
             "weight": _("Weight (kg)"),
+            "mymop_profile": _("MYMOP profile"),
+            "mymop_score": _("Score (0 best – 6 worst)"),
         },
     }
 
@@ -162,4 +217,5 @@ def progress_page_context(progress: PatientProgress) -> dict:
         "relief_summary": relief_summary(progress),
         "sessions_summary": sessions_summary(progress),
         "weight_summary": weight_summary(progress),
+        "mymop_summary": mymop_summary(progress),
     }

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from clinics.access import centers_for
 from clinics.choices import Role
 from feedback.choices import Symptom
-from feedback.models import SessionFeedback, SymptomScore
+from feedback.models import MymopAnswer, SessionFeedback, SymptomScore
 from notifications import playbook
 from notifications.models import Channel
 from notifications.playbook import NotificationEvent
@@ -166,6 +166,23 @@ class WeightPoint:
 
 
 @dataclass
+class MymopPoint:
+    """One MYMOP answer: its profile score and items (0 best … 6 worst) and what they name."""
+
+    answered_at: datetime  # in the center's zone
+    day: date
+    kind: str
+    profile: Decimal
+    symptom_1_name: str
+    symptom_1: int
+    symptom_2_name: str
+    symptom_2: int | None
+    activity_name: str
+    activity: int | None
+    wellbeing: int
+
+
+@dataclass
 class PatientProgress:
     """The aggregates behind the progress charts and GET /api/progress/<patient_id>."""
 
@@ -173,6 +190,14 @@ class PatientProgress:
     feedback: list[FeedbackPoint]
     plans: list[PlanProgress]
     weights: list[WeightPoint]
+    mymop: list[MymopPoint]
+
+    @property
+    def mymop_change(self) -> Decimal | None:
+        """First profile minus the latest (MYMOP's sign: positive is better); None under two."""
+        if len(self.mymop) < 2:
+            return None
+        return self.mymop[0].profile - self.mymop[-1].profile
 
     @property
     def completed(self) -> int:
@@ -243,12 +268,30 @@ class PatientProgress:
                 for plan in self.plans
             ],
             "weights": [{"day": w.day.isoformat(), "kg": str(w.kg)} for w in self.weights],
+            "mymop_change": None if self.mymop_change is None else str(self.mymop_change),
+            "mymop": [
+                {
+                    "answered_at": m.answered_at.isoformat(),
+                    "day": m.day.isoformat(),
+                    "kind": m.kind,
+                    "profile": str(m.profile),
+                    "symptom_1_name": m.symptom_1_name,
+                    "symptom_1": m.symptom_1,
+                    "symptom_2_name": m.symptom_2_name,
+                    "symptom_2": m.symptom_2,
+                    "activity_name": m.activity_name,
+                    "activity": m.activity,
+                    "wellbeing": m.wellbeing,
+                }
+                for m in self.mymop
+            ],
         }
 
 
 def patient_progress(*, patient: Patient) -> PatientProgress:
     """A patient's relief and side effects per answered session, sessions planned, done and
-    missed per care plan, and weights from session vitals: four queries whatever the size."""
+    missed per care plan, weights from session vitals, and MYMOP answers: five queries
+    whatever the size."""
     zone = patient.center.tzinfo
     answers = (
         SessionFeedback.objects.filter(patient=patient)
@@ -317,7 +360,25 @@ def patient_progress(*, patient: Patient) -> PatientProgress:
         .values("recorded_at", "weight_kg")
         .order_by("recorded_at", "pk")
     ]
-    return PatientProgress(patient=patient, feedback=feedback, plans=plans, weights=weights)
+    mymop = [
+        MymopPoint(
+            answered_at=answer.answered_at.astimezone(zone),
+            day=answer.answered_at.astimezone(zone).date(),
+            kind=answer.kind,
+            profile=answer.profile,
+            symptom_1_name=answer.symptom_1_name,
+            symptom_1=answer.symptom_1,
+            symptom_2_name=answer.symptom_2_name,
+            symptom_2=answer.symptom_2,
+            activity_name=answer.activity_name,
+            activity=answer.activity,
+            wellbeing=answer.wellbeing,
+        )
+        for answer in MymopAnswer.objects.filter(patient=patient).order_by("answered_at", "pk")
+    ]
+    return PatientProgress(
+        patient=patient, feedback=feedback, plans=plans, weights=weights, mymop=mymop
+    )
 
 
 # Who may read a patient's progress besides the patient: the staff of the patient's center.

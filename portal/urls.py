@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from console.discharge import my_discharge_pdf
-from feedback.views import session_feedback
+from feedback.views import mymop_answer, session_feedback
 from portal import booking, intake, views
 
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("timeline/", views.timeline, name="portal_timeline"),
     path("progress/", views.progress, name="portal_progress"),
     path("feedback/<int:session_id>/", session_feedback, name="portal_session_feedback"),
+    path("mymop/", mymop_answer, name="portal_mymop"),
     # Above patients.urls: the preferences step writes notification preferences too.
     path("intake/preferences/", intake.intake_preferences, name="patient_intake_preferences"),
     path("intake/", include("patients.urls")),

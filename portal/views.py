@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_safe
 
-from feedback.selectors import session_awaiting_feedback
+from feedback.selectors import mymop_due, session_awaiting_feedback
 from patients.models import CarePlan, DischargeSummary
 from portal.progress import progress_page_context
 from portal.selectors import (
@@ -59,6 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "guidance_before": before,
             "guidance_after": after,
             "awaiting_feedback": session_awaiting_feedback(patient=patient),
+            "mymop_due": mymop_due(patient=patient, now=now),
         },
     )
 

@@ -115,12 +115,46 @@
     );
   }
 
+  function drawMymop(data) {
+    const mymop = data.mymop;
+    const traces = [
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: data.labels.mymop_profile,
+        x: mymop.times,
+        y: mymop.profile,
+        hovertemplate: "%{y:.2f}/6<extra></extra>",
+        line: { color: GREEN, width: 3 },
+      },
+    ];
+    mymop.items.forEach((item, index) => {
+      traces.push({
+        type: "scatter",
+        mode: "lines+markers",
+        name: item.name,
+        x: mymop.times,
+        y: item.scores,
+        hovertemplate: "%{y}/6<extra>" + item.name + "</extra>",
+        line: { color: SIDE_EFFECT_COLOURS[index % SIDE_EFFECT_COLOURS.length], dash: "dot" },
+      });
+    });
+    draw("mymop-chart", traces, {
+      // Four item names may wrap the legend to three rows on a phone.
+      margin: { t: 80 },
+      legend: { orientation: "h", y: 1.35 },
+      yaxis: { title: { text: data.labels.mymop_score }, range: [-0.3, 6.3], dtick: 1 },
+      xaxis: dateAxis(mymop.times),
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     const source = document.getElementById("progress-data");
     if (!source || typeof Plotly === "undefined") return;
     const data = JSON.parse(source.textContent);
     useMonths(data.months);
     drawRelief(data);
+    drawMymop(data);
     drawSessions(data);
     drawWeight(data);
   });

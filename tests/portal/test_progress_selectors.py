@@ -33,7 +33,8 @@ def test_progress_counts_a_course_as_worked_out_by_hand(
     patient = patient_user.patient_profile
     virechana_course(center, patient, practitioner, COURSE)
 
-    with django_assert_num_queries(4):
+    # Feedback, side effects, plans, weights, MYMOP answers.
+    with django_assert_num_queries(5):
         progress = patient_progress(patient=patient)
 
     (plan,) = progress.plans
