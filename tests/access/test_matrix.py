@@ -233,6 +233,8 @@ ACCESS = {
     # Once signed: a draft stays with the clinicians.
     "portal_discharge_pdf": Access(allow=_a("patient"), obj="signed_care_plan"),
     "portal_session_feedback": Access(allow=_a("patient"), obj="session"),
+    # MYMOP is the patient's own measure: staff neither read nor answer it here.
+    "portal_mymop": Access(allow=_a("patient")),
     "patient_intake": Access(allow=_a("patient")),
     "patient_intake_dosha": Access(allow=_a("patient")),
     "patient_intake_health": Access(allow=_a("patient")),
