@@ -140,9 +140,11 @@
       });
     });
     draw("mymop-chart", traces, {
-      // Four item names may wrap the legend to three rows on a phone.
-      margin: { t: 80 },
-      legend: { orientation: "h", y: 1.35 },
+      // Five lines named by the patient make a legend of up to five rows on a phone: it goes
+      // under the dates, where Plotly widens the margin for it, rather than over the lines.
+      height: 420,
+      margin: { t: 10 },
+      legend: { orientation: "h", x: 0, y: -0.12, yanchor: "top" },
       yaxis: { title: { text: data.labels.mymop_score }, range: [-0.3, 6.3], dtick: 1 },
       xaxis: dateAxis(mymop.times),
     });
