@@ -17,6 +17,7 @@ from feedback.models import (
     AdaptationRule,
     AdaptationRuleVersion,
     ClinicianTask,
+    MymopAnswer,
     RuleFiring,
     RuleRun,
     SessionFeedback,
@@ -47,6 +48,19 @@ class SymptomScoreAdmin(admin.ModelAdmin):
     list_filter = ("symptom",)
     search_fields = ("feedback__patient__last_name", "feedback__patient__mrn")
     raw_id_fields = ["feedback"]
+
+
+@admin.register(MymopAnswer)
+class MymopAnswerAdmin(SimpleHistoryAdmin):
+    list_display = ("patient", "kind", "profile", "symptom_1_name", "answered_at")
+    list_filter = ("kind",)
+    search_fields = ("patient__first_name", "patient__last_name", "patient__mrn")
+    autocomplete_fields = ["patient"]
+    raw_id_fields = ["care_plan"]
+    date_hierarchy = "answered_at"
+    list_select_related = ["patient"]
+    # The patient's own answers: staff read them, the patient alone gives them (the portal).
+    readonly_fields = ("profile",)
 
 
 class AdaptationRuleForm(forms.ModelForm):
@@ -85,17 +99,27 @@ class AdaptationRuleForm(forms.ModelForm):
         if measure != AdaptationRule.Measure.SIDE_EFFECT and data.get("symptom"):
             self.add_error("symptom", _("A side effect is chosen only for a side-effect rule."))
         if measure not in FEEDBACK_MEASURES:
-            if data.get("comparison") in TREND_COMPARISONS:
+            # A MYMOP answer is compared with the one before; attendance has no "before".
+            if (
+                measure == AdaptationRule.Measure.ADHERENCE
+                and data.get("comparison") in TREND_COMPARISONS
+            ):
                 self.add_error(
                     "comparison", _("A trend compares two feedbacks; choose a threshold.")
                 )
-            # These act on the session the feedback was about, which attendance has not.
+            # These act on the session the feedback was about, which attendance and MYMOP
+            # answers have not.
             needs_feedback = {AdaptationRule.Action.DIET_ALERT, AdaptationRule.Action.ESCALATE}
             chosen = needs_feedback & set(data.get("actions") or [])
             if chosen:
+                refusal = (
+                    _("%(actions)s follow a feedback after a session, not a MYMOP answer.")
+                    if measure == AdaptationRule.Measure.MYMOP
+                    else _("%(actions)s follow a feedback, not attendance.")
+                )
                 self.add_error(
                     "actions",
-                    _("%(actions)s follow a feedback, not attendance.")
+                    refusal
                     % {"actions": ", ".join(str(AdaptationRule.Action(a).label) for a in chosen)},
                 )
         return data

@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from feedback.models import MymopAnswer
 from feedback.services import mymop_record
+from patients.models import CarePlan
+from sessions.models import SessionStatus
+from tests.factories import CarePlanFactory, TherapySessionFactory, local_today_at
 
 pytestmark = pytest.mark.django_db
 
@@ -58,9 +61,7 @@ def test_home_links_to_mymop_at_intake_and_the_answer_is_saved(client, patient_u
         ({"symptom_2_name": "", "symptom_2": "3"}, "Name the second symptom"),
     ],
 )
-def test_bad_answers_are_refused_in_words_and_nothing_is_saved(
-    client, patient_user, change, words
-):
+def test_bad_answers_are_refused_in_words_and_nothing_is_saved(client, patient_user, change, words):
     client.force_login(patient_user)
 
     response = client.post(URL, {**FIRST, **change})
@@ -105,3 +106,51 @@ def test_the_page_reads_in_hindi(client, patient_user):
     client.force_login(patient_user)
     page = client.get(URL, HTTP_ACCEPT_LANGUAGE="hi").content.decode()
     assert "कौन-सा लक्षण" in page
+
+
+def test_the_weekly_form_asks_about_the_named_symptoms_and_is_saved_on_the_plan(
+    client, patient_user, patient, center, practitioner
+):
+    now = timezone.now()
+    mymop_record(
+        patient=patient,
+        kind="intake",
+        symptom_1_name="Back pain",
+        activity_name="Walking",
+        symptom_1=4,
+        activity=5,
+        wellbeing=3,
+        now=now - timedelta(days=10),
+    )
+    plan = CarePlanFactory(
+        patient=patient,
+        status=CarePlan.Status.SCHEDULED,
+        start_date=now.astimezone(center.tzinfo).date() - timedelta(days=3),
+    )
+    for day, status in ((-2, SessionStatus.COMPLETED), (2, SessionStatus.SCHEDULED)):
+        TherapySessionFactory(
+            center=center,
+            patient=patient,
+            practitioner=practitioner,
+            care_plan=plan,
+            starts_at=local_today_at(center, 9, days=day),
+            status=status,
+        )
+    client.force_login(patient_user)
+    assert "Your weekly check" in client.get(reverse("portal_home")).content.decode()
+
+    page = client.get(URL).content.decode()
+
+    assert "Back pain: how bad has it been this last week?" in page
+    assert "Walking: how bad has it been this last week?" in page
+    assert "Which symptom bothers you most?" not in page
+    assert 'name="symptom_2"' not in page  # no second symptom was named
+    response = client.post(URL, {"symptom_1": "2", "activity": "3", "wellbeing": "1"})
+    assert response.status_code == 302
+    weekly = MymopAnswer.objects.get(kind="weekly")
+    # (2 + 3 + 1) / 3 = 2.00
+    assert (weekly.care_plan, weekly.profile, weekly.symptom_1_name) == (
+        plan,
+        Decimal("2.00"),
+        "Back pain",
+    )

@@ -135,3 +135,48 @@ def test_a_director_cannot_change_another_centers_or_every_centers_rule(
     everyone.refresh_from_db()
     assert everyone.name == "Organisation rule"
     assert AdaptationRule.objects.get(pk=theirs.pk).threshold == 6
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"threshold": "7"}, "threshold", "This measure goes up to 6."),
+        ({"actions": ["escalate"]}, "actions", "not a MYMOP answer"),
+    ],
+)
+def test_a_mymop_rule_is_refused_beyond_its_scale_or_with_session_actions(
+    client, director, center, virechana, changes, field, message
+):
+    rule = _rule(center, virechana)
+    url = reverse("admin:feedback_adaptationrule_change", args=[rule.pk])
+    client.force_login(director)
+    mymop = {"measure": "mymop", "symptom": "", "therapy": "", "comparison": "rose_by"}
+
+    answer = client.post(url, _form(client, url, **mymop, **changes))
+
+    assert answer.status_code == 200
+    assert message in " ".join(answer.context["adminform"].form.errors[field])
+    assert rule.versions.count() == 1
+
+
+def test_a_director_makes_a_mymop_worsening_rule(client, director, center, virechana):
+    rule = _rule(center, virechana)
+    url = reverse("admin:feedback_adaptationrule_change", args=[rule.pk])
+    client.force_login(director)
+    changes = {
+        "measure": "mymop",
+        "symptom": "",
+        "therapy": "",
+        "comparison": "rose_by",
+        "threshold": "1",
+        "actions": ["alert_clinician"],
+    }
+
+    answer = client.post(url, _form(client, url, **changes))
+
+    assert answer.status_code == 302
+    rule.refresh_from_db()
+    assert rule.versions.first().summary == (
+        "MYMOP profile rose by at least 1/6 since the MYMOP answer before → "
+        "Clinician call task, due within 24 h"
+    )
