@@ -17,7 +17,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from datetime import time as clock
 
 from bench.harness import (
@@ -34,15 +34,11 @@ from bench.harness import (
     throwaway_database,
     verdict,
 )
+from demo.busy_year import PATIENTS_PER_PLACE, SLOTS, Progress, book_history
 
 GOAL_RATIO = 3.0
-# A therapy day of eight 90-minute slots from 07:30: the longest therapy (75 min) and its
-# turnover (15 min) fit a slot, so a room, its practitioner and its patient never overlap.
-SLOTS = 8
-FIRST_SLOT = clock(7, 30)
-SLOT_MINUTES = 90
+# The longest (75 min) and its turnover (15 min) fit one of demo.busy_year's 90-minute slots.
 THERAPY_MINUTES = (45, 60, 60, 75)
-PATIENTS_PER_PLACE = 5  # patients per room and slot: each comes back about every fifth day
 PROFILE_REPEATS = 3
 
 
@@ -79,8 +75,11 @@ class Timings:
     last_error: str = ""
 
 
-def busy_center(*, days: int, rooms: int, ahead: int) -> BusyCenter:
-    """One center's `days` of history, today and `ahead` days booked, `rooms` rooms all day."""
+def busy_center(
+    *, days: int, rooms: int, ahead: int, outcomes: bool = False, progress: Progress | None = None
+) -> BusyCenter:
+    """One center's `days` of history, today and `ahead` days booked, `rooms` rooms all day;
+    with `outcomes`, the reminders and feedback the dashboards read (demo.busy_year)."""
     from django.db import connection
 
     from clinics.choices import Role
@@ -122,10 +121,20 @@ def busy_center(*, days: int, rooms: int, ahead: int) -> BusyCenter:
         ClinicalFlag(patient=p, reason="Nausea score rose after Virechana", source="feedback")
         for p in patients[::10]
     )
-    total = _book_history(center, therapies, room_list, practitioners, patients, days, ahead)
+    total = book_history(
+        center,
+        therapies,
+        room_list,
+        practitioners,
+        patients,
+        days,
+        ahead,
+        outcomes=outcomes,
+        progress=progress,
+    )
     with connection.cursor() as cursor:
         # As autovacuum would have, long before a year went by.
-        for model in (TherapySession, Patient, ClinicalFlag):
+        for model in (TherapySession, Patient, ClinicalFlag, *_outcome_models(outcomes)):
             cursor.execute(f'ANALYZE "{model._meta.db_table}"')
     return BusyCenter(
         center_id=center.pk,
@@ -139,60 +148,23 @@ def busy_center(*, days: int, rooms: int, ahead: int) -> BusyCenter:
     )
 
 
-def _book_history(center, therapies, rooms, practitioners, patients, days, ahead) -> int:
-    """Sessions bulk-inserted slot by slot; statuses as a real year would have left them."""
-    from django.utils import timezone
+def _outcome_models(outcomes: bool) -> tuple:
+    from feedback.models import SessionFeedback, SymptomScore
+    from notifications.models import OutboxMessage
 
-    from sessions.models import SessionStatus, TherapySession
-
-    now = timezone.now()
-    zone = center.tzinfo
-    today = now.astimezone(zone).date()
-    batch, total = [], 0
-    for offset in range(-days, ahead + 1):
-        day = today + timedelta(days=offset)
-        first = datetime.combine(day, FIRST_SLOT, tzinfo=zone)
-        for slot in range(SLOTS):
-            starts = first + timedelta(minutes=SLOT_MINUTES * slot)
-            for index, room in enumerate(rooms):
-                session = TherapySession(
-                    center=center,
-                    patient=patients[total % len(patients)],
-                    therapy=therapies[(offset + slot + index) % len(therapies)],
-                    practitioner=practitioners[(index + offset) % len(practitioners)],
-                    room=room,
-                    starts_at=starts,
-                    status_changed_at=min(starts, now),
-                )
-                session.fill_derived_times()
-                session.status = _status(session, total, now, SessionStatus)
-                batch.append(session)
-                total += 1
-        if len(batch) >= 2000:
-            TherapySession.objects.bulk_create(batch)
-            batch = []
-    TherapySession.objects.bulk_create(batch)
-    return total
+    return (OutboxMessage, SessionFeedback, SymptomScore) if outcomes else ()
 
 
-def _status(session, number: int, now, status) -> str:
-    if number % 20 == 7:
-        return status.CANCELLED
-    if session.starts_at > now:
-        return status.SCHEDULED
-    if session.ends_at > now:
-        return status.IN_SESSION
-    return status.NO_SHOW if number % 25 == 3 else status.COMPLETED
-
-
-def measure(server: str, cookies: dict, requests: int, warmup: int) -> dict[str, Timings]:
+def measure(
+    server: str, cookies: dict, requests: int, warmup: int, pages: tuple[Page, ...] = PAGES
+) -> dict[str, Timings]:
     """Each page in turn, so that whatever else loads the machine weighs on all of them alike."""
     host, port = server.split(":")
-    connections = {page.name: http.client.HTTPConnection(host, int(port)) for page in PAGES}
-    timings = {page.name: Timings() for page in PAGES}
+    connections = {page.name: http.client.HTTPConnection(host, int(port)) for page in pages}
+    timings = {page.name: Timings() for page in pages}
     try:
         for round_ in range(warmup + requests):
-            for page in PAGES:
+            for page in pages:
                 headers = {"Cookie": cookies[page.who]} if page.who else {}
                 connection = connections[page.name]
                 started = time.perf_counter()

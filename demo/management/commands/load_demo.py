@@ -2,6 +2,9 @@
 
 Idempotent: every row is looked up by its natural key first, and care plans that already
 have sessions are not scheduled again, so running it twice leaves the same rows.
+
+--large adds a third center with a year of full days (demo/busy_year.py), for the dashboards
+under /console/analytics/ to show; a center that has its year already is left as it is.
 """
 
 import hashlib
@@ -30,6 +33,7 @@ from clinics.models import (
     Skill,
     User,
 )
+from demo.busy_year import PATIENTS_PER_PLACE, SLOTS, book_history, progress_bar
 from demo.catalog import CENTERS, CHECKLISTS, DEMO_PASSWORD, PATIENTS, PROTOCOLS, SKILLS, THERAPIES
 from feedback.adaptation import rule_version_current
 from feedback.choices import Symptom
@@ -60,6 +64,11 @@ from sessions.services import (
 SUPERUSER_EMAIL = "staff@demo.clinic"
 DEMO_PRACTITIONER = "practitioner@demo.clinic"
 DRAFT_AFTER_DAYS = 20
+BUSY_CENTER = "thrissur-busy-year"
+BUSY_ADMIN = "busy-admin@demo.clinic"
+BUSY_ROOMS = 12
+# Therapies that fit a 90-minute slot with their turnover, in an ordinary therapy room.
+BUSY_THERAPIES = ("abhyanga", "shirodhara", "nasya")
 
 
 def _upsert(model, defaults: dict, **lookup):
@@ -72,6 +81,12 @@ def _upsert(model, defaults: dict, **lookup):
             setattr(row, name, defaults[name])
         row.save(update_fields=changed)
     return row, created
+
+
+def _demo_sessions():
+    """Sessions the replay and the outcomes history fill in: not the busy year's, which were
+    bulk-inserted with their statuses and outcomes (and would take an hour one by one)."""
+    return TherapySession.objects.exclude(center__slug=BUSY_CENTER)
 
 
 def _parse(hhmm: str) -> time:
@@ -93,6 +108,11 @@ class Command(BaseCommand):
             type=float,
             default=2.0,
             help="Seconds the scheduler may take per center.",
+        )
+        parser.add_argument(
+            "--large",
+            action="store_true",
+            help="Also a busy center's year of sessions, feedback and reminders (a few minutes).",
         )
 
     def handle(self, *args, **options):
@@ -116,7 +136,9 @@ class Command(BaseCommand):
         self._running_late(centers["kochi"])
         self._replay_the_day(today)
         self._outcomes_history()
-        self._print_logins()
+        if options["large"]:
+            self._busy_year(skills, therapies)
+        self._print_logins(large=options["large"])
 
     # --- catalog -------------------------------------------------------------------
 
@@ -355,6 +377,13 @@ class Command(BaseCommand):
                     "comorbidities": row.comorbidities,
                     "allergies": row.allergies,
                     "email": f"{first.lower()}.{last.lower()}@patients.demo.clinic",
+                    # Numbers for drama and tests (India's 98470 0xxxx here, Ofcom's 07700
+                    # 900xxx in London), so that SMS reminders and HELP replies can be shown.
+                    "phone": (
+                        f"+9198470{index:05d}"
+                        if center.country == "IN"
+                        else f"+447700900{index:03d}"
+                    ),
                 },
             )
             if created:
@@ -371,13 +400,6 @@ class Command(BaseCommand):
                 # The demo patient login.
                 login = self._user(
                     "patient@demo.clinic"
-                    # Numbers for drama and tests (India's 98470 0xxxx here, Ofcom's 07700
-                    # 900xxx in London), so that SMS reminders and HELP replies can be shown.
-                    "phone": (
-                        f"+9198470{index:05d}"
-                        if center.country == "IN"
-                        else f"+447700900{index:03d}"
-                    ),
                     if center.slug == "kochi"
                     else "london-patient@demo.clinic",
                     first,
@@ -522,11 +544,15 @@ class Command(BaseCommand):
     def _replay_the_day(self, today) -> None:
         """Give past and current sessions the statuses a working clinic would have left them in."""
         now = timezone.now()
-        untouched = TherapySession.objects.filter(
-            status=SessionStatus.SCHEDULED,
-            starts_at__lt=now + timedelta(minutes=30),
-            status_changes__isnull=True,
-        ).select_related("therapy", "patient")
+        untouched = (
+            _demo_sessions()
+            .filter(
+                status=SessionStatus.SCHEDULED,
+                starts_at__lt=now + timedelta(minutes=30),
+                status_changes__isnull=True,
+            )
+            .select_related("therapy", "patient")
+        )
         planned = {session: self._status_at(session, now) for session in untouched}
         # Chance decides which past sessions were missed or called off, but the history always
         # shows at least one of each: take them from the sessions chance marked completed.
@@ -535,7 +561,7 @@ class Command(BaseCommand):
             key=lambda session: _stable_fraction(session.patient_id, session.starts_at),
         )
         for status in (SessionStatus.NO_SHOW, SessionStatus.CANCELLED):
-            already = TherapySession.objects.filter(status=status).exists()
+            already = _demo_sessions().filter(status=status).exists()
             if not already and status not in planned.values() and completed:
                 planned[completed.pop(0)] = status
         for session, status in planned.items():
@@ -561,7 +587,8 @@ class Command(BaseCommand):
         protocol outcome view have something to show. Each patient's latest finished session
         stays unanswered, for Home's "How was your session?" card."""
         finished = (
-            TherapySession.objects.filter(status=SessionStatus.COMPLETED)
+            _demo_sessions()
+            .filter(status=SessionStatus.COMPLETED)
             .select_related("patient", "therapy")
             .order_by("patient_id", "starts_at")
         )
@@ -695,7 +722,99 @@ class Command(BaseCommand):
             return SessionStatus.CANCELLED
         return SessionStatus.COMPLETED
 
-    def _print_logins(self) -> None:
+    # --- a busy year (--large) ------------------------------------------------------------
+
+    def _busy_year(self, skills, therapies, days: int = 365, ahead: int = 14) -> None:
+        """Twelve rooms full all day for a year, with the outcomes the dashboards read.
+
+        Idempotent: a center that has sessions already keeps them and nothing is added.
+        """
+        center, _ = _upsert(
+            Center,
+            slug=BUSY_CENTER,
+            defaults={
+                "name": "Vaidyagrama Thrissur (a busy year)",
+                "timezone": "Asia/Kolkata",
+                "address": "2 Round North",
+                "city": "Thrissur",
+                "country": "IN",
+                "holiday_country": "IN",
+                "holiday_subdivision": "KL",
+            },
+        )
+        Membership.objects.get_or_create(
+            user=self._user(BUSY_ADMIN, "Meera", "Varma"), center=center, role=Role.CENTER_ADMIN
+        )
+        # The Kochi director compares both Indian centers on the centers dashboard.
+        director = CENTERS["kochi"]["director"][2]
+        Membership.objects.get_or_create(
+            user=User.objects.get(email=director), center=center, role=Role.MEDICAL_DIRECTOR
+        )
+        if TherapySession.objects.filter(center=center).exists():
+            self.stdout.write(f"{center.name}: its year is loaded already; left as it is")
+            return
+        with transaction.atomic():
+            for weekday in range(7):
+                _upsert(
+                    OpeningHours,
+                    center=center,
+                    weekday=weekday,
+                    defaults={"opens": time(7), "closes": time(20)},
+                )
+            rooms = [
+                _upsert(
+                    Room,
+                    center=center,
+                    code=f"T{number:02d}",
+                    defaults={"name": f"Therapy room {number}", "room_type": "therapy"},
+                )[0]
+                for number in range(1, BUSY_ROOMS + 1)
+            ]
+            practitioners = []
+            for number in range(1, BUSY_ROOMS + 1):
+                user = self._user(f"vaidya-{number}@thrissur.demo.clinic", "Vaidya", str(number))
+                profile, _ = PractitionerProfile.objects.get_or_create(
+                    user=user,
+                    defaults={"gender": "F" if number % 2 else "M"},
+                )
+                profile.skills.set([skills[code] for code in BUSY_THERAPIES])
+                Membership.objects.get_or_create(user=user, center=center, role=Role.PRACTITIONER)
+                practitioners.append(profile)
+            patients = [
+                _upsert(
+                    Patient,
+                    center=center,
+                    mrn=f"THR-{number:05d}",
+                    defaults={
+                        "first_name": f"Patient {number}",
+                        "last_name": "Thrissur",
+                        "sex": "F" if number % 3 else "M",
+                        "date_of_birth": date(1950 + number % 50, 1 + number % 12, 1),
+                        "phone": f"+9198471{number:05d}",
+                        "email": f"patient-{number}@thrissur.demo.clinic",
+                    },
+                )[0]
+                for number in range(1, BUSY_ROOMS * SLOTS * PATIENTS_PER_PLACE + 1)
+            ]
+            self.stdout.write(f"{center.name}: booking {days} days of history and {ahead} ahead")
+            started = timezone.now()
+            total = book_history(
+                center,
+                [therapies[code] for code in BUSY_THERAPIES],
+                rooms,
+                practitioners,
+                patients,
+                days,
+                ahead,
+                outcomes=True,
+                progress=progress_bar(),
+            )
+        seconds = (timezone.now() - started).total_seconds()
+        self.stdout.write(
+            f"{center.name}: {total:,} sessions with their outcomes in {seconds:.0f} s"
+        )
+
+    def _print_logins(self, large: bool = False) -> None:
         rows = [
             ("Center admin (Kochi)", "admin@demo.clinic", "/console/"),
             ("Medical director (Kochi)", "director@demo.clinic", "/console/"),
@@ -705,6 +824,8 @@ class Command(BaseCommand):
             ("Patient (London)", "london-patient@demo.clinic", "/portal/"),
             ("Staff (Django admin)", SUPERUSER_EMAIL, "/admin/"),
         ]
+        if large:
+            rows.append(("Center admin (busy year)", BUSY_ADMIN, "/console/analytics/"))
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for role, email, page in rows:
             self.stdout.write(f"  {role:<26} {email:<28} lands on {page}")

@@ -1,0 +1,210 @@
+"""Dashboard latency on a busy center's year: /console/analytics/ against a trivial view, one run.
+
+python -m bench.analytics (make bench-analytics): a database of the run's own filled with the
+year `manage.py load_demo --large` loads (demo/busy_year.py: every room full all day, with the
+reminders and feedback the dashboards read), one uvicorn process, each dashboard requested in
+turn over HTTP keep-alive connections, over its default 30 days and over the whole year; p50/p95
+per page and its ratio to the trivial view (/healthz/). Then each page once more through
+Django's test client in this process: its queries (a fixed number whatever the data), their time
+and the template's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import uuid
+from datetime import datetime, timedelta
+
+from bench.harness import (
+    DEFAULT_DATABASE_URL,
+    DEFAULT_REDIS_URL,
+    OUT,
+    fmt,
+    forget_channels,
+    machine_load,
+    percentile,
+    serving,
+    session_cookie,
+    setup_django,
+    throwaway_database,
+    verdict,
+)
+from bench.pages import Page, _profiled, busy_center, measure
+from demo.busy_year import progress_bar
+
+GOAL_RATIO = 3.0
+DASHBOARDS = (
+    ("attendance", "/console/analytics/"),
+    ("utilisation", "/console/analytics/utilisation/"),
+    ("reminders", "/console/analytics/reminders/"),
+    ("adherence", "/console/analytics/adherence/"),
+    ("centers", "/console/analytics/centers/"),
+)
+
+
+def pages_of(today, days: int) -> tuple[Page, ...]:
+    """The trivial view, then each dashboard over its default 30 days and over `days` days."""
+    year = f"?start={today - timedelta(days=days - 1)}&end={today}"
+    return (
+        Page("trivial", "/healthz/", None),
+        *(Page(name, path, "admin") for name, path in DASHBOARDS),
+        *(Page(f"{name} year", path + year, "admin") for name, path in DASHBOARDS),
+    )
+
+
+def run(
+    *,
+    database_url: str,
+    redis_url: str,
+    channel_prefix: str,
+    days: int,
+    rooms: int,
+    ahead: int,
+    requests: int,
+    warmup: int,
+    server: str | None = None,
+) -> dict:
+    """Fill the database, serve it, measure; `server` as in bench.pages.run."""
+    from django.utils import timezone
+
+    print("... booking a busy center's year with its outcomes", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    busy = busy_center(days=days, rooms=rooms, ahead=ahead, outcomes=True, progress=progress_bar())
+    filled_s = time.perf_counter() - started
+    from clinics.models import Center
+
+    today = timezone.now().astimezone(Center.objects.get(pk=busy.center_id).tzinfo).date()
+    pages = pages_of(today, days)
+    cookies = {who: session_cookie(user) for who, user in busy.users.items() if who}
+    try:
+        with serving(database_url, redis_url, channel_prefix, server) as server:
+            print(f"... {requests} requests of each page", file=sys.stderr, flush=True)
+            timings = measure(server, cookies, requests, warmup, pages)
+    finally:
+        forget_channels(redis_url, channel_prefix)
+    profiled = {page.name: _profiled(page, busy.users, before_each=None) for page in pages}
+    return {
+        "busy": busy,
+        "filled_s": filled_s,
+        "pages": pages,
+        "timings": timings,
+        "profile": profiled,
+        "counts": _counts(busy.center_id),
+    }
+
+
+def _counts(center_id: int) -> dict[str, int]:
+    """What the dashboards read, to print beside their times."""
+    from feedback.models import SessionFeedback
+    from notifications.models import OutboxMessage
+    from sessions.models import TherapySession
+
+    return {
+        "sessions": TherapySession.objects.filter(center_id=center_id).count(),
+        "feedback": SessionFeedback.objects.filter(session__center_id=center_id).count(),
+        "messages": OutboxMessage.objects.filter(session__center_id=center_id).count(),
+    }
+
+
+def report(result: dict) -> dict:
+    """Print the latency table and the verdicts; returns them for the JSON record."""
+    busy, timings, profiled, counts = (
+        result["busy"],
+        result["timings"],
+        result["profile"],
+        result["counts"],
+    )
+    print(
+        f"{counts['sessions']} sessions of one center ({busy.days} days of history, today, "
+        f"{busy.ahead} days ahead; {busy.rooms} rooms full all day), {counts['feedback']} "
+        f"feedback answers and {counts['messages']} reminders, bulk-inserted in "
+        f"{result['filled_s']:.1f} s. One uvicorn process, HTTP keep-alive, pages requested in "
+        f"turn; x = ratio to the trivial view; queries and SQL ms from the test client."
+    )
+    base = timings["trivial"]
+    base_p50, base_p95 = percentile(base.ms, 0.5), percentile(base.ms, 0.95)
+    rows = []
+    for page in result["pages"]:
+        t = timings[page.name]
+        p50, p95 = percentile(t.ms, 0.5), percentile(t.ms, 0.95)
+        rows.append(
+            {
+                "page": page.name,
+                "path": page.path,
+                "requests": len(t.ms),
+                "errors": t.errors,
+                "last_error": t.last_error,
+                "p50": p50,
+                "p95": p95,
+                "ratio_p50": None if p50 is None or not base_p50 else p50 / base_p50,
+                "ratio_p95": None if p95 is None or not base_p95 else p95 / base_p95,
+                "queries": profiled[page.name]["queries"],
+                "sql_ms": profiled[page.name]["sql_ms"],
+            }
+        )
+    head = (
+        f"{'page':<18}{'ok':>5}{'errors':>7}{'p50 ms':>9}{'p95 ms':>9}{'x p50':>7}{'x p95':>7}"
+        f"{'queries':>9}{'sql ms':>8}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        print(
+            f"{r['page']:<18}{r['requests']:>5}{r['errors']:>7}"
+            f"{fmt(r['p50'], '.1f'):>9}{fmt(r['p95'], '.1f'):>9}"
+            f"{fmt(r['ratio_p50'], '.2f'):>7}{fmt(r['ratio_p95'], '.2f'):>7}"
+            f"{r['queries']:>9}{r['sql_ms']:>8.1f}"
+        )
+        if r["last_error"]:
+            print(f"    last error: {r['last_error']}")
+    checks = {}
+    for r in rows[1:]:
+        ok = None if r["ratio_p95"] is None else r["ratio_p95"] <= GOAL_RATIO and not r["errors"]
+        checks[f"{r['page']} p95 <= {GOAL_RATIO:g}x the trivial view's, no errors"] = verdict(ok)
+    print()
+    for label, outcome in checks.items():
+        print(f"  [{outcome:>4}] {label}")
+    return {"rows": rows, "counts": counts, "checks": checks}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--days", type=int, default=365, help="days of history [365]")
+    parser.add_argument("--ahead", type=int, default=14, help="days booked after today [14]")
+    parser.add_argument("--rooms", type=int, default=12, help="rooms, each full all day [12]")
+    parser.add_argument("--requests", type=int, default=100, help="measured, per page [100]")
+    parser.add_argument("--warmup", type=int, default=5, help="requests not measured [5]")
+    args = parser.parse_args(argv)
+    server_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    channel_prefix = f"bench-analytics-{uuid.uuid4().hex}"
+    load_before = machine_load()
+
+    with throwaway_database("analytics", server_url) as database_url:
+        setup_django(database_url, redis_url, channel_prefix)
+        result = run(
+            database_url=database_url,
+            redis_url=redis_url,
+            channel_prefix=channel_prefix,
+            days=args.days,
+            rooms=args.rooms,
+            ahead=args.ahead,
+            requests=args.requests,
+            warmup=args.warmup,
+        )
+        print()
+        print(f"Before the run: {load_before}; after: {machine_load()}.")
+        record = {"when": datetime.now().strftime("%Y%m%d-%H%M%S"), "args": vars(args)}
+        record["load"] = {"before": load_before, "after": machine_load()}
+        record.update(report(result))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "analytics-latest.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""The dashboard benchmark runs end to end on a tiny year and prints its table."""
+
+import pytest
+
+from bench import analytics
+from demo.busy_year import SLOTS
+from tests.bench.test_bench_smoke import private_channel_layer, served  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_analytics_benchmark_times_each_dashboard_against_the_trivial_view(served, capsys):  # noqa: F811
+    result = analytics.run(days=3, rooms=2, ahead=1, requests=3, warmup=1, **served)
+    outcome = analytics.report(result)
+
+    # Three days past, today and one ahead, two rooms full all day; outcomes on the past ones.
+    assert result["counts"]["sessions"] == 5 * SLOTS * 2
+    assert result["counts"]["feedback"] > 0
+    assert result["counts"]["messages"] > 0
+    names = [page.name for page in result["pages"]]
+    assert names[0] == "trivial"
+    assert len(names) == 1 + 2 * len(analytics.DASHBOARDS)
+    for name in names:
+        timing = result["timings"][name]
+        assert (len(timing.ms), timing.errors) == (3, 0), timing.last_error
+        assert result["profile"][name]["status"] == 200
+    assert result["profile"]["reminders year"]["queries"] > 0
+    table = capsys.readouterr().out
+    for name, _path in analytics.DASHBOARDS:
+        assert f"{name} year" in table
+    assert "x p95" in table
+    assert len(outcome["checks"]) == 2 * len(analytics.DASHBOARDS)
+    assert set(outcome["checks"].values()) <= {"PASS", "FAIL"}

@@ -1,0 +1,51 @@
+"""load_demo --large: a busy center's year with plausible statuses and outcomes, loaded once."""
+
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.test import override_settings
+
+from clinics.models import Center
+from demo.busy_year import SLOTS
+from demo.catalog import CENTERS
+from demo.management.commands.load_demo import BUSY_CENTER, BUSY_ROOMS, Command
+from feedback.models import SessionFeedback, SymptomScore
+from notifications.models import OutboxMessage
+from sessions.models import SessionStatus, TherapySession
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+def test_the_busy_year_loads_once_with_statuses_feedback_and_reminders():
+    out = StringIO()
+    command = Command(stdout=out, stderr=StringIO())
+    skills = command._skills()
+    therapies = command._therapies(skills)
+    command._user(CENTERS["kochi"]["director"][2], "Medical", "Director")
+
+    command._busy_year(skills, therapies, days=30, ahead=2)
+
+    center = Center.objects.get(slug=BUSY_CENTER)
+    sessions = TherapySession.objects.filter(center=center)
+    assert sessions.count() == 33 * SLOTS * BUSY_ROOMS
+    statuses = Counter(sessions.values_list("status", flat=True))
+    past = statuses[SessionStatus.COMPLETED] + statuses[SessionStatus.NO_SHOW]
+    assert 0.85 < statuses[SessionStatus.COMPLETED] / past < 0.99
+    assert 0.02 < statuses[SessionStatus.CANCELLED] / sessions.count() < 0.09
+    assert statuses[SessionStatus.SCHEDULED] > 0
+    feedback = SessionFeedback.objects.filter(session__center=center)
+    assert 0.6 < feedback.count() / statuses[SessionStatus.COMPLETED] < 0.8
+    assert not feedback.exclude(session__status=SessionStatus.COMPLETED).exists()
+    assert SymptomScore.objects.filter(feedback__session__center=center).exists()
+    messages = OutboxMessage.objects.filter(session__center=center)
+    assert set(messages.values_list("status", flat=True)) == {"sent", "failed"}
+    assert set(messages.values_list("channel", flat=True)) == {"sms", "email", "in_app"}
+    # Both reminders of every session begun that was not cancelled.
+    assert messages.count() == 2 * (past + statuses[SessionStatus.IN_SESSION])
+
+    counts = (sessions.count(), feedback.count(), messages.count())
+    command._busy_year(skills, therapies, days=30, ahead=2)
+    assert (sessions.count(), feedback.count(), messages.count()) == counts
+    assert "its year is loaded already; left as it is" in out.getvalue()
