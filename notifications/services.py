@@ -37,7 +37,9 @@ from notifications.models import (
 )
 from notifications.playbook import NotificationEvent
 from notifications.signals import check_in_answered, escalation_raised
+from patients.forms import CONSENT_DOCUMENT_VERSION
 from patients.models import Consent, Patient
+from patients.services import channel_consents_record
 from sessions.models import RELEASED_STATUSES, SessionStatus, TherapySession
 
 logger = logging.getLogger(__name__)
@@ -739,6 +741,38 @@ def notification_preference_update(
         patient.save(update_fields=["language"])
     _upcoming_replan(patient, now=now)
     return preference
+
+
+@transaction.atomic
+def message_preferences_record(
+    *,
+    patient: Patient,
+    sms: bool,
+    email: bool,
+    in_app: bool,
+    quiet_hours_start: datetime.time,
+    quiet_hours_end: datetime.time,
+    timezone_name: str,
+    language: str,
+    push: bool | None = None,
+) -> NotificationPreference:
+    """The message-preferences page, all or nothing: each channel's consent given or
+    withdrawn to match the ticks, as the intake's preferences step does (SMS and email go
+    out only with it), and the preferences saved with the reminders to come re-planned."""
+    channel_consents_record(
+        patient=patient, sms=sms, email=email, document_version=CONSENT_DOCUMENT_VERSION
+    )
+    return notification_preference_update(
+        patient=patient,
+        sms=sms,
+        email=email,
+        in_app=in_app,
+        quiet_hours_start=quiet_hours_start,
+        quiet_hours_end=quiet_hours_end,
+        timezone_name=timezone_name,
+        language=language,
+        push=push,
+    )
 
 
 def _upcoming_replan(patient: Patient, *, now) -> None:

@@ -29,14 +29,15 @@ from notifications.selectors import (
 from notifications.services import (
     NotificationError,
     inbox_mark_read,
-    notification_preference_update,
+    message_preferences_record,
     outbox_message_retry,
     preference_for,
     push_subscription_delete,
     push_subscription_save,
     staff_alerts_mark_read,
 )
-from patients.models import Patient
+from patients.models import Consent, Patient
+from patients.services import CHANNEL_CONSENTS
 from sessions.models import TherapySession
 
 
@@ -90,10 +91,23 @@ def inbox_read_all(request: HttpRequest) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     patient = _patient_of(request)
     preference = preference_for(patient)
-    form = PreferenceForm(request.POST or None, instance=preference)
+    # SMS and email show ticked only with the patient's consent in force: that is what sends.
+    in_force = set(
+        Consent.objects.filter(patient=patient, withdrawn_at__isnull=True).values_list(
+            "kind", flat=True
+        )
+    )
+    form = PreferenceForm(
+        request.POST or None,
+        instance=preference,
+        initial={
+            "sms": preference.sms and CHANNEL_CONSENTS["sms"] in in_force,
+            "email": preference.email and CHANNEL_CONSENTS["email"] in in_force,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        notification_preference_update(
+        message_preferences_record(
             patient=patient,
             sms=data["sms"],
             email=data["email"],

@@ -204,6 +204,37 @@ def consents_record(
     return sorted(kept + granted, key=lambda consent: consent.kind)
 
 
+# Reminders by SMS or email need the patient's consent to that channel (notifications sends
+# only with it); ticking a channel wherever the patient chooses their channels gives it.
+CHANNEL_CONSENTS = {"sms": Consent.Kind.SMS_MESSAGES, "email": Consent.Kind.EMAIL_MESSAGES}
+
+
+@transaction.atomic
+def channel_consents_record(
+    *, patient: Patient, sms: bool, email: bool, document_version: str
+) -> None:
+    """Give or withdraw each message channel's consent to match the patient's ticks.
+
+    Only a change touches the consent rows: the other consents, and a channel's consent
+    already in force, keep their rows and times.
+    """
+    in_force = set(
+        Consent.objects.filter(patient=patient, withdrawn_at__isnull=True).values_list(
+            "kind", flat=True
+        )
+    )
+    ticked = {"sms": sms, "email": email}
+    wanted = {kind for channel, kind in CHANNEL_CONSENTS.items() if ticked[channel]}
+    channel_kinds = set(CHANNEL_CONSENTS.values())
+    if in_force & channel_kinds != wanted:
+        consents_record(
+            patient=patient,
+            given=(in_force - channel_kinds) | wanted,
+            document_version=document_version,
+            signed_by=patient.full_name,
+        )
+
+
 # What a patient may write in each health answer: a few lines, not a medical history.
 HEALTH_ANSWER_MAX_CHARS = 2000
 

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_http_methods
 
 from notifications.models import NotificationPreference
 from patients.models import Consent
+from patients.services import CHANNEL_CONSENTS
 from portal.forms import TIMES_OF_DAY, IntakePreferencesForm
-from portal.services import CHANNEL_CONSENTS, intake_preferences_record
+from portal.services import intake_preferences_record
 
 
 def _initial(patient, preference) -> dict:

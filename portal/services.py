@@ -12,12 +12,8 @@ from notifications.live import inbox_push
 from notifications.models import InAppNotification
 from notifications.services import notification_preference_update, preference_for
 from patients.forms import CONSENT_DOCUMENT_VERSION
-from patients.models import CarePlan, Consent, Patient
-from patients.services import consents_record, patient_preferences_record
-
-# Reminders by SMS or email need the patient's consent to that channel (notifications sends
-# only with it); ticking a channel in the preferences is giving that consent.
-CHANNEL_CONSENTS = {"sms": Consent.Kind.SMS_MESSAGES, "email": Consent.Kind.EMAIL_MESSAGES}
+from patients.models import CarePlan, Patient
+from patients.services import channel_consents_record, patient_preferences_record
 
 
 @transaction.atomic
@@ -46,22 +42,9 @@ def intake_preferences_record(
         language=language,
         phone=phone,
     )
-    in_force = set(
-        Consent.objects.filter(patient=patient, withdrawn_at__isnull=True).values_list(
-            "kind", flat=True
-        )
+    channel_consents_record(
+        patient=patient, sms=sms, email=email, document_version=CONSENT_DOCUMENT_VERSION
     )
-    ticked = {"sms": sms, "email": email}
-    wanted = {kind for channel, kind in CHANNEL_CONSENTS.items() if ticked[channel]}
-    channel_kinds = set(CHANNEL_CONSENTS.values())
-    # Only a change of channel consents touches the consent rows, keeping the others' times.
-    if in_force & channel_kinds != wanted:
-        consents_record(
-            patient=patient,
-            given=(in_force - channel_kinds) | wanted,
-            document_version=CONSENT_DOCUMENT_VERSION,
-            signed_by=patient.full_name,
-        )
     notification_preference_update(
         patient=patient,
         sms=sms,
