@@ -29,6 +29,7 @@ from feedback.models import (
     AdaptationRuleVersion,
     ClinicianTask,
     RuleFiring,
+    RuleRun,
     SessionFeedback,
     SymptomScore,
 )
@@ -605,6 +606,18 @@ class RuleFiringFactory(DjangoModelFactory):
     subject = factory.Sequence(lambda n: f"session:{n}")
     trigger = factory.LazyFunction(lambda: {"measure": "side_effect", "value": 8})
     reason = "Pain 8/10 reported after Abhyanga."
+
+
+class RuleRunFactory(DjangoModelFactory):
+    """A finished daily run of the adaptation rules."""
+
+    class Meta:
+        model = RuleRun
+
+    finished_at = factory.LazyFunction(timezone.now)
+    status = RuleRun.Status.SUCCEEDED
+    evaluated = 12
+    fired = 1
 
 
 class ClinicianTaskFactory(DjangoModelFactory):
