@@ -12,28 +12,12 @@ and the template's.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import time
-import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from bench.harness import (
-    DEFAULT_DATABASE_URL,
-    DEFAULT_REDIS_URL,
-    OUT,
-    fmt,
-    forget_channels,
-    machine_load,
-    percentile,
-    serving,
-    session_cookie,
-    setup_django,
-    throwaway_database,
-    verdict,
-)
-from bench.pages import Page, _profiled, busy_center, measure
+from bench.harness import fmt, forget_channels, run_and_record, serving, session_cookie
+from bench.pages import Page, _profiled, busy_center, goal_checks, latency_rows, measure
 from demo.busy_year import progress_bar
 
 GOAL_RATIO = 3.0
@@ -125,27 +109,10 @@ def report(result: dict) -> dict:
         f"{result['filled_s']:.1f} s. One uvicorn process, HTTP keep-alive, pages requested in "
         f"turn; x = ratio to the trivial view; queries and SQL ms from the test client."
     )
-    base = timings["trivial"]
-    base_p50, base_p95 = percentile(base.ms, 0.5), percentile(base.ms, 0.95)
-    rows = []
-    for page in result["pages"]:
-        t = timings[page.name]
-        p50, p95 = percentile(t.ms, 0.5), percentile(t.ms, 0.95)
-        rows.append(
-            {
-                "page": page.name,
-                "path": page.path,
-                "requests": len(t.ms),
-                "errors": t.errors,
-                "last_error": t.last_error,
-                "p50": p50,
-                "p95": p95,
-                "ratio_p50": None if p50 is None or not base_p50 else p50 / base_p50,
-                "ratio_p95": None if p95 is None or not base_p95 else p95 / base_p95,
-                "queries": profiled[page.name]["queries"],
-                "sql_ms": profiled[page.name]["sql_ms"],
-            }
-        )
+    rows = latency_rows(result["pages"], timings)
+    for row in rows:
+        row["queries"] = profiled[row["page"]]["queries"]
+        row["sql_ms"] = profiled[row["page"]]["sql_ms"]
     head = (
         f"{'page':<18}{'ok':>5}{'errors':>7}{'p50 ms':>9}{'p95 ms':>9}{'x p50':>7}{'x p95':>7}"
         f"{'queries':>9}{'sql ms':>8}"
@@ -161,13 +128,7 @@ def report(result: dict) -> dict:
         )
         if r["last_error"]:
             print(f"    last error: {r['last_error']}")
-    checks = {}
-    for r in rows[1:]:
-        ok = None if r["ratio_p95"] is None else r["ratio_p95"] <= GOAL_RATIO and not r["errors"]
-        checks[f"{r['page']} p95 <= {GOAL_RATIO:g}x the trivial view's, no errors"] = verdict(ok)
-    print()
-    for label, outcome in checks.items():
-        print(f"  [{outcome:>4}] {label}")
+    checks = goal_checks(rows)
     return {"rows": rows, "counts": counts, "checks": checks}
 
 
@@ -178,32 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rooms", type=int, default=12, help="rooms, each full all day [12]")
     parser.add_argument("--requests", type=int, default=100, help="measured, per page [100]")
     parser.add_argument("--warmup", type=int, default=5, help="requests not measured [5]")
-    args = parser.parse_args(argv)
-    server_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
-    channel_prefix = f"bench-analytics-{uuid.uuid4().hex}"
-    load_before = machine_load()
-
-    with throwaway_database("analytics", server_url) as database_url:
-        setup_django(database_url, redis_url, channel_prefix)
-        result = run(
-            database_url=database_url,
-            redis_url=redis_url,
-            channel_prefix=channel_prefix,
-            days=args.days,
-            rooms=args.rooms,
-            ahead=args.ahead,
-            requests=args.requests,
-            warmup=args.warmup,
-        )
-        print()
-        print(f"Before the run: {load_before}; after: {machine_load()}.")
-        record = {"when": datetime.now().strftime("%Y%m%d-%H%M%S"), "args": vars(args)}
-        record["load"] = {"before": load_before, "after": machine_load()}
-        record.update(report(result))
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "analytics-latest.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
-    return 0
+    return run_and_record("analytics", parser.parse_args(argv), run, report)
 
 
 if __name__ == "__main__":

@@ -227,3 +227,33 @@ def fmt(value, spec: str = "") -> str:
 
 def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def run_and_record(kind: str, args, run, report) -> int:
+    """A page benchmark's main: a throwaway database with Django on it, `run(**vars(args))`,
+    `report` of its result, the machine's load, all kept in bench/out/<kind>-latest.json."""
+    import json
+    import uuid
+    from datetime import datetime
+
+    server_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    channel_prefix = f"bench-{kind}-{uuid.uuid4().hex}"
+    load_before = machine_load()
+    with throwaway_database(kind, server_url) as database_url:
+        setup_django(database_url, redis_url, channel_prefix)
+        result = run(
+            database_url=database_url,
+            redis_url=redis_url,
+            channel_prefix=channel_prefix,
+            **vars(args),
+        )
+        print()
+        load_after = machine_load()
+        print(f"Before the run: {load_before}; after: {load_after}.")
+        record = {"when": datetime.now().strftime("%Y%m%d-%H%M%S"), "args": vars(args)}
+        record["load"] = {"before": load_before, "after": load_after}
+        record.update(report(result))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"{kind}-latest.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    return 0

@@ -12,26 +12,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
-import json
 import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 from datetime import time as clock
 
 from bench.harness import (
-    DEFAULT_DATABASE_URL,
-    DEFAULT_REDIS_URL,
-    OUT,
     fmt,
     forget_channels,
-    machine_load,
     percentile,
+    run_and_record,
     serving,
     session_cookie,
-    setup_django,
-    throwaway_database,
     verdict,
 )
 from demo.busy_year import PATIENTS_PER_PLACE, SLOTS, Progress, book_history
@@ -305,25 +298,7 @@ def report(result: dict) -> dict:
         f"practitioner's day: {busy.practitioners_day}. One uvicorn process, HTTP keep-alive, "
         f"pages requested in turn; x = ratio to the trivial view."
     )
-    base = timings["trivial"]
-    base_p50, base_p95 = percentile(base.ms, 0.5), percentile(base.ms, 0.95)
-    rows = []
-    for page in PAGES:
-        t = timings[page.name]
-        p50, p95 = percentile(t.ms, 0.5), percentile(t.ms, 0.95)
-        rows.append(
-            {
-                "page": page.name,
-                "path": page.path,
-                "requests": len(t.ms),
-                "errors": t.errors,
-                "last_error": t.last_error,
-                "p50": p50,
-                "p95": p95,
-                "ratio_p50": None if p50 is None or not base_p50 else p50 / base_p50,
-                "ratio_p95": None if p95 is None or not base_p95 else p95 / base_p95,
-            }
-        )
+    rows = latency_rows(PAGES, timings)
     head = (
         f"{'page':<9}{'path':<11}{'ok':>5}{'errors':>7}{'p50 ms':>9}{'p95 ms':>9}"
         f"{'x p50':>7}{'x p95':>7}"
@@ -357,51 +332,54 @@ def report(result: dict) -> dict:
     for name, p in profiled.items():
         if name != "trivial":
             print(f"  slowest query of {name}: {p['slowest_sql'][:200]}")
+    checks = goal_checks(rows)
+    return {"sessions": busy.sessions, "rows": rows, "profile": profiled, "checks": checks}
+
+
+def latency_rows(pages: tuple[Page, ...], timings: dict[str, Timings]) -> list[dict]:
+    """p50/p95 of each page and their ratios to the first page's (the trivial view)."""
+    base = timings[pages[0].name]
+    base_p50, base_p95 = percentile(base.ms, 0.5), percentile(base.ms, 0.95)
+    rows = []
+    for page in pages:
+        t = timings[page.name]
+        p50, p95 = percentile(t.ms, 0.5), percentile(t.ms, 0.95)
+        rows.append(
+            {
+                "page": page.name,
+                "path": page.path,
+                "requests": len(t.ms),
+                "errors": t.errors,
+                "last_error": t.last_error,
+                "p50": p50,
+                "p95": p95,
+                "ratio_p50": None if p50 is None or not base_p50 else p50 / base_p50,
+                "ratio_p95": None if p95 is None or not base_p95 else p95 / base_p95,
+            }
+        )
+    return rows
+
+
+def goal_checks(rows: list[dict]) -> dict[str, str]:
+    """Printed and returned: each page but the trivial one within GOAL_RATIO of it at p95."""
     checks = {}
     for r in rows[1:]:
         ok = None if r["ratio_p95"] is None else r["ratio_p95"] <= GOAL_RATIO and not r["errors"]
         checks[f"{r['page']} p95 <= {GOAL_RATIO:g}x the trivial view's, no errors"] = verdict(ok)
     print()
-    for label, result_ in checks.items():
-        print(f"  [{result_:>4}] {label}")
-    return {"rows": rows, "profile": profiled, "checks": checks}
+    for label, outcome in checks.items():
+        print(f"  [{outcome:>4}] {label}")
+    return checks
 
 
 def main(argv: list[str] | None = None) -> int:
-    import os
-
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--days", type=int, default=365, help="days of history [365]")
     parser.add_argument("--ahead", type=int, default=14, help="days booked after today [14]")
     parser.add_argument("--rooms", type=int, default=12, help="rooms, each full all day [12]")
     parser.add_argument("--requests", type=int, default=200, help="measured, per page [200]")
     parser.add_argument("--warmup", type=int, default=10, help="requests not measured [10]")
-    args = parser.parse_args(argv)
-    server_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
-    channel_prefix = f"bench-pages-{uuid.uuid4().hex}"
-    load_before = machine_load()
-
-    with throwaway_database("pages", server_url) as database_url:
-        setup_django(database_url, redis_url, channel_prefix)
-        result = run(
-            database_url=database_url,
-            redis_url=redis_url,
-            channel_prefix=channel_prefix,
-            days=args.days,
-            rooms=args.rooms,
-            ahead=args.ahead,
-            requests=args.requests,
-            warmup=args.warmup,
-        )
-        print()
-        print(f"Before the run: {load_before}; after: {machine_load()}.")
-        record = {"when": datetime.now().strftime("%Y%m%d-%H%M%S"), "args": vars(args)}
-        record["sessions"] = result["busy"].sessions
-        record.update(report(result))
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "pages-latest.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
-    return 0
+    return run_and_record("pages", parser.parse_args(argv), run, report)
 
 
 if __name__ == "__main__":
