@@ -52,7 +52,7 @@ BATCH_SIZE = 100
 # Outcomes are recorded this many messages at a time, in one transaction: a commit per
 # message cost more than the sending. A worker that dies leaves at most this many sent but
 # unrecorded (SMS among them are found at Twilio by their hand-over mark, not sent again).
-RECORD_EVERY = 25
+RECORD_EVERY = 50
 # SMS and pushes of a chunk in flight to their providers at once.
 SEND_THREADS = 8
 MAX_ATTEMPTS = 5
@@ -409,13 +409,14 @@ def _chunk_send(chunk: list[OutboxMessage], *, worker: str, now, sms, mail) -> N
 
     # Twilio and push services answer each request in a few hundred milliseconds: one at a
     # time, a worker would send a handful a second. The SMTP connection is one conversation,
-    # so email goes in order on this thread. The threads touch no database connection.
+    # so email goes in order on this thread meanwhile. The threads touch no database connection.
     with ThreadPoolExecutor(max_workers=SEND_THREADS) as pool:
-        for _done in pool.map(send, [m for m in to_send if m.channel != Channel.EMAIL]):
-            pass
-    for message in to_send:
-        if message.channel == Channel.EMAIL:
-            send(message)
+        pending = [pool.submit(send, m) for m in to_send if m.channel != Channel.EMAIL]
+        for message in to_send:
+            if message.channel == Channel.EMAIL:
+                send(message)
+        for future in pending:
+            future.result()
     if gone:
         PushSubscription.objects.filter(pk__in=gone).delete()
     _outcomes_record(chunk, outcomes, in_app, worker=worker, now=now)
