@@ -790,3 +790,31 @@ class RunnerWrite(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.key} ({self.outcome})"
+
+
+class OverrunFailure(models.Model):
+    """A session whose expected end the over-run job could not move on its last run, and why.
+
+    The job keeps one row per session it failed on in its last run and drops the rows of
+    sessions it moved (or no longer needs to move), so the board warns only while it is failing.
+    """
+
+    session = models.OneToOneField(
+        TherapySession,
+        on_delete=models.CASCADE,
+        related_name="overrun_failure",
+        verbose_name=_("session"),
+    )
+    center = models.ForeignKey(
+        Center, on_delete=models.CASCADE, related_name="+", verbose_name=_("center")
+    )
+    reason = models.TextField(_("reason"))
+    failed_at = models.DateTimeField(_("failed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["failed_at", "id"]
+        verbose_name = _("over-run clock failure")
+        verbose_name_plural = _("over-run clock failures")
+
+    def __str__(self):
+        return f"{self.session_id}: {self.reason}"
