@@ -486,6 +486,16 @@ class Command(BaseCommand):
                 "actions": [Action.ESCALATE],
                 "intensity_lowered_by": 20,
             },
+            # MYMOP's profile runs 0 (best) to 6: a point worse in a week is worth a call.
+            "MYMOP profile worse by a point": {
+                "measure": AdaptationRule.Measure.MYMOP,
+                "symptom": "",
+                "therapy": None,
+                "threshold": 1,
+                "comparison": AdaptationRule.Comparison.ROSE_BY,
+                "actions": [Action.ALERT_CLINICIAN],
+                "intensity_lowered_by": 20,
+            },
         }
         for center in centers.values():
             for name, definition in seeds.items():
