@@ -1,5 +1,6 @@
 """Organisation: users, centers, rooms, stock, practitioners, rosters and memberships."""
 
+import re
 import zoneinfo
 from decimal import Decimal
 
@@ -247,6 +248,12 @@ class Room(models.Model):
 
     def __str__(self):
         return f"{self.code} · {self.name}"
+
+    @property
+    def name_says_code(self) -> bool:
+        """Whether the name already reads out the code as a word ("Room R1" for R1, not
+        "Room R10"), so that a page showing both would say it twice."""
+        return re.search(rf"(?<!\w){re.escape(self.code)}(?!\w)", self.name, re.I) is not None
 
 
 class EquipmentStatus(models.TextChoices):

@@ -15,6 +15,7 @@ from tests.factories import (
     ProtocolStepFactory,
     ProtocolTemplateFactory,
     ProtocolVersionFactory,
+    RoomFactory,
     TherapySessionFactory,
     TherapyTypeFactory,
     local_today_at,
@@ -257,3 +258,31 @@ def test_the_timeline_costs_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert len(response.context["timeline"].session_ids) == size
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "shown"),
+    [
+        ("R1", "Room R1", "Room R1 · Suresh Menon"),
+        ("R1", "Kerala room 1", "Room R1 · Kerala room 1 · Suresh Menon"),
+        ("R1", "Room R10 annexe", "Room R1 · Room R10 annexe · Suresh Menon"),
+    ],
+)
+def test_a_room_is_named_once(
+    client, patient_user, patient, center, practitioner, abhyanga, code, name, shown
+):
+    """A room whose name already says its code ("Room R1") is not shown twice."""
+    session = TherapySessionFactory(
+        center=center,
+        patient=patient,
+        practitioner=practitioner,
+        therapy=abhyanga,
+        room=RoomFactory(center=center, code=code, name=name),
+        starts_at=local_today_at(center, 10),
+    )
+    client.force_login(patient_user)
+
+    item = session_item(client.get(reverse("portal_timeline")).content.decode(), session)
+
+    where = re.search(r'<p class="where">(.*?)</p>', item, re.S).group(1)
+    assert where == shown
