@@ -7,7 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from feedback.models import AdaptationRule
 from feedback.services import mymop_record
+from tests.factories import AdaptationRuleFactory
 from tests.portal.test_progress import PROGRESS_QUERIES
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +124,27 @@ def test_the_schema_documents_mymop(client):
         "0 best"
         in schema["components"]["schemas"]["MymopPoint"]["properties"]["profile"]["description"]
     )
+
+
+def test_staff_see_the_mymop_chart_and_the_task_a_worse_profile_raised(
+    client, patient_user, patient, practitioner_user
+):
+    AdaptationRuleFactory(
+        name="MYMOP worse by a point",
+        measure=AdaptationRule.Measure.MYMOP,
+        symptom="",
+        comparison=AdaptationRule.Comparison.ROSE_BY,
+        threshold=1,
+        actions=[AdaptationRule.Action.ALERT_CLINICIAN],
+    )
+    _answers(patient, [(2, 2, 2, 2), (3, 3, 3, 3)])  # 2.00 then 3.00
+    client.force_login(practitioner_user)
+
+    progress = client.get(reverse("console_patient_progress", args=[patient.pk]))
+    tasks = client.get(reverse("clinician_tasks")).content.decode()
+
+    assert "went from 2.00 to 3.00 out of 6 (lower is better), 1.00 points worse." in (
+        progress.content.decode()
+    )
+    assert "Call Meera Iyer: MYMOP worse by a point" in tasks
+    assert "MYMOP profile 3.00/6 (Weekly). 2.00/6 the time before." in tasks
