@@ -55,12 +55,12 @@ def run(
     """Fill the database, serve it, measure; `server` as in bench.pages.run."""
     from django.utils import timezone
 
+    from clinics.models import Center
+
     print("... booking a busy center's year with its outcomes", file=sys.stderr, flush=True)
     started = time.perf_counter()
     busy = busy_center(days=days, rooms=rooms, ahead=ahead, outcomes=True, progress=progress_bar())
     filled_s = time.perf_counter() - started
-    from clinics.models import Center
-
     today = timezone.now().astimezone(Center.objects.get(pk=busy.center_id).tzinfo).date()
     pages = pages_of(today, days)
     cookies = {who: session_cookie(user) for who, user in busy.users.items() if who}
