@@ -283,8 +283,46 @@ def _action_failures(firing: RuleFiring) -> list[dict]:
     ]
 
 
+def _mymop_answer_before(answer: MymopAnswer) -> MymopAnswer | None:
+    return (
+        MymopAnswer.objects.filter(patient_id=answer.patient_id)
+        .filter(
+            Q(answered_at__lt=answer.answered_at)
+            | Q(answered_at=answer.answered_at, pk__lt=answer.pk)
+        )
+        .order_by("-answered_at", "-pk")
+        .first()
+    )
+
+
+def _recent_mymop_evaluate(run: RuleRun, failures: list, *, now) -> tuple[int, int]:
+    """Recent MYMOP answers again, for MYMOP rules added or edited since they were given."""
+    if not AdaptationRule.objects.filter(
+        is_active=True, measure=AdaptationRule.Measure.MYMOP
+    ).exists():
+        return 0, 0
+    evaluated = fired = 0
+    recent = MymopAnswer.objects.filter(answered_at__gte=now - FEEDBACK_LOOKBACK).select_related(
+        "patient__center"
+    )
+    for answer in recent:
+        evaluated += 1
+        try:
+            with transaction.atomic():
+                firings = mymop_rules_fire(
+                    answer=answer, previous=_mymop_answer_before(answer), now=now
+                )
+            fired += len(firings)
+            for firing in firings:
+                failures += _action_failures(firing)
+        except Exception as error:  # recorded in words, run goes on
+            _recorded(run, failures, rule=None, patient=answer.patient, error=error)
+    return evaluated, fired
+
+
 def adaptation_rules_run(*, now=None) -> RuleRun:
-    """The daily evaluation: adherence over the last week, and recent feedback again.
+    """The daily evaluation: adherence over the last week, and recent feedback and MYMOP
+    answers again.
 
     Each rule and patient is evaluated in its own transaction, so that one that fails is
     recorded with its reason in words and the others still act. The run fails when any did.
@@ -329,6 +367,9 @@ def adaptation_rules_run(*, now=None) -> RuleRun:
                     failures += _action_failures(firing)
             except Exception as error:  # recorded in words, run goes on
                 _recorded(run, failures, rule=None, patient=feedback.patient, error=error)
+        evaluated_mymop, fired_mymop = _recent_mymop_evaluate(run, failures, now=now)
+        evaluated += evaluated_mymop
+        fired += fired_mymop
     except Exception as error:  # the run itself failed; say why on the run
         _recorded(run, failures, rule=None, patient=None, error=error)
     run.finished_at = timezone.now()

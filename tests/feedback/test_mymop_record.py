@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from feedback.models import AdaptationRule, ClinicianTask, MymopAnswer, RuleFiring
 from feedback.selectors import mymop_due
-from feedback.services import mymop_record
+from feedback.services import adaptation_rules_run, mymop_record
 from patients.models import CarePlan
 from sessions.models import SessionStatus
 from tests.factories import (
@@ -240,3 +240,32 @@ def test_mymop_is_due_at_intake_then_weekly_then_at_discharge(patient, center, p
         patient=patient, kind="discharge", care_plan=plan, symptom_1=1, wellbeing=1, now=now
     )
     assert mymop_due(patient=patient, now=now) is None
+
+
+def test_the_daily_run_applies_a_rule_added_after_the_answers_once(patient):
+    now = timezone.now()
+    _intake(patient, symptom_1=2, symptom_2=2, activity=2, wellbeing=2)  # 2.00, no rule yet
+    mymop_record(
+        patient=patient,
+        kind="weekly",
+        symptom_1=3,
+        symptom_2=3,
+        activity=3,
+        wellbeing=3,
+        now=now + timedelta(minutes=1),
+    )  # 3.00
+    AdaptationRuleFactory(
+        name="MYMOP worse by a point",
+        measure=AdaptationRule.Measure.MYMOP,
+        symptom="",
+        comparison=AdaptationRule.Comparison.ROSE_BY,
+        threshold=1,
+        actions=[AdaptationRule.Action.ALERT_CLINICIAN],
+    )
+
+    first = adaptation_rules_run(now=now + timedelta(hours=1))
+    again = adaptation_rules_run(now=now + timedelta(hours=2))
+
+    assert first.status == "succeeded" and first.fired == 1
+    assert again.fired == 0
+    assert ClinicianTask.objects.count() == 1
