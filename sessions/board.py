@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_safe
 from clinics.access import STAFF_ROLES, centers_for
 from clinics.models import Membership, OpeningHours, Room
 from sessions.floor_cache import floor_version
-from sessions.models import SessionStatus, TherapySession
+from sessions.models import OverrunFailure, SessionStatus, TherapySession
 from sessions.selectors import board_sessions, overrun_clashes
 
 # Shown when a center has no opening hours for the day and nothing booked.
@@ -124,6 +125,11 @@ def center_board(request: HttpRequest) -> HttpResponse:
             overrun_until__isnull=False,
             starts_at__gte=now - timedelta(days=2),
         ).exists(),
+        # Kept out of the cached drawing: the warning lasts exactly while the job is failing.
+        # Prefetched rather than joined, so that a board with none reads no sessions here.
+        "overrun_failures": OverrunFailure.objects.filter(center=center).prefetch_related(
+            Prefetch("session", TherapySession.objects.select_related("therapy", "patient"))
+        ),
         "floor_version": floor_version(center.pk),
         "floor_seconds": settings.FLOOR_PAGE_CACHE_SECONDS,
         "statuses": SessionStatus,

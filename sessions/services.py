@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -9,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +27,7 @@ from sessions.models import (
     ChecklistRun,
     Incident,
     MaterialUsage,
+    OverrunFailure,
     RunnerWrite,
     SessionLog,
     SessionNote,
@@ -39,6 +41,8 @@ from sessions.signals import consumable_below_reorder, session_status_changed
 
 if TYPE_CHECKING:
     from clinics.models import User
+
+logger = logging.getLogger(__name__)
 
 
 class TransitionError(Exception):
@@ -260,28 +264,69 @@ def session_overruns_extend(*, now: datetime | None = None) -> list[TherapySessi
     The end moves with the clock in 5-minute steps counted from the planned end, so that the
     board shows 11:05, 11:10, … rather than a new time every minute. Returns the sessions
     whose expected end changed; each is pushed to the boards.
+
+    A session that cannot be moved does not stop the others: why is kept, in words, as its
+    OverrunFailure, which the center board shows until a run moves it (or it ends).
     """
     now = now or timezone.now()
     extended = []
+    failures: dict[int, tuple[TherapySession, str]] = {}
     late = TherapySession.objects.filter(status=SessionStatus.IN_SESSION, ends_at__lte=now)
     for session in late.select_related(
         "center", "patient", "therapy", "room", "practitioner__user"
     ):
-        steps = (now - session.ends_at) // OVERRUN_STEP + 1
-        until = session.ends_at + steps * OVERRUN_STEP
-        if session.overrun_until == until:
-            continue
-        with transaction.atomic():
-            updated = TherapySession.objects.filter(
-                pk=session.pk, status=SessionStatus.IN_SESSION
-            ).update(overrun_until=until)
-            if updated:
-                session.overrun_until = until
+        try:
+            if _overrun_extend(session, now=now):
                 extended.append(session)
-                # A bulk update sends no post_save: tell the floor pages' cache ourselves.
-                floor_changed(session.center_id)
-                transaction.on_commit(lambda s=session: session_broadcast(s))
+        except Exception as error:  # kept in words for the board; the other sessions go on
+            logger.exception("The over-run job could not move session %s", session.pk)
+            failures[session.pk] = (session, overrun_failure_reason(error))
+    _overrun_failures_record(failures, now=now)
     return extended
+
+
+def _overrun_extend(session: TherapySession, *, now: datetime) -> bool:
+    steps = (now - session.ends_at) // OVERRUN_STEP + 1
+    until = session.ends_at + steps * OVERRUN_STEP
+    if session.overrun_until == until:
+        return False
+    with transaction.atomic():
+        updated = TherapySession.objects.filter(
+            pk=session.pk, status=SessionStatus.IN_SESSION
+        ).update(overrun_until=until)
+        if not updated:
+            return False
+        session.overrun_until = until
+        # A bulk update sends no post_save: tell the floor pages' cache ourselves.
+        floor_changed(session.center_id)
+        transaction.on_commit(lambda s=session: session_broadcast(s))
+    return True
+
+
+def overrun_failure_reason(error: Exception) -> str:
+    """Why a session's expected end could not be moved, in words, then the error's detail."""
+    if isinstance(error, OperationalError):
+        reason = _("The database could not be reached or did not answer in time.")
+    elif isinstance(error, DatabaseError):
+        reason = _("The database refused the new end.")
+    else:
+        reason = _("An error in the portal stopped it.")
+    # PostgreSQL's first line says what went wrong; the lines after it (CONTEXT, HINT) are
+    # for the log, which keeps the whole traceback.
+    detail = (str(error).strip().splitlines() or [""])[0]
+    return f"{reason} ({type(error).__name__}: {detail})"
+
+
+def _overrun_failures_record(
+    failures: dict[int, tuple[TherapySession, str]], *, now: datetime
+) -> None:
+    """Keep the failures of this run only: a session moved (or finished) since is no longer late."""
+    OverrunFailure.objects.exclude(session_id__in=failures).delete()
+    for session, reason in failures.values():
+        OverrunFailure.objects.update_or_create(
+            session=session,
+            defaults={"center_id": session.center_id, "reason": reason, "failed_at": now},
+        )
 
 
 # --- the session runner: what a practitioner records while running a session ----------------
