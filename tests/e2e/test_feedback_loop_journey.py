@@ -116,7 +116,12 @@ def test_nausea_after_virechana_from_sign_in_to_the_clinicians_task_and_chart(
 
     page.get_by_role("link", name="See your timeline").click()
     expect(page.locator("[id^=session-]")).to_have_count(4)
-    expect(page.locator(f"#session-{sessions[2].pk}")).to_contain_text("Virechana")
+    virechana = sessions[2]
+    expect(page.locator(f"#session-{virechana.pk}")).to_contain_text("Virechana")
+    # The room once ("Room R1"), then the practitioner.
+    expect(page.locator(f"#session-{virechana.pk} .where")).to_have_text(
+        f"{virechana.room.name} · {virechana.practitioner}"
+    )
     assert horizontal_overflow(page) == 0
     screenshot(page, "feedback-loop-timeline-phone-390")
 
