@@ -7,7 +7,7 @@ turnover (15 min) fit, so a room, its practitioner and its patient never overlap
 
 Outcomes are what the dashboards read: each finished session's reminders (T-24h and T-2h, sent
 or failed, by the patient's channel), the patient's feedback on most completed sessions (relief
-growing over the visits, side effects now and then), and no-shows more frequent where no
+growing over each course of visits, side effects now and then), and no-shows more frequent where no
 reminder got through. A seeded random draw, so that a run gives the same year every time.
 """
 
@@ -30,6 +30,7 @@ NO_SHOW_IF_REMINDED = 0.03
 NO_SHOW_IF_NOT_REMINDED = 0.12
 REMINDER_FAILS = 0.08
 FEEDBACK_SHARE = 0.7
+COURSE = 14  # sessions in a patient's course: relief grows over one, then a new one begins
 SIDE_EFFECT_SHARE = 0.15
 # The channel each patient is reminded on, by their position in the list: most by SMS.
 CHANNEL_WEIGHTS = (("sms", 6), ("email", 3), ("in_app", 1))
@@ -65,7 +66,7 @@ def book_history(
     today = now.astimezone(zone).date()
     channels = [c for c, weight in CHANNEL_WEIGHTS for _ in range(weight)]
     channel_of = {p.pk: channels[i % len(channels)] for i, p in enumerate(patients)}
-    visits: dict[int, int] = {}  # patient pk -> sessions so far, for relief growing over time
+    visits: dict[int, int] = {}  # patient pk -> sessions so far, for relief over a course
     batch, reminded, total = [], {}, 0
     span = days + ahead + 1
     for done, offset in enumerate(range(-days, ahead + 1), start=1):
@@ -164,7 +165,7 @@ def _outcomes(sessions, reminded, channel_of, visits, now, draw: random.Random) 
             session=session,
             patient=patient,
             submitted_at=session.ends_at + timedelta(hours=1 + draw.random() * 3),
-            symptom_relief=min(10, 3 + visit // 8 + draw.randint(0, 2)),
+            symptom_relief=min(10, 2 + visit % COURSE // 2 + draw.randint(0, 2)),
             experience=draw.choice(experiences),
         )
         answers.append(feedback)

@@ -4,6 +4,7 @@ from collections import Counter
 from io import StringIO
 
 import pytest
+from django.db.models import Avg
 from django.test import override_settings
 
 from clinics.models import Center
@@ -38,6 +39,8 @@ def test_the_busy_year_loads_once_with_statuses_feedback_and_reminders():
     feedback = SessionFeedback.objects.filter(session__center=center)
     assert 0.6 < feedback.count() / statuses[SessionStatus.COMPLETED] < 0.8
     assert not feedback.exclude(session__status=SessionStatus.COMPLETED).exists()
+    # Relief grows over each course and starts again with the next: a mean in the middle.
+    assert 4 < feedback.aggregate(mean=Avg("symptom_relief"))["mean"] < 8
     assert SymptomScore.objects.filter(feedback__session__center=center).exists()
     messages = OutboxMessage.objects.filter(session__center=center)
     assert set(messages.values_list("status", flat=True)) == {"sent", "failed"}
