@@ -97,7 +97,24 @@ def book_history(
             batch, reminded = [], {}
             if progress:
                 progress(done, span, total)
+    _analyze(outcomes)
     return total
+
+
+def _analyze(outcomes: bool) -> None:
+    """Statistics for the tables just filled, as autovacuum would gather them some time later:
+    until then the planner takes them for nearly empty, and the reminders dashboard's two
+    queries took 16 s instead of 60 ms over the busy year's last 30 days."""
+    from django.db import connection
+
+    from feedback.models import SessionFeedback, SymptomScore
+    from notifications.models import OutboxMessage
+    from sessions.models import TherapySession
+
+    filled = (TherapySession, OutboxMessage, SessionFeedback, SymptomScore)
+    with connection.cursor() as cursor:
+        for model in filled if outcomes else filled[:1]:
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 
 def _reminders_reach(draw: random.Random) -> list[bool]:
