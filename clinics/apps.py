@@ -1,7 +1,7 @@
 """Organisation: users, centers, rooms, stock, practitioners, rosters and memberships."""
 
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +13,9 @@ class ClinicsConfig(AppConfig):
     def ready(self) -> None:
         from clinics import live
         from clinics.models import Membership, User
+        from clinics.schedules import recurring_jobs_ensure
+
+        post_migrate.connect(recurring_jobs_ensure, sender=self, dispatch_uid="recurring-jobs")
 
         post_save.connect(live.membership_changed, sender=Membership, dispatch_uid="access-m-save")
         post_delete.connect(live.membership_changed, sender=Membership, dispatch_uid="access-m-del")

@@ -62,7 +62,7 @@ LOGINS = [
         "patient@demo.clinic",
         "/portal/",
         "Namaste, Arjun",
-        ("Arjun Menon", KOCHI, "Your treatment plans"),
+        ("Arjun Menon", KOCHI, "Your recovery milestones"),
         ("Console", "Sita Raman"),
     ),
     DemoLogin(
