@@ -28,6 +28,7 @@ from feedback.models import (
     AdaptationRule,
     AdaptationRuleVersion,
     ClinicianTask,
+    MymopAnswer,
     RuleFiring,
     RuleRun,
     SessionFeedback,
@@ -606,6 +607,22 @@ class RuleFiringFactory(DjangoModelFactory):
     subject = factory.Sequence(lambda n: f"session:{n}")
     trigger = factory.LazyFunction(lambda: {"measure": "side_effect", "value": 8})
     reason = "Pain 8/10 reported after Abhyanga."
+
+
+class MymopAnswerFactory(DjangoModelFactory):
+    """An intake MYMOP: back pain 4, walking 3, wellbeing 2; its profile is their mean."""
+
+    class Meta:
+        model = MymopAnswer
+
+    patient = factory.SubFactory(PatientFactory)
+    kind = MymopAnswer.Kind.INTAKE
+    symptom_1_name = "Lower back pain"
+    symptom_1 = 4
+    activity_name = "Walking to the market"
+    activity = 3
+    wellbeing = 2
+    profile = Decimal("3.00")
 
 
 class RuleRunFactory(DjangoModelFactory):

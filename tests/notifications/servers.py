@@ -141,7 +141,12 @@ class _TwilioHandler(BaseHTTPRequestHandler):
         if server.delay:
             time.sleep(server.delay)
         length = int(self.headers.get("Content-Length", 0))
-        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        raw = self.rfile.read(length)
+        if len(raw) < length:
+            # The sender died mid-request (a worker killed by SIGKILL): Twilio would create no
+            # message from half a request, and there is nobody left to answer.
+            return
+        form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
         with server.lock:
             if server.fail_next:
                 server.fail_next -= 1
