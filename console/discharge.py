@@ -29,10 +29,8 @@ from clinics.access import centers_for
 from clinics.choices import Role
 from feedback.choices import Symptom
 from feedback.models import SessionFeedback, SymptomScore
-from notifications import playbook
-from notifications.models import Channel
 from notifications.playbook import NotificationEvent
-from notifications.services import template_values, templates_for
+from notifications.services import playbook_texts
 from patients.discharge import AFTERCARE_MAX_LENGTH, discharge_summary_sign, may_sign_discharge
 from patients.models import CarePlan, DischargeSummary
 from sessions.models import SessionStatus, TherapySession
@@ -40,7 +38,6 @@ from sessions.models import SessionStatus, TherapySession
 # The after-care a summary offers before the clinician writes their own: the playbook's
 # messages for the evening and the morning after the plan's last session.
 AFTERCARE_EVENTS = (NotificationEvent.POST_12H, NotificationEvent.POST_24H)
-CHANNEL_PREFERENCE = (Channel.IN_APP, Channel.EMAIL, Channel.SMS)
 CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 520, 170, 30
 # The center's admins read a summary (to print it for the patient); clinicians also sign it.
 READING_ROLES = (Role.CENTER_ADMIN, Role.PRACTITIONER, Role.MEDICAL_DIRECTOR)
@@ -195,15 +192,10 @@ def default_aftercare(*, care_plan: CarePlan, locale: str) -> str:
     )
     if last is None:
         return ""
-    templates = templates_for(last, events=AFTERCARE_EVENTS, locale=locale)
-    values = template_values(last, locale=locale, zone=ZoneInfo(last.center.timezone))
-    texts = []
-    for event in AFTERCARE_EVENTS:
-        template = next(
-            (templates[(event, c)] for c in CHANNEL_PREFERENCE if (event, c) in templates), None
-        )
-        if template is not None:
-            texts.append(playbook.render(template.body, values))
+    zone = ZoneInfo(last.center.timezone)
+    texts = [
+        body for _subject, body in playbook_texts(last, AFTERCARE_EVENTS, locale=locale, zone=zone)
+    ]
     return "\n\n".join(texts)
 
 

@@ -191,6 +191,31 @@ def template_values(session: TherapySession, *, locale: str, zone: zoneinfo.Zone
         }
 
 
+# Where a page shows a playbook step: the portal's own wording first, then the email's, then
+# the SMS's.
+PAGE_CHANNEL_PREFERENCE = (Channel.IN_APP, Channel.EMAIL, Channel.SMS)
+
+
+def playbook_texts(
+    session: TherapySession, events, *, locale: str, zone: zoneinfo.ZoneInfo
+) -> list[tuple[str, str]]:
+    """Each step's (subject, body) for the session as a page shows it, rendered; steps the
+    playbook has no template for are left out. One query for the templates."""
+    templates = templates_for(session, events=events, locale=locale)
+    values = template_values(session, locale=locale, zone=zone)
+    texts = []
+    for event in events:
+        template = next(
+            (templates[(event, c)] for c in PAGE_CHANNEL_PREFERENCE if (event, c) in templates),
+            None,
+        )
+        if template is not None:
+            texts.append(
+                (playbook.render(template.subject, values), playbook.render(template.body, values))
+            )
+    return texts
+
+
 def feedback_link(session_id: int) -> str:
     """The patient's feedback page for a session, absolute: SMS and email leave the portal."""
     return settings.PORTAL_URL.rstrip("/") + reverse("portal_session_feedback", args=[session_id])

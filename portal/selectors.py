@@ -10,10 +10,8 @@ from clinics.access import centers_for
 from clinics.choices import Role
 from feedback.choices import Symptom
 from feedback.models import MymopAnswer, SessionFeedback, SymptomScore
-from notifications import playbook
-from notifications.models import Channel
 from notifications.playbook import NotificationEvent
-from notifications.services import template_values, templates_for
+from notifications.services import playbook_texts
 from patients.models import CarePlan, Patient
 from sessions.models import RELEASED_STATUSES, SessionStatus, TherapySession, VitalsReading
 from sessions.selectors import sessions_for_patient
@@ -411,26 +409,13 @@ class Guidance:
 BEFORE_TODAY = (NotificationEvent.PRE_2H,)
 BEFORE_TOMORROW = (NotificationEvent.PRE_24H,)
 AFTER_TODAY = (NotificationEvent.POST_1H, NotificationEvent.POST_2H, NotificationEvent.POST_12H)
-# The portal's own wording of a step first, then the email's, then the SMS's.
-CHANNEL_PREFERENCE = (Channel.IN_APP, Channel.EMAIL, Channel.SMS)
 
 
 def _playbook_guidance(session: TherapySession, events, *, locale: str, zone) -> list[Guidance]:
-    templates = templates_for(session, events=events, locale=locale)
-    values = template_values(session, locale=locale, zone=zone)
-    guidance = []
-    for event in events:
-        template = next(
-            (templates[(event, c)] for c in CHANNEL_PREFERENCE if (event, c) in templates), None
-        )
-        if template is not None:
-            guidance.append(
-                Guidance(
-                    title=playbook.render(template.subject, values),
-                    body=playbook.render(template.body, values),
-                )
-            )
-    return guidance
+    return [
+        Guidance(title=title, body=body)
+        for title, body in playbook_texts(session, events, locale=locale, zone=zone)
+    ]
 
 
 def todays_guidance(
