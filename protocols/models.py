@@ -355,3 +355,82 @@ class SOPChecklistItem(models.Model):
 
     def __str__(self):
         return f"{self.order}. {self.text}"
+
+
+class Currency(models.TextChoices):
+    INR = "INR", _("Indian rupee (INR)")
+    GBP = "GBP", _("Pound sterling (GBP)")
+    EUR = "EUR", _("Euro (EUR)")
+    USD = "USD", _("US dollar (USD)")
+    AED = "AED", _("UAE dirham (AED)")
+
+
+class PackageTemplate(models.Model):
+    """What a center sells: one or more protocols taken in order, over some days, for a price."""
+
+    Currency = Currency
+
+    center = models.ForeignKey(
+        Center,
+        on_delete=models.CASCADE,
+        related_name="package_templates",
+        verbose_name=_("center"),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
+    duration_days = models.PositiveSmallIntegerField(
+        _("duration (days)"),
+        help_text=_("At least the days of its protocols, one after another."),
+    )
+    protocols = models.ManyToManyField(
+        ProtocolTemplate,
+        through="PackageProtocol",
+        related_name="packages",
+        verbose_name=_("protocols"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("package template")
+        verbose_name_plural = _("package templates")
+        constraints = [
+            models.UniqueConstraint(fields=["center", "name"], name="package_unique_name"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="package_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(duration_days__gte=1), name="package_duration_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PackageProtocol(models.Model):
+    """One protocol of a package, in the order the patient goes through them."""
+
+    package = models.ForeignKey(
+        PackageTemplate, on_delete=models.CASCADE, related_name="items", verbose_name=_("package")
+    )
+    protocol = models.ForeignKey(
+        ProtocolTemplate,
+        on_delete=models.PROTECT,
+        related_name="package_items",
+        verbose_name=_("protocol"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+
+    class Meta:
+        ordering = ["package_id", "order"]
+        verbose_name = _("package protocol")
+        verbose_name_plural = _("package protocols")
+        constraints = [
+            models.UniqueConstraint(fields=["package", "order"], name="package_protocol_order"),
+            models.UniqueConstraint(fields=["package", "protocol"], name="package_protocol_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.package} #{self.order} {self.protocol}"
