@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "portal",
     "console",
     "integrations",
+    # The protocol-aware waitlist: above scheduling and notifications, beside portal/console.
+    "waitlist",
     "observability",
     "demo",
 ]

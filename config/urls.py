@@ -36,6 +36,8 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("clinician-tasks/", include("feedback.urls")),
     path("scheduling/", include("scheduling.urls")),
+    # The patient's waits (/waitlist/) and a center's queue on the console (/waitlist/console/).
+    path("waitlist/", include("waitlist.urls")),
     path("api/", include("config.api_urls")),
 ]
 
