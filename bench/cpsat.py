@@ -1,4 +1,4 @@
-"""Exact CP-SAT model of panchakarma-schedule/1, the yardstick the engine is benchmarked against."""
+"""Exact CP-SAT model of panchakarma-schedule/1 and /2, the yardstick the engine is benchmarked against."""
 
 # Model, per step s: presence p_s, start S_s (an integer over the step's feasible grid starts,
 # minutes since the horizon origin, so DST is already folded in), and decoupled resource
@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 from bench.instance import Candidate, Instance, Step
 from scheduling.engine.checker import check
 
-FORMAT = "panchakarma-schedule/1"
+FORMAT = "panchakarma-schedule/2"
 LARGE_MODEL_VARS = 30_000
 
 
@@ -207,7 +207,8 @@ class CpsatModel:
         for step in inst.steps:
             self.build_step(step)
         for therapy, t, r, k in self.occurrences:
-            size = inst.therapies[therapy].group_size
+            # Joining a group booked before the problem: only its seats left are open.
+            size = inst.booked_groups.get((therapy, r, k, t), inst.therapies[therapy].group_size)
             members = self.occ_members[(therapy, t, r, k)]
             if len(members) > size:
                 m.add(sum(members) <= size)
@@ -254,8 +255,9 @@ class CpsatModel:
             self._enforce(self.m.add(sv.start <= end + gmax), p)
 
     def _no_overlaps(self) -> None:
-        """Practitioners: one session at a time, group occurrences counted once; rooms up to
-        their capacity (busy intervals take every place); patients one session (with rest)."""
+        """Practitioners: one session at a time, group occurrences counted once (a booked
+        one is always there); rooms up to their capacity (busy intervals take their `places`,
+        or every place); patients one session (with rest)."""
         m, inst = self.m, self.inst
         per_prac: dict[int, list] = defaultdict(list)
         per_room: dict[int, list] = defaultdict(list)
@@ -263,18 +265,10 @@ class CpsatModel:
         for sv in self.vars:
             if not _is(sv.present, 0):
                 self._step_intervals(sv, per_prac, per_room, per_patient)
-        for (therapy, t, _, k), o in self.occurrences.items():
-            dur = inst.therapies[therapy].duration
-            per_prac[k].append(m.new_optional_fixed_size_interval_var(t, dur, o, ""))
+        self._occurrence_intervals(per_prac)
         for items in per_prac.values():
             m.add_no_overlap(items)
-        for res, intervals in inst.busy.items():
-            if res in inst.room_index:
-                r = inst.room_index[res]
-                for a, b in intervals:
-                    if b > a:
-                        iv = m.new_interval_var(a, b - a, b, "")
-                        per_room[r].append((iv, inst.rooms[r]["capacity"]))
+        self._busy_room_intervals(per_room)
         for r, items in per_room.items():
             cap = inst.rooms[r]["capacity"]
             if cap == 1:
@@ -283,6 +277,35 @@ class CpsatModel:
                 m.add_cumulative([iv for iv, _ in items], [d for _, d in items], cap)
         for items in per_patient.values():
             m.add_no_overlap(items)
+
+    def _occurrence_intervals(self, per_prac: dict) -> None:
+        """A group occurrence holds its practitioner once, when it has members; one booked
+        before the problem holds them in any case."""
+        m, inst = self.m, self.inst
+        for (therapy, t, r, k), o in self.occurrences.items():
+            if (therapy, r, k, t) not in inst.booked_groups:
+                dur = inst.therapies[therapy].duration
+                per_prac[k].append(m.new_optional_fixed_size_interval_var(t, dur, o, ""))
+        for therapy, _r, k, t in inst.booked_groups:
+            dur = inst.therapies[therapy].duration
+            per_prac[k].append(m.new_interval_var(t, dur, t + dur, ""))
+
+    def _busy_room_intervals(self, per_room: dict) -> None:
+        """Busy intervals on rooms, each taking its places (all of them in the old form)."""
+        m, inst = self.m, self.inst
+        for res, intervals in inst.busy.items():
+            if res in inst.room_index:
+                r = inst.room_index[res]
+                per_room[r].extend(
+                    (m.new_interval_var(a, b - a, b, ""), inst.rooms[r]["capacity"])
+                    for a, b in intervals
+                    if b > a
+                )
+        for res, intervals in inst.room_places.items():
+            r = inst.room_index[res]
+            per_room[r].extend(
+                (m.new_interval_var(a, b - a, b, ""), places) for a, b, places in intervals if b > a
+            )
 
     def _step_intervals(self, sv: _StepVars, per_prac: dict, per_room: dict, per_patient: dict):
         """Step sv's optional intervals on its patient, practitioners and rooms."""
@@ -435,7 +458,9 @@ class CpsatModel:
                 days = {sv.cands[t].day for t in sv.prac_starts.get(k, sv.cands)}
                 for day in days:
                     loads[(k, day)].append((dur, a, sv.days[day] if len(sv.days) > 1 else None))
-        for (therapy, t, _, k), o in self.occurrences.items():
+        for (therapy, t, r, k), o in self.occurrences.items():
+            if (therapy, r, k, t) in inst.booked_groups:  # booked before: not this schedule's
+                continue
             loads[(k, self.inst.local(t)[0])].append((inst.therapies[therapy].duration, o, None))
         for (k, _), items in loads.items():
             soft = inst.pracs[k]["soft"]

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from bench.instance import Candidate, Instance, Step
 from scheduling.engine.checker import check
 
-FORMAT = "panchakarma-schedule/1"
+FORMAT = "panchakarma-schedule/2"
 BUCKET = 1440  # minutes per occupancy bucket; any fixed width works, a day keeps lists short
 
 
@@ -66,6 +66,15 @@ class FirstFit:
                     r = inst.room_index[res]
                     self.occ.add(("R", r), a, b, demand=inst.rooms[r]["capacity"], key="busy")
                 # Patient busy intervals are already excluded from the step candidates.
+        for res, intervals in inst.room_places.items():
+            for a, b, places in intervals:
+                self.occ.add(("R", inst.room_index[res]), a, b, demand=places, key="busy")
+        for key, seats in inst.booked_groups.items():
+            therapy_id, _r, k, t = key
+            therapy = inst.therapies[therapy_id]
+            # Held under the occurrence's key, so that only a joiner shares the practitioner.
+            self.occ.add(("T", k), t, t + therapy.duration, key=key)
+            self.members[key] = therapy.group_size - seats
 
     def occ_key(self, step: Step, t: int, r: int, k: int) -> tuple | None:
         return (step.therapy.id, r, k, t) if step.therapy.group_size > 1 else None

@@ -1,4 +1,5 @@
-"""Integer view of a panchakarma-schedule/1 problem shared by the benchmark's baseline and CP-SAT."""
+"""Integer view of a panchakarma-schedule/1 or /2 problem shared by the benchmark's baseline and
+CP-SAT."""
 
 # Times are whole minutes since the horizon's first local midnight (an instant), so that every
 # comparison is in real elapsed time whatever the zone's DST does; local dates and minutes of
@@ -128,11 +129,7 @@ class Instance:
                 "max_daily": None if mds is None else int(mds),
                 "priority": int(q.get("priority") or 0),
             }
-        self.busy: dict[str, list[tuple[int, int]]] = {}
-        for b in doc.get("busy") or []:
-            self.busy.setdefault(b["resource"], []).append(
-                (self.instant(b["start"]), self.instant(b["end"]))
-            )
+        self._read_busy(doc)
         self.plans: list[dict] = []
         self.steps: list[Step] = []
         self.step_index: dict[tuple[str, str], int] = {}
@@ -178,6 +175,34 @@ class Instance:
                 "prac": self.prac_index.get(a["practitioner"]),
                 "pinned": bool(a.get("pinned")),
             }
+
+    def _read_busy(self, doc: dict) -> None:
+        """`busy` taking a resource whole; room intervals taking only `places` of its places
+        (room_places); booked group occurrences with seats left (booked_groups, by the
+        first fit's occurrence key (therapy, room, practitioner, start) -> seats)."""
+        self.busy: dict[str, list[tuple[int, int]]] = {}
+        self.room_places: dict[str, list[tuple[int, int, int]]] = {}
+        self.booked_groups: dict[tuple[str, int, int, int], int] = {}
+        for b in doc.get("busy") or []:
+            res = b["resource"]
+            a, z = self.instant(b["start"]), self.instant(b["end"])
+            r = self.room_index.get(res)
+            places = b.get("places")
+            shared = r is not None and places is not None and places < self.rooms[r]["capacity"]
+            if shared:
+                self.room_places.setdefault(res, []).append((a, z, int(places)))
+            else:
+                self.busy.setdefault(res, []).append((a, z))
+            group = b.get("group")
+            therapy = self.therapies.get(group["therapy"]) if r is not None and group else None
+            if therapy is None:
+                continue
+            seats = min(int(group.get("seats") or 0), therapy.group_size - 1)
+            k = self.prac_index.get(group["practitioner"])
+            if shared and seats > 0 and k is not None:
+                self.booked_groups[(therapy.id, r, k, a)] = seats
+            else:  # nobody can join: its practitioner is simply busy
+                self.busy.setdefault(group["practitioner"], []).append((a, a + therapy.duration))
 
     # -- time ---------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Independent checker of panchakarma-schedule/1 solutions: hard rules and recomputed objective."""
+"""Independent checker of panchakarma-schedule/1 and /2 solutions: hard rules and recomputed
+objective."""
 
 # Deliberately self-contained (stdlib only, no other scheduling.engine import): it re-reads the
 # JSON documents and re-applies FORMAT.md's defaults itself so that a bug in the solver's model
@@ -20,7 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-FORMAT = "panchakarma-schedule/1"
+FORMAT = "panchakarma-schedule/2"
+READABLE_FORMATS = ("panchakarma-schedule/1", FORMAT)  # /2 only adds optional busy keys
 
 REASON_CODES = frozenset(
     {
@@ -182,6 +184,22 @@ class _Plan:
 
 
 @dataclass
+class _BookedGroup:
+    """A group occurrence booked before the problem, open to `seats` more patients."""
+
+    room: str
+    practitioner: str
+    therapy: str
+    start: int  # epoch seconds
+    end: int  # its practitioner's end: start + the therapy's duration
+    seats: int
+
+
+# A booked group occurrence is joined by sessions of its therapy, room, practitioner and start.
+GroupKey = tuple[str, str, str, int]
+
+
+@dataclass
 class CheckedProblem:
     """The problem document with FORMAT.md's defaults applied; instants in epoch seconds."""
 
@@ -197,7 +215,9 @@ class CheckedProblem:
     rooms: dict[str, _Room]
     practitioners: dict[str, _Practitioner]
     patients: dict[str, _Patient]
-    busy: dict[str, list[tuple[int, int]]]  # resource id -> intervals
+    busy: dict[str, list[tuple[int, int]]]  # resource id -> intervals taking it whole
+    room_places: dict[str, list[tuple[int, int, int]]]  # room -> (from, to, places taken)
+    booked_groups: dict[GroupKey, _BookedGroup]  # the joinable ones
     plans: dict[str, _Plan]
     steps: dict[StepKey, _Step]
     previous: list[dict]
@@ -217,8 +237,8 @@ class CheckedProblem:
 def read_problem(doc: dict) -> CheckedProblem:
     """Raises KeyError, TypeError or ValueError when the document cannot be read."""
     notes: list[str] = []
-    if doc.get("format", FORMAT) != FORMAT:
-        notes.append(f"problem format is {doc.get('format')!r}, expected {FORMAT!r}")
+    if doc.get("format", FORMAT) not in READABLE_FORMATS:
+        notes.append(f"problem format is {doc.get('format')!r}, expected one of {READABLE_FORMATS}")
     tz = ZoneInfo(doc["timezone"])
     slot = int(doc.get("slot_min", 15))
     start = date.fromisoformat(doc["horizon"]["start"])
@@ -230,7 +250,9 @@ def read_problem(doc: dict) -> CheckedProblem:
     rooms = _read_rooms(doc)
     practitioners = _read_practitioners(doc, tz)
     patients = _read_patients(doc)
-    busy = _read_busy(doc, tz, set(rooms) | set(practitioners) | set(patients), notes)
+    busy, room_places, booked_groups = _read_busy(
+        doc, tz, rooms, therapies, set(rooms) | set(practitioners) | set(patients), notes
+    )
     plans, steps = _read_plans(doc, patients, notes)
     previous = list(doc.get("previous") or [])
     _note_pinned_without_step(previous, steps, notes)
@@ -248,6 +270,8 @@ def read_problem(doc: dict) -> CheckedProblem:
         practitioners=practitioners,
         patients=patients,
         busy=busy,
+        room_places=room_places,
+        booked_groups=booked_groups,
         plans=plans,
         steps=steps,
         previous=previous,
@@ -310,16 +334,51 @@ def _read_patients(doc: dict) -> dict[str, _Patient]:
 
 
 def _read_busy(
-    doc: dict, tz: ZoneInfo, known: set[str], notes: list[str]
-) -> dict[str, list[tuple[int, int]]]:
+    doc: dict,
+    tz: ZoneInfo,
+    rooms: dict[str, _Room],
+    therapies: dict[str, _Therapy],
+    known: set[str],
+    notes: list[str],
+) -> tuple[
+    dict[str, list[tuple[int, int]]],
+    dict[str, list[tuple[int, int, int]]],
+    dict[GroupKey, _BookedGroup],
+]:
+    """Busy intervals taking their resource whole; those taking some places of a room; and
+    the booked group occurrences a session may join (FORMAT.md, `places` and `group`)."""
     busy: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    room_places: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    groups: dict[GroupKey, _BookedGroup] = {}
     for b in doc.get("busy") or []:
-        busy[b["resource"]].append(
-            (_ts(_parse_instant(b["start"], tz)), _ts(_parse_instant(b["end"], tz)))
+        resource = b["resource"]
+        a, z = _ts(_parse_instant(b["start"], tz)), _ts(_parse_instant(b["end"], tz))
+        room = rooms.get(resource)
+        places = b.get("places")
+        shared = room is not None and places is not None and int(places) < room.capacity
+        if shared:
+            room_places[resource].append((a, z, int(places)))
+        else:
+            busy[resource].append((a, z))
+        if resource not in known:
+            notes.append(f"busy interval names unknown resource {resource!r}")
+        group = b.get("group")
+        therapy = therapies.get(group["therapy"]) if room is not None and group else None
+        if therapy is None:
+            continue
+        booked = _BookedGroup(
+            room=resource,
+            practitioner=group["practitioner"],
+            therapy=therapy.id,
+            start=a,
+            end=a + therapy.duration * 60,
+            seats=min(int(group.get("seats") or 0), therapy.group_size - 1),
         )
-        if b["resource"] not in known:
-            notes.append(f"busy interval names unknown resource {b['resource']!r}")
-    return busy
+        if shared and booked.seats > 0:
+            groups[(booked.therapy, booked.room, booked.practitioner, booked.start)] = booked
+        else:  # nobody can join: its practitioner is simply busy
+            busy[booked.practitioner].append((booked.start, booked.end))
+    return busy, room_places, groups
 
 
 def _read_plans(
@@ -415,9 +474,9 @@ class CheckedSchedule:
 
 def read_solution(problem: CheckedProblem, doc: dict) -> CheckedSchedule:
     schedule = CheckedSchedule({}, [], set(), set(), [], [])
-    if doc.get("format", FORMAT) != FORMAT:
+    if doc.get("format", FORMAT) not in READABLE_FORMATS:
         schedule.violations.append(
-            f"Format: solution format is {doc.get('format')!r}, expected {FORMAT!r}."
+            f"Format: solution format is {doc.get('format')!r}, expected one of {READABLE_FORMATS}."
         )
     seen: dict[StepKey, str] = {}
     for n, a in enumerate(doc.get("assignments") or []):
@@ -721,12 +780,28 @@ def _touching_unavailable_time(problem: CheckedProblem, s: _Session) -> list[str
             for a, b in problem.busy.get(resource, ())
             if s.start < b and a < s.end
         )
+    joined = _joined_group(problem, s)
+    out.extend(
+        f"Rule 3: {s.label} overlaps practitioner {s.practitioner}'s booked group "
+        f"{g.therapy} in {g.room} ({problem.span(g.start, g.end)}) without joining it."
+        for g in problem.booked_groups.values()
+        if g.practitioner == s.practitioner
+        and g is not joined
+        and s.start < g.end
+        and g.start < s.end
+    )
     return out
+
+
+def _joined_group(problem: CheckedProblem, s: _Session) -> _BookedGroup | None:
+    """The booked group occurrence session s joins: same therapy, room, practitioner, start."""
+    return problem.booked_groups.get((s.therapy.id, s.room, s.practitioner, s.start))
 
 
 def _occurrences(schedule: CheckedSchedule) -> dict[tuple, list[_Session]]:
     """Sessions by occurrence: a group therapy's patients sharing therapy, room,
-    practitioner and start are one; any other session is its own."""
+    practitioner and start are one (the key of a booked group they join); any other
+    session is its own."""
     occurrences: dict[tuple, list[_Session]] = defaultdict(list)
     for s in schedule.sessions.values():
         if s.therapy.group_size > 1:
@@ -744,8 +819,15 @@ def practitioner_holds_one_session_at_a_time(
     occurrence has at most group_size patients."""
     out = []
     per_practitioner: dict[str, list[list[_Session]]] = defaultdict(list)
-    for members in _occurrences(schedule).values():
+    for key, members in _occurrences(schedule).items():
         first = members[0]
+        booked = problem.booked_groups.get(key)
+        if booked is not None and len(members) > booked.seats:
+            out.append(
+                f"Rule 4: {len(members)} patients join the booked group occurrence of "
+                f"{first.therapy.id} in {first.room} with {first.practitioner} at "
+                f"{first.local_date} {_hm(first.start_min)}, which has {booked.seats} seat(s) left."
+            )
         if len(members) > first.therapy.group_size:
             out.append(
                 f"Rule 4: group occurrence of {first.therapy.id} in {first.room} with "
@@ -770,7 +852,7 @@ def practitioner_holds_one_session_at_a_time(
 
 def room_stays_within_capacity(problem: CheckedProblem, schedule: CheckedSchedule) -> list[str]:
     """Rule 5: a room holds at most `capacity` patients at any instant, each over
-    [start, end + room_turnover_min); a busy interval takes all its places."""
+    [start, end + room_turnover_min); a busy interval takes its `places`, or all of them."""
     # Per room: (from, to, places taken, label, is a session)
     per_room: dict[str, list[tuple[int, int, int, str, bool]]] = defaultdict(list)
     for s in schedule.sessions.values():
@@ -778,6 +860,9 @@ def room_stays_within_capacity(problem: CheckedProblem, schedule: CheckedSchedul
     for room_id, room in problem.rooms.items():
         for a, b in problem.busy.get(room_id, ()):
             per_room[room_id].append((a, b, room.capacity, f"busy {problem.span(a, b)}", False))
+        for a, b, places in problem.room_places.get(room_id, ()):
+            label = f"{places} place(s) busy {problem.span(a, b)}"
+            per_room[room_id].append((a, b, places, label, False))
     out = []
     for room_id, items in per_room.items():
         if room_id in problem.rooms:
@@ -1032,9 +1117,11 @@ def same_practitioner_part(problem: CheckedProblem, schedule: CheckedSchedule) -
 
 def overtime_part(problem: CheckedProblem, schedule: CheckedSchedule) -> int:
     """Per practitioner and local date, a started quarter hour per 15 minutes of sessions
-    (a group occurrence once) above soft_daily_min."""
+    (a group occurrence once, a booked one joined not at all) above soft_daily_min."""
     minutes: dict[tuple[str, date], int] = defaultdict(int)
-    for members in _occurrences(schedule).values():
+    for key, members in _occurrences(schedule).items():
+        if key in problem.booked_groups:  # booked before: its time is not this schedule's
+            continue
         s = members[0]
         minutes[(s.practitioner, s.local_date)] += s.therapy.duration
     total = 0

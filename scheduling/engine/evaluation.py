@@ -28,7 +28,8 @@ def evaluate(inst: Instance, placements: list[Placement]) -> dict[str, int]:
     }
     grid = inst.grid
     minutes_worked: dict[tuple[int, int], int] = {}  # (practitioner, date) -> minutes
-    seen_groups: set[tuple[int, int, int, int]] = set()
+    # A booked group's practitioner time is busy, not this schedule's: joiners add none.
+    seen_groups = {(t, p, r, s) for t, s, p, r, _members in inst.booked_groups}
     for i, placement in enumerate(placements):
         if placement is None:
             parts["unscheduled"] += inst.step_unscheduled_cost[i]

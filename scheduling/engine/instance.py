@@ -82,11 +82,7 @@ class Instance:
         self.practitioner_index = {pid: i for i, pid in enumerate(self.practitioner_ids)}
         self.room_index = {rid: i for i, rid in enumerate(self.room_ids)}
         self.patient_index = {pid: i for i, pid in enumerate(self.patient_ids)}
-        busy_by_resource: dict[str, list[tuple[int, int]]] = {}
-        for b in problem.busy:
-            busy_by_resource.setdefault(b.resource, []).append(
-                (grid.parse_instant(b.start), grid.parse_instant_ceil(b.end))
-            )
+        busy_by_resource = self._read_busy(problem)
         practitioners = problem.practitioners
         self.practitioner_gender = [p.gender for p in practitioners]
         self.practitioner_skills = [set(p.skills) for p in practitioners]
@@ -125,6 +121,49 @@ class Instance:
         self.center_hours = _windows_per_date(grid, problem.center_hours)
         closed = {grid.date_index(c) for c in problem.closed}
         self.closed = [d in closed for d in range(self.days)]
+
+    def _read_busy(self, problem: Problem) -> dict[str, list[tuple[int, int]]]:
+        """Busy intervals that take a resource whole, by resource id. Those taking only some
+        places of a room go to `room_shared_busy[r]` as (start, end, places), and group
+        occurrences a step may join to `booked_groups` as (therapy, start, practitioner,
+        room, patients it holds); State counts both into its occupancy."""
+        grid = self.grid
+        capacity_of = {r.id: max(1, int(r.capacity)) for r in problem.rooms}
+        therapy_index = {t.id: k for k, t in enumerate(self.therapies)}
+        busy_by_resource: dict[str, list[tuple[int, int]]] = {}
+        self.room_shared_busy: list[list[tuple[int, int, int]]] = [[] for _ in problem.rooms]
+        self.booked_groups: list[tuple[int, int, int, int, int]] = []
+        for b in problem.busy:
+            interval = (grid.parse_instant(b.start), grid.parse_instant_ceil(b.end))
+            r = self.room_index.get(b.resource, -1)
+            shared = r >= 0 and b.places is not None and b.places < capacity_of[b.resource]
+            if shared:
+                self.room_shared_busy[r].append((*interval, b.places))
+            else:
+                busy_by_resource.setdefault(b.resource, []).append(interval)
+            if r >= 0 and b.group is not None:
+                held = self._read_booked_group(b.group, interval[0], r, shared, therapy_index)
+                if held is not None:
+                    busy_by_resource.setdefault(b.group.practitioner, []).append(held)
+        return busy_by_resource
+
+    def _read_booked_group(
+        self, group, start: int, r: int, joinable_room: bool, therapy_index: dict[str, int]
+    ) -> tuple[int, int] | None:
+        """Record a booked group occurrence in room r as joinable when it has a seat left
+        and its room a place; otherwise return its practitioner's time, plainly busy."""
+        t = therapy_index.get(group.therapy, -1)
+        p = self.practitioner_index.get(group.practitioner, -1)
+        if t < 0 or p < 0:  # an unknown therapy or practitioner: nobody can join it
+            return None
+        therapy = self.therapies[t]
+        held = (start, start + therapy.duration_min)
+        group_size = max(1, therapy.group_size)
+        seats = min(group.seats, group_size - 1)
+        if seats <= 0 or not joinable_room:
+            return held
+        self.booked_groups.append((t, start, p, r, group_size - seats))
+        return None
 
     def _read_steps(self, problem: Problem) -> None:
         self.plan_ids = [pl.id for pl in problem.plans]

@@ -8,8 +8,10 @@ from typing import Any
 
 from .model import (
     FORMAT,
+    READABLE_FORMATS,
     After,
     Assignment,
+    BookedGroup,
     BusyInterval,
     Patient,
     Plan,
@@ -28,7 +30,7 @@ _PLAN_KEYS = {"id", "patient", "start", "steps"}
 
 
 class FormatError(ValueError):
-    """The document does not follow the panchakarma-schedule/1 format."""
+    """The document does not follow the panchakarma-schedule format (/1 or /2)."""
 
 
 def _schedule(raw: Any) -> WeeklySchedule:
@@ -47,6 +49,40 @@ def _busy(raw: Any, with_resource: bool) -> BusyInterval:
     )
 
 
+def _room_busy(raw: Any) -> BusyInterval:
+    """A `busy` entry: the old form, or with the places it takes and a joinable group."""
+    busy = _busy(raw, True)
+    places = raw.get("places")
+    if places is not None:
+        if isinstance(places, bool) or int(places) != places or places < 1:
+            raise ValueError(f"busy places must be a whole number of at least 1, not {places!r}")
+        busy.places = int(places)
+    group = raw.get("group")
+    if group is not None:
+        seats = group.get("seats", 0)
+        if isinstance(seats, bool) or int(seats) != seats or seats < 0:
+            raise ValueError(f"busy group seats must be a whole number >= 0, not {seats!r}")
+        busy.group = BookedGroup(
+            therapy=str(group["therapy"]),
+            practitioner=str(group["practitioner"]),
+            seats=int(seats),
+        )
+    return busy
+
+
+def _busy_to_dict(busy: BusyInterval) -> dict:
+    out: dict[str, Any] = {"resource": busy.resource, "start": busy.start, "end": busy.end}
+    if busy.places is not None:
+        out["places"] = busy.places
+    if busy.group is not None:
+        out["group"] = {
+            "therapy": busy.group.therapy,
+            "practitioner": busy.group.practitioner,
+            "seats": busy.group.seats,
+        }
+    return out
+
+
 def _assignment(raw: dict) -> Assignment:
     return Assignment(
         plan=raw["plan"],
@@ -63,6 +99,10 @@ def problem_from_dict(doc: dict) -> Problem:
     """Build a Problem from a JSON document, filling FORMAT.md defaults."""
     if not isinstance(doc, dict):
         raise FormatError("problem must be a JSON object")
+    if doc.get("format", FORMAT) not in READABLE_FORMATS:
+        raise FormatError(
+            f"unknown format {doc.get('format')!r}; this engine reads {', '.join(READABLE_FORMATS)}"
+        )
     try:
         center = doc.get("center") or {}
         therapies = {
@@ -149,7 +189,7 @@ def problem_from_dict(doc: dict) -> Problem:
             rooms=rooms,
             practitioners=practitioners,
             patients=patients,
-            busy=[_busy(b, True) for b in doc.get("busy") or []],
+            busy=[_room_busy(b) for b in doc.get("busy") or []],
             plans=plans,
             previous=[_assignment(a) for a in doc.get("previous") or []],
         )
@@ -225,7 +265,7 @@ def problem_to_dict(problem: Problem) -> dict:
             }
             for p in problem.patients
         ],
-        "busy": [{"resource": b.resource, "start": b.start, "end": b.end} for b in problem.busy],
+        "busy": [_busy_to_dict(b) for b in problem.busy],
         "plans": [
             {
                 "id": pl.id,

@@ -1,10 +1,13 @@
-"""Plain dataclasses for a scheduling problem and its solution (format panchakarma-schedule/1)."""
+"""Plain dataclasses for a scheduling problem and its solution (format panchakarma-schedule/2,
+which reads panchakarma-schedule/1 documents unchanged; see FORMAT.md beside this file)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-FORMAT = "panchakarma-schedule/1"
+FORMAT = "panchakarma-schedule/2"
+# /2 only added optional busy-interval keys (`places`, `group`), so a /1 document reads as is.
+READABLE_FORMATS = ("panchakarma-schedule/1", FORMAT)
 
 # A window is a pair of local wall-clock times "HH:MM" (end exclusive, "24:00" allowed).
 Window = tuple[str, str]
@@ -32,12 +35,29 @@ class Room:
 
 
 @dataclass
+class BookedGroup:
+    """A group occurrence already booked in a room that later plans may join: its therapy,
+    its practitioner (busy for it from the interval's start for the therapy's duration) and
+    how many more patients it can take."""
+
+    therapy: str
+    practitioner: str
+    seats: int
+
+
+@dataclass
 class BusyInterval:
-    """An absolute interval; `start`/`end` are ISO 8601 strings with a UTC offset."""
+    """An absolute interval; `start`/`end` are ISO 8601 strings with a UTC offset.
+
+    On a room, `places` is how many of its places the interval takes (None: all of them),
+    and `group` makes it a booked group occurrence that a later plan's step can join.
+    """
 
     start: str
     end: str
     resource: str | None = None
+    places: int | None = None
+    group: BookedGroup | None = None
 
 
 @dataclass

@@ -81,6 +81,25 @@ class State:
         self.objective = sum(inst.step_unscheduled_cost)
         self.n_scheduled = 0
         self.undo_log: list | None = None
+        self._hold_booked_places()
+
+    def _hold_booked_places(self) -> None:
+        """Sessions booked before this problem that share a room: the places they take
+        count in the room's occupancy, and a booked group occurrence holds its practitioner
+        and is open to joiners (as one this schedule opened would be)."""
+        inst = self.inst
+        for r, shared in enumerate(inst.room_shared_busy):
+            capacity = inst.room_capacity[r]
+            for a, b, places in shared:
+                a, b = self._clip(a, b)
+                occupancy = self.room_occupancy[r]
+                occupancy[a:b] = bytes(min(capacity, x + places) for x in occupancy[a:b])
+        for therapy, s, p, r, members in inst.booked_groups:
+            self._fill(
+                self.practitioner_occupancy[p], s, s + inst.therapies[therapy].duration_min, True
+            )
+            self.group_members[(therapy, p, r, s)] = members
+            self.groups_at.setdefault((therapy, s), set()).add((p, r))
 
     def copy(self) -> State:
         """An independent copy of this schedule (sharing the read-only instance), not logging."""
@@ -456,7 +475,7 @@ class State:
                 )
         return found
 
-    def _free_room(self, i: int, s: int, rooms: tuple[int, ...]) -> int:
+    def free_room(self, i: int, s: int, rooms: tuple[int, ...]) -> int:
         """A room with a place for step i at s: the first in scarcity order, or the step's
         previous room when it keeps its previous start; -1 when none."""
         inst = self.inst
@@ -533,7 +552,7 @@ class State:
     ) -> int:
         """One placement per free practitioner at s (in a free room) into the k best
         `found`; the new cutoff."""
-        room = self._free_room(i, s, rooms)
+        room = self.free_room(i, s, rooms)
         if room < 0:
             return cutoff
         inst = self.inst
