@@ -220,7 +220,14 @@ class OutboxMessage(models.Model):
         ordering = ["due_at", "id"]
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox messages")
-        indexes = [models.Index(fields=["status", "due_at"], name="outbox_status_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="outbox_status_due_idx"),
+            # The reminders dashboard joins a center's sessions to the reminders that reached
+            # them: read from this index alone (console/reminders.py).
+            models.Index(
+                fields=["session", "event", "status", "channel"], name="outbox_session_event_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=OutboxStatus.values), name="outbox_status_valid"
