@@ -2,13 +2,13 @@
 
 For sessions due over chosen days and decided (attended, or missed as a no-show), the share
 missed among those a reminder reached, per reminder (T-24h, T-2h) and channel, beside those no
-reminder reached. Two grouped SQL queries, whatever the number of sessions and messages.
+reminder reached. One grouped SQL query, whatever the number of sessions and messages.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, FilteredRelation, Q
 
 from clinics.models import Center
 from notifications.models import OutboxMessage, OutboxStatus
@@ -34,54 +34,51 @@ class ReminderRow:
         return round(100 * self.missed / self.sessions, 1) if self.sessions else None
 
 
-def _decided_sessions(center: Center, first_day: date, last_day: date):
+def reminder_effectiveness(*, center: Center, first_day: date, last_day: date) -> list[ReminderRow]:
+    """One row per reminder and channel that reached patients, then the sessions none reached.
+
+    One grouped query: the decided sessions (by the center's index on its start times) each
+    joined to the reminders that reached them, so that a session none reached is the group
+    with no reminder and channel, counted once.
+    """
     starts, _ = local_day_bounds(first_day, center.timezone)
     _, ends = local_day_bounds(last_day, center.timezone)
-    return TherapySession.objects.filter(
-        center=center, starts_at__gte=starts, starts_at__lt=ends, status__in=DECIDED
-    )
-
-
-def reminder_effectiveness(*, center: Center, first_day: date, last_day: date) -> list[ReminderRow]:
-    """One row per reminder and channel that reached patients, then the sessions none reached."""
-    decided = _decided_sessions(center, first_day, last_day)
-    reached = OutboxMessage.objects.filter(
-        session__in=decided, event__in=list(BEFORE_START), status__in=REACHED
+    groups = (
+        TherapySession.objects.filter(
+            center=center, starts_at__gte=starts, starts_at__lt=ends, status__in=DECIDED
+        )
+        .alias(
+            reached=FilteredRelation(
+                "outbox_messages",
+                condition=Q(
+                    outbox_messages__event__in=list(BEFORE_START),
+                    outbox_messages__status__in=REACHED,
+                ),
+            )
+        )
+        .values("reached__event", "reached__channel")
+        .annotate(
+            sessions=Count("pk", distinct=True),
+            attended=Count("pk", filter=Q(status=SessionStatus.COMPLETED), distinct=True),
+            missed=Count("pk", filter=Q(status=SessionStatus.NO_SHOW), distinct=True),
+        )
+        .order_by("reached__event", "reached__channel")
     )
     events = dict(OutboxMessage._meta.get_field("event").choices)
     channels = dict(OutboxMessage._meta.get_field("channel").choices)
-    rows = [
-        ReminderRow(
-            reminder=str(events.get(row["event"], row["event"])),
-            channel=str(channels.get(row["channel"], row["channel"])),
-            sessions=row["sessions"],
-            attended=row["attended"],
-            missed=row["missed"],
-        )
-        for row in reached.values("event", "channel")
-        .annotate(
-            sessions=Count("session", distinct=True),
-            attended=Count(
-                "session", filter=Q(session__status=SessionStatus.COMPLETED), distinct=True
-            ),
-            missed=Count("session", filter=Q(session__status=SessionStatus.NO_SHOW), distinct=True),
-        )
-        .order_by("event", "channel")
-    ]
-    unreminded = (
-        decided.annotate(
-            reminded=Exists(
-                OutboxMessage.objects.filter(
-                    session=OuterRef("pk"), event__in=list(BEFORE_START), status__in=REACHED
-                )
+    rows, unreminded = [], ReminderRow(reminder="", channel="", sessions=0, attended=0, missed=0)
+    for group in groups:
+        event, channel = group["reached__event"], group["reached__channel"]
+        counts = {name: group[name] for name in ("sessions", "attended", "missed")}
+        if event is None:
+            unreminded = ReminderRow(reminder="", channel="", **counts)
+            continue
+        rows.append(
+            ReminderRow(
+                reminder=str(events.get(event, event)),
+                channel=str(channels.get(channel, channel)),
+                **counts,
             )
         )
-        .filter(reminded=False)
-        .aggregate(
-            sessions=Count("pk"),
-            attended=Count("pk", filter=Q(status=SessionStatus.COMPLETED)),
-            missed=Count("pk", filter=Q(status=SessionStatus.NO_SHOW)),
-        )
-    )
-    rows.append(ReminderRow(reminder="", channel="", **unreminded))
+    rows.append(unreminded)
     return rows

@@ -3,16 +3,17 @@ by weekday and hour of the center's day, and per room and per therapist.
 
 Booked time comes from SQL aggregates: sessions grouped by weekday, start time and length
 (a few hundred groups at most, whatever the number of sessions), then spread over the hours
-they cover. Available time comes from the center's opening hours (rooms, per place) and
-roster shifts (therapists) on the days it was open.
+they cover, and sessions grouped by room and therapist. Available time comes from the
+center's opening hours (rooms, per place) and roster shifts (therapists) on the days it was
+open.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, ExtractMinute
+from django.db import connection
+from django.db.models import DurationField, ExpressionWrapper, F, Sum
 
 from clinics.choices import Role, Weekday
 from clinics.models import Center, OpeningHours, PractitionerProfile, Room, RosterShift
@@ -22,26 +23,11 @@ from sessions.selectors import local_day_bounds
 
 # A cancelled session freed its room and therapist; a no-show still held them.
 NOT_HELD = (SessionStatus.CANCELLED,)
-HELD = [status for status in SessionStatus.values if status not in NOT_HELD]
 
 
-def _length(prefix: str = ""):
-    """A session's booked length, from the session itself or across a relation (`sessions__`)."""
-    return ExpressionWrapper(
-        F(f"{prefix}ends_at") - F(f"{prefix}starts_at"), output_field=DurationField()
-    )
-
-
-def _held_in(center: Center, first_day: date, last_day: date) -> Q:
-    """Sessions held at the center over the days, seen from a room or a therapist."""
-    starts, _ = local_day_bounds(first_day, center.timezone)
-    _, ends = local_day_bounds(last_day, center.timezone)
-    return Q(
-        sessions__center=center,
-        sessions__starts_at__gte=starts,
-        sessions__starts_at__lt=ends,
-        sessions__status__in=HELD,
-    )
+def _length():
+    """A session's booked length."""
+    return ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
 
 
 HOURS = range(24)
@@ -117,27 +103,66 @@ def _open_dates(center: Center, first_day: date, last_day: date) -> list[date]:
     return [day for day in every if day.isoformat() not in closed]
 
 
+# Sessions held over the days, grouped by local weekday, start and length (a few hundred
+# groups at most). Grouped first by their start instant and length, since a busy center's
+# rooms start together, so that each start is put into the center's zone once; date_part
+# rather than EXTRACT, which computes in numeric.
+_BOOKED_GROUPS_SQL = """
+SELECT date_part('isodow', local_start)::int, date_part('hour', local_start)::int,
+       date_part('minute', local_start)::int, length,
+       sum(in_rooms)::bigint, sum(with_therapists)::bigint
+FROM (
+    SELECT starts_at AT TIME ZONE %(zone)s AS local_start, ends_at - starts_at AS length,
+           count(*) FILTER (WHERE room_id IS NOT NULL) AS in_rooms,
+           count(*) FILTER (WHERE practitioner_id IS NOT NULL) AS with_therapists
+    FROM {sessions}
+    WHERE center_id = %(center)s AND starts_at >= %(starts)s AND starts_at < %(ends)s
+          AND NOT (status = ANY(%(not_held)s))
+    GROUP BY starts_at, ends_at
+) AS by_start
+GROUP BY 1, 2, 3, 4
+"""
+
+
 def _booked_groups(center: Center, first_day: date, last_day: date):
-    """Sessions held over the days, grouped by local weekday, start and length: one query."""
+    """(ISO weekday, hour, minute, length, sessions in rooms, sessions with therapists) of the
+    sessions held over the days: one query."""
     starts, _ = local_day_bounds(first_day, center.timezone)
     _, ends = local_day_bounds(last_day, center.timezone)
-    zone = center.tzinfo
-    return (
+    sql = _BOOKED_GROUPS_SQL.format(
+        sessions=connection.ops.quote_name(TherapySession._meta.db_table)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "zone": center.timezone,
+                "center": center.pk,
+                "starts": starts,
+                "ends": ends,
+                "not_held": list(NOT_HELD),
+            },
+        )
+        return cursor.fetchall()
+
+
+def _booked_by_resource(center: Center, first_day: date, last_day: date):
+    """Time held per room and per therapist over the days, from sessions grouped by both (a
+    few hundred groups at most): one query."""
+    starts, _ = local_day_bounds(first_day, center.timezone)
+    _, ends = local_day_bounds(last_day, center.timezone)
+    by_room, by_therapist = defaultdict(timedelta), defaultdict(timedelta)
+    groups = (
         TherapySession.objects.filter(center=center, starts_at__gte=starts, starts_at__lt=ends)
         .exclude(status__in=NOT_HELD)
-        .annotate(
-            weekday=ExtractIsoWeekDay("starts_at", tzinfo=zone),
-            hour=ExtractHour("starts_at", tzinfo=zone),
-            minute=ExtractMinute("starts_at", tzinfo=zone),
-            length=_length(),
-        )
-        .values("weekday", "hour", "minute", "length")
-        .annotate(
-            in_rooms=Count("pk", filter=Q(room__isnull=False)),
-            with_therapists=Count("pk", filter=Q(practitioner__isnull=False)),
-        )
+        .values("room_id", "practitioner_id")
+        .annotate(booked=Sum(_length()))
         .order_by()
     )
+    for group in groups:
+        by_room[group["room_id"]] += group["booked"]
+        by_therapist[group["practitioner_id"]] += group["booked"]
+    return by_room, by_therapist
 
 
 def _heatmap(booked, available, hours: list[int]) -> Heatmap:
@@ -161,15 +186,10 @@ def utilisation(*, center: Center, first_day: date, last_day: date) -> Utilisati
     open_weekdays = defaultdict(int)
     for day in open_dates:
         open_weekdays[day.weekday()] += 1
-    held = _held_in(center, first_day, last_day)
     opening = list(
         OpeningHours.objects.filter(center=center).values_list("weekday", "opens", "closes")
     )
-    rooms = list(
-        Room.objects.filter(center=center, is_active=True)
-        .annotate(booked=Sum(_length("sessions__"), filter=held))
-        .order_by("code")
-    )
+    rooms = list(Room.objects.filter(center=center, is_active=True).order_by("code"))
     shifts = list(
         RosterShift.objects.filter(center=center).values_list(
             "practitioner_id", "weekday", "starts", "ends", "valid_from", "valid_until"
@@ -182,8 +202,8 @@ def utilisation(*, center: Center, first_day: date, last_day: date) -> Utilisati
             user__memberships__is_active=True,
         )
         .select_related("user")
-        .annotate(booked=Sum(_length("sessions__"), filter=held))
     )
+    room_held, therapist_held = _booked_by_resource(center, first_day, last_day)
 
     # Available minutes per weekday and hour: each open day's opening hours, once per place.
     places = sum(room.capacity for room in rooms)
@@ -209,12 +229,15 @@ def utilisation(*, center: Center, first_day: date, last_day: date) -> Utilisati
 
     room_booked = {w: defaultdict(int) for w in Weekday.values}
     therapist_booked = {w: defaultdict(int) for w in Weekday.values}
-    for group in _booked_groups(center, first_day, last_day):
-        weekday = group["weekday"] - 1  # ISO Monday is 1; ours is 0
-        length = int(group["length"].total_seconds() // 60)
-        for hour, minutes in _minutes_by_hour(group["hour"] * 60 + group["minute"], length).items():
-            room_booked[weekday][hour] += minutes * group["in_rooms"]
-            therapist_booked[weekday][hour] += minutes * group["with_therapists"]
+    for iso_weekday, hour, minute, length, in_rooms, with_therapists in _booked_groups(
+        center, first_day, last_day
+    ):
+        weekday = iso_weekday - 1  # ISO Monday is 1; ours is 0
+        for spread_hour, minutes in _minutes_by_hour(
+            hour * 60 + minute, int(length.total_seconds() // 60)
+        ).items():
+            room_booked[weekday][spread_hour] += minutes * in_rooms
+            therapist_booked[weekday][spread_hour] += minutes * with_therapists
 
     # Columns: the hours anyone was open, rostered or booked, so that nothing booked is hidden.
     used = {
@@ -232,7 +255,7 @@ def utilisation(*, center: Center, first_day: date, last_day: date) -> Utilisati
         rooms=[
             ResourceUse(
                 f"{room.code} · {room.name}",
-                int(room.booked.total_seconds() // 60) if room.booked else 0,
+                int(room_held[room.pk].total_seconds() // 60),
                 room.capacity * room_minutes_open,
             )
             for room in rooms
@@ -241,7 +264,7 @@ def utilisation(*, center: Center, first_day: date, last_day: date) -> Utilisati
             (
                 ResourceUse(
                     str(therapist),
-                    int(therapist.booked.total_seconds() // 60) if therapist.booked else 0,
+                    int(therapist_held[therapist.pk].total_seconds() // 60),
                     rostered[therapist.pk],
                 )
                 for therapist in therapists
