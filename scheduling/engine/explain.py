@@ -462,19 +462,40 @@ class Explainer:
         return None
 
     # -- scheduled steps ------------------------------------------------------------------------------
+    def where(self, i: int) -> str:
+        """Where step i is: its time, practitioner and room (the start of every explanation)."""
+        inst, state = self.inst, self.state
+        s, p, r = state.step_start[i], state.step_practitioner[i], state.step_room[i]
+        prac_name = inst.practitioner_ids[p] if p >= 0 else "?"
+        room_name = inst.room_ids[r] if r >= 0 else "?"
+        return (
+            f"{inst.grid.span_label(s, s + inst.step_duration[i])} with {prac_name} in {room_name}"
+        )
+
+    def assignment_in_short(self, i: int) -> str:
+        """Where step i is, without the why (when the time limit leaves no time to work it out)."""
+        return self.where(i) + "; placed as the time limit ended, alternatives not weighed."
+
+    def unscheduled_in_short(self, i: int) -> list[Reason]:
+        """Why step i is unscheduled, as far as is known without looking at alternatives."""
+        inst = self.inst
+        predecessor = inst.step_predecessor[i]
+        if i in inst.invalid_steps or (predecessor >= 0 and self.state.step_start[predecessor] < 0):
+            return self.unscheduled(i)
+        if not inst.step_options[i]:
+            return self._static_reasons(i)
+        return [Reason("search_limit", "No free placement was found before the time limit ended")]
+
     def assignment(self, i: int) -> str:
         """Where step i is, and when not at the first choice, why."""
         inst, state = self.inst, self.state
-        grid = inst.grid
         s, d, p, r = (
             state.step_start[i],
             state.step_date[i],
             state.step_practitioner[i],
             state.step_room[i],
         )
-        prac_name = inst.practitioner_ids[p] if p >= 0 else "?"
-        room_name = inst.room_ids[r] if r >= 0 else "?"
-        base = f"{grid.span_label(s, s + inst.step_duration[i])} with {prac_name} in {room_name}"
+        base = self.where(i)
         if inst.step_pinned[i] is not None:
             return base + "; kept as pinned in the previous schedule."
         previous = inst.step_previous[i]

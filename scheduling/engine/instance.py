@@ -68,6 +68,10 @@ class Instance:
         self._room_free_cache: dict[tuple[int, int, int], bytearray] = {}
         self._center_cache: dict[tuple[int, int], list[int]] = {}
         self._tuple_cache: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self._resource_slots_cache: dict[tuple, list] = {}
+        self._preferred_cache: dict[tuple, dict[int, int]] = {}
+        self._shift_cache: dict[tuple, bytes] = {}
+        self._shared_options_cache: dict[tuple, list[Option]] = {}
         self.step_options: list[list[Option]] = [
             [] if self.step_pinned[i] is not None else self.options(i) for i in range(self.n_steps)
         ]
@@ -318,13 +322,14 @@ class Instance:
         for options in self.step_options:
             if not options:
                 continue
-            best = options[0][0]
+            best = min(o[0] for o in options)
             cheapest = [o for o in options if o[0] == best]
             share = 1.0 / len(cheapest)
             for o in cheapest:
                 pressure[o[3]] += share
+        rounded = [round(x, 3) for x in pressure]
         for options in self.step_options:
-            options.sort(key=lambda o: (o[0], round(pressure[o[3]], 3), o[1]))
+            options.sort(key=lambda o: (o[0], rounded[o[3]], o[1]))
 
     # -- eligibility ------------------------------------------------------------------------
     def _eligible(self, i: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -378,20 +383,37 @@ class Instance:
         free = self._practitioner_free_cache.get(key)
         if free is None:
             grid = self.grid
-            t0, t1 = grid.first_slot[d], grid.first_slot[d + 1]
-            free = bytearray(t1 - t0)
-            wall_ends = grid.slot_wall_ends(duration)
-            wins = self.practitioner_hours[p][d]
+            t0 = grid.first_slot[d]
+            # Most practitioners share a few shift patterns: the shift part is computed once.
+            free = bytearray(self._shift_slots(tuple(self.practitioner_hours[p][d]), d, duration))
             blocked = self.practitioner_blocked[p]
-            if wins:
-                for t in range(t0, t1):
-                    wall_end = wall_ends[t]
-                    if wall_end >= 0 and in_windows(wins, grid.slot_wall[t], wall_end):
-                        s = grid.slot_start[t]
-                        if not blocked or not overlaps(blocked, s, s + duration):
-                            free[t - t0] = 1
+            if blocked:
+                slot_start = grid.slot_start
+                for k, ok in enumerate(free):
+                    if ok:
+                        s = slot_start[t0 + k]
+                        if overlaps(blocked, s, s + duration):
+                            free[k] = 0
             self._practitioner_free_cache[key] = free
         return free
+
+    def _shift_slots(self, wins: tuple[tuple[int, int], ...], d: int, duration: int) -> bytes:
+        """Per slot of date d: 1 when a session of `duration` fits one of the windows `wins`."""
+        key = (wins, d, duration)
+        inside = self._shift_cache.get(key)
+        if inside is None:
+            grid = self.grid
+            t0, t1 = grid.first_slot[d], grid.first_slot[d + 1]
+            mask = bytearray(t1 - t0)
+            if wins:
+                wall_ends = grid.slot_wall_ends(duration)
+                slot_wall = grid.slot_wall
+                for t in range(t0, t1):
+                    wall_end = wall_ends[t]
+                    if wall_end >= 0 and in_windows(wins, slot_wall[t], wall_end):
+                        mask[t - t0] = 1
+            inside = self._shift_cache[key] = bytes(mask)
+        return inside
 
     def _room_free_slots(self, r: int, d: int, duration: int) -> bytearray | None:
         """Like _practitioner_free_slots for a room's busy intervals; None when the room is
@@ -413,6 +435,27 @@ class Instance:
             self._room_free_cache[key] = free
         return free
 
+    def _free_per_slot(
+        self, resources: tuple[int, ...], free_masks: list[bytearray | None]
+    ) -> list[tuple[int, ...]] | None:
+        """Per slot of a date, the `resources` free then (each with its per-slot mask, None
+        for always free), as shared tuples; None when all are always free."""
+        if all(mask is None for mask in free_masks):
+            return None
+        length = max(len(mask) for mask in free_masks if mask is not None)
+        always = b"\x01" * length
+        columns = zip(*[always if mask is None else mask for mask in free_masks], strict=True)
+        by_flags: dict[tuple[int, ...], tuple[int, ...]] = {}
+        out = []
+        for flags in columns:
+            free = by_flags.get(flags)
+            if free is None:
+                free = by_flags[flags] = self._intern(
+                    tuple(res for res, ok in zip(resources, flags, strict=True) if ok)
+                )
+            out.append(free)
+        return out
+
     def _intern(self, tup: tuple[int, ...]) -> tuple[int, ...]:
         return self._tuple_cache.setdefault(tup, tup)
 
@@ -423,7 +466,7 @@ class Instance:
         return range(lo, hi + 1)
 
     def options(self, i: int) -> list[Option]:
-        """All statically feasible options of step i, cheapest first."""
+        """All statically feasible options of step i (_order_by_pressure sorts them)."""
         pracs, rooms = self.step_eligible_practitioners[i], self.step_eligible_rooms[i]
         if not pracs or not rooms:
             return []
@@ -433,7 +476,6 @@ class Instance:
             slots = self._center_slots(d, duration)
             if slots:
                 out.extend(self._options_on(i, d, slots, pracs, rooms))
-        out.sort(key=lambda o: (o[0], o[1]))
         return out
 
     def _options_on(
@@ -447,39 +489,81 @@ class Instance:
         patient_busy = self.patient_busy[pat]
         preferred = self.patient_preferred[pat]
         previous = self.step_previous[i]
-        wall_ends = grid.slot_wall_ends(duration)
-        slot_start, slot_wall = grid.slot_start, grid.slot_wall
-        t0 = grid.first_slot[d]
-        practitioner_free = [(p, self._practitioner_free_slots(p, d, duration)) for p in pracs]
-        room_duration = duration + self.step_room_turnover[i]
-        room_free = [(r, self._room_free_slots(r, d, room_duration)) for r in rooms]
         patient_windows = hours[d] if hours is not None else None
         slip = slip_cost(d - self.step_target_date[i])
+        room_duration = duration + self.step_room_turnover[i]
+        preferred_key = (tuple(preferred), duration)
+        if patient_busy:  # only those of date d matter (a session never crosses midnight)
+            day_start, day_end = grid.day_start[d], grid.day_start[d + 1]
+            patient_busy = [(a, b) for a, b in patient_busy if a < day_end and day_start < b]
+        # Steps of patients without hours, busy intervals or a previous placement share
+        # their options with every such step of the same therapy, eligibility and date.
+        shared_key = None
+        if patient_windows is None and not patient_busy and previous is None:
+            shared_key = (d, room_duration, pracs, rooms, preferred_key, slip)
+            shared = self._shared_options_cache.get(shared_key)
+            if shared is not None:
+                return shared
+        preferred_of = self._preferred_cache.setdefault(preferred_key, {})
         out = []
-        for t in slots:
-            wall_end = wall_ends[t]
-            wall_start = slot_wall[t]
+        for t, s, wall_start, wall_end, free_pracs, free_rooms in self._resource_slots(
+            d, slots, duration, room_duration, pracs, rooms
+        ):
             if patient_windows is not None and not in_windows(
                 patient_windows, wall_start, wall_end
             ):
                 continue
-            s = slot_start[t]
             if patient_busy and overlaps(patient_busy, s, s + duration):
                 continue
+            cost = preferred_of.get(t)
+            if cost is None:
+                cost = preferred_of[t] = preferred_cost(preferred, wall_start, wall_end)
+            cost += slip
+            if previous is not None:
+                cost += previous_start_cost(previous, s)
+            out.append((cost, s, d, t, free_pracs, free_rooms))
+        if shared_key is not None:
+            self._shared_options_cache[shared_key] = out
+        return out
+
+    def _resource_slots(
+        self,
+        d: int,
+        slots: list[int],
+        duration: int,
+        room_duration: int,
+        pracs: tuple[int, ...],
+        rooms: tuple[int, ...],
+    ) -> list[tuple[int, int, int, int, tuple[int, ...], tuple[int, ...]]]:
+        """(slot, start, wall start, wall end, free practitioners, free rooms) of date d where
+        some of `pracs` and of `rooms` are statically free: the same for every step of one
+        therapy and eligibility, so worked out once for all of them."""
+        key = (d, duration, room_duration, pracs, rooms)
+        found = self._resource_slots_cache.get(key)
+        if found is not None:
+            return found
+        grid = self.grid
+        wall_ends = grid.slot_wall_ends(duration)
+        slot_start, slot_wall = grid.slot_start, grid.slot_wall
+        t0 = grid.first_slot[d]
+        free_pracs_at = self._free_per_slot(
+            pracs, [self._practitioner_free_slots(p, d, duration) for p in pracs]
+        )
+        free_rooms_at = self._free_per_slot(
+            rooms, [self._room_free_slots(r, d, room_duration) for r in rooms]
+        )
+        found = []
+        for t in slots:
             k = t - t0
-            free_pracs = tuple(p for p, free in practitioner_free if free[k])
+            free_pracs = free_pracs_at[k]
             if not free_pracs:
                 continue
-            free_rooms = tuple(r for r, free in room_free if free is None or free[k])
+            free_rooms = free_rooms_at[k] if free_rooms_at is not None else rooms
             if not free_rooms:
                 continue
-            cost = (
-                slip
-                + preferred_cost(preferred, wall_start, wall_end)
-                + previous_start_cost(previous, s)
-            )
-            out.append((cost, s, d, t, self._intern(free_pracs), self._intern(free_rooms)))
-        return out
+            found.append((t, slot_start[t], slot_wall[t], wall_ends[t], free_pracs, free_rooms))
+        self._resource_slots_cache[key] = found
+        return found
 
     def static_cost(self, i: int, s: int, d: int) -> int:
         """Slip + preferred + moved-start cost of step i starting at elapsed minute s on date d

@@ -17,6 +17,7 @@ STALL_MIN, STALL_PER_STEP = 100, 4
 EXACT_K = 10  # steps freed by the exact move
 EXACT_WIDTH = 5  # placements tried per step in its search
 EXACT_NODES = 200  # placements tried in all per exact move
+FIRST_FIT_NODES_PER_STEP = 3  # placements first fit may try per step of a plan, backtracking
 RESTART_AFTER = 1200  # iterations without a new best before the search resumes from it
 K_MIN, K_MAX = 4, 24
 FRONTS_PER_MOVE = 4  # unscheduled plan fronts retried on every move
@@ -67,6 +68,77 @@ def earliest_fit(state: State) -> None:
             if step_start[i] >= 0:
                 continue
             if inst.step_pinned[i] is not None or not _place_earliest(state, i):
+                break
+
+
+def first_fit_rest(state: State) -> None:
+    """Every plan's unscheduled steps in list order, each at the first of its options (cheapest
+    static cost first) that is free now; a step that fits nowhere moves its predecessors on to
+    their next free options (a few tries each), else its plan stops there (rule 9).
+
+    The fastest complete rule, for what a construction cut short by the clock did not reach:
+    a step is left out only when nothing fits it, never for want of time."""
+    inst = state.inst
+    step_start = state.step_start
+    logging = state.undo_log is not None
+    if not logging:
+        state.undo_log = []
+    for ids in inst.plan_steps:
+        rest = [i for i in ids if step_start[i] < 0]
+        if not rest or inst.step_pinned[rest[0]] is not None:
+            continue
+        nodes = [FIRST_FIT_NODES_PER_STEP * len(rest)]
+        _first_fit_chain(state, rest, 0, nodes)
+    if not logging:
+        state.undo_log = None
+
+
+def _first_fit_chain(state: State, steps: list[int], level: int, nodes: list[int]) -> int:
+    """Place steps[level:] by first fit, backtracking while `nodes` (a one-item counter)
+    lasts; how many of `steps` end up placed, the state holding the longest prefix found."""
+    if level == len(steps) or state.inst.step_pinned[steps[level]] is not None:
+        return level
+    best, kept = level, []
+    for s, d, p, r, static_cost in _first_fits(state, steps[level]):
+        nodes[0] -= 1
+        mark = len(state.undo_log)
+        state.insert(steps[level], s, d, p, r, static_cost)
+        reached = _first_fit_chain(state, steps, level + 1, nodes)
+        if reached == len(steps):
+            return reached
+        if reached > best:
+            best, kept = reached, [(j, *_placement(state, j)) for j in steps[level:reached]]
+        state.undo(mark)
+        if nodes[0] <= 0:
+            break
+    for j, s, d, p, r, static_cost in kept:
+        state.insert(j, s, d, p, r, static_cost)
+    return best
+
+
+def _placement(state: State, j: int) -> tuple[int, int, int, int, int]:
+    return (
+        state.step_start[j],
+        state.step_date[j],
+        state.step_practitioner[j],
+        state.step_room[j],
+        state.step_static_cost[j],
+    )
+
+
+def _first_fits(state: State, i: int):
+    """Step i's placements free now in first-fit order, one per start (the first free room,
+    the first free practitioner)."""
+    lo, hi = state.start_bounds(i)
+    for static_cost, s, d, _t, pracs, rooms in state.inst.step_options[i]:
+        if s < lo or s > hi or not state.patient_free(i, s, d):
+            continue
+        r = state.free_room(i, s, rooms)
+        if r < 0:
+            continue
+        for p in pracs:
+            if state.practitioner_free(i, s, p, r):
+                yield s, d, p, r, static_cost
                 break
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 from random import Random
+from time import perf_counter
 
 from .state import Placement, State
 
@@ -16,6 +17,7 @@ BACKTRACK_WIDTH = 8  # placements tried per step in the backtracking search
 BACKTRACK_NODES = 60  # placements tried in total per backtrack
 LOOKAHEAD_WIDTH = 8  # placements of a step tried against its linked successors
 CHAIN_DEPTH = 3  # linked successors placed to score one placement
+DEADLINE_EVERY = 8  # heap pops between looks at the clock when run has a deadline
 
 
 def _cost_then_start(placement: tuple) -> tuple[int, int]:
@@ -43,10 +45,17 @@ class Repair:
         extend: bool = True,
         noise: float = 0.0,
         backtrack_nodes: int = BACKTRACK_NODES,
+        deadline: float | None = None,
+        lookahead: bool = True,
     ) -> list[int]:
         """Try to schedule every step in `pending` (unscheduled steps). A step becomes active
         once its predecessor is scheduled; with `extend`, unscheduled successors of inserted
-        steps join in. Returns the steps that had to stay unscheduled."""
+        steps join in. Returns the steps that had to stay unscheduled.
+
+        With a `deadline` (a time.perf_counter() value), insertion stops when it passes and
+        `timed_out` is set: the steps not reached yet are left unscheduled for a faster rule.
+        Without `lookahead` a step takes its own cheapest placement, whatever it does to its
+        linked successors: rougher, and about four times faster."""
         state, inst = self.state, self.inst
         if state.undo_log is None:
             state.undo_log = []
@@ -79,7 +88,13 @@ class Repair:
             else:
                 self.waiting.add(i)
         heap = self.heap
+        self.timed_out = False
+        pops = 0
         while heap:
+            pops += 1
+            if deadline is not None and pops % DEADLINE_EVERY == 0 and perf_counter() > deadline:
+                self.timed_out = True
+                break
             item = heapq.heappop(heap)
             i, version = item[-2], item[-1]
             if i not in self.active or self.version[i] != version:
@@ -89,7 +104,8 @@ class Repair:
                 choice = found[0]
                 successor = inst.step_successor[i]
                 if (
-                    successor >= 0
+                    lookahead
+                    and successor >= 0
                     and step_start[successor] < 0
                     and self._within_reach(i, successor)
                     and (successor in self.waiting or self.extend)

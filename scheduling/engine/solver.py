@@ -13,7 +13,14 @@ from .evaluation import evaluate
 from .explain import Explainer
 from .instance import Instance
 from .jsonio import problem_to_dict
-from .lns import Search, earliest_fit, lower_bound, place_pinned, seed_previous
+from .lns import (
+    Search,
+    earliest_fit,
+    first_fit_rest,
+    lower_bound,
+    place_pinned,
+    seed_previous,
+)
 from .model import Assignment, Problem, Reason, Solution, Unscheduled
 from .repair import Repair
 from .state import State
@@ -21,7 +28,18 @@ from .state import State
 SEED_OFFSET = 0  # experiments only: vary the search from one seed to another
 MIN_STEPS_TO_SHARE = 60  # steps below which extra workers are not started
 EXCHANGES = 4  # times within the limit that workers compare their best schedules
-SEARCH_SHARE = 0.8  # of the time limit; the rest covers explanations and output
+# The time limit is strict: a complete schedule is returned within it. Of the limit, this
+# share is planned for, the rest absorbs the clock's coarseness and a loaded machine.
+PLANNED_SHARE = 0.9
+# Writing the solution out (explanations included) takes about this long per step; it is
+# kept back from the search so that the answer still comes in time. Should explaining take
+# longer, the last steps are explained in short.
+OUTPUT_SECONDS_PER_STEP = 40e-6
+OUTPUT_SECONDS_FIXED = 0.02
+# Regret insertion with lookahead takes up to this many times as long as without; it is only
+# tried when that fits before the deadline.
+LOOKAHEAD_COST = 10
+MIN_SEARCH_SECONDS = 0.05  # below this, no search is started (nor workers forked)
 
 
 def problem_seed(problem: Problem) -> int:
@@ -46,30 +64,40 @@ def solve(
     assignments themselves conflict). Deterministic for one input when the search ends by
     stalling rather than by the clock.
 
+    The limit holds however large the problem: the regret construction stops at the search's
+    deadline and whatever it has not reached is placed by first fit, so a short limit gives a
+    rougher schedule, never a missing one.
+
     With `workers` above 1, as many searches run side by side (one here, the others in
     forked processes) from differently seeded random choices, and EXCHANGES times within
     the limit they compare their best schedules: the behind ones carry on from the best.
     One search's result varies a lot with its random path; this keeps the good paths."""
     t0 = time.perf_counter()
-    deadline = t0 + SEARCH_SHARE * time_limit
+    finish = t0 + PLANNED_SHARE * time_limit
     inst = Instance(problem)
+    # The search stops early enough to leave time for writing the solution out.
+    output_seconds = OUTPUT_SECONDS_FIXED + OUTPUT_SECONDS_PER_STEP * inst.n_steps
+    deadline = finish - output_seconds
     seed = problem_seed(problem) + SEED_OFFSET
-    state, lower = _construct(inst)
+    state, lower = _construct(inst, deadline)
     stats = {"construct_seconds": time.perf_counter() - t0, "construct_objective": state.objective}
     # A small problem's single search ends by stalling in moments; a fork would cost more.
-    if inst.n_steps < MIN_STEPS_TO_SHARE:
+    if inst.n_steps < MIN_STEPS_TO_SHARE or deadline - time.perf_counter() < MIN_SEARCH_SECONDS:
         workers = 1
     search = Search(state, Random(seed), lower)
     if workers > 1:
         _cooperate(search, seed, workers, deadline, stats)
     else:
         search.run(deadline)
-    best = restore(inst, search.best)
+    # Without a single search iteration the constructed schedule is the best one as it stands.
+    best = state if search.iterations == 0 else restore(inst, search.best)
     # A last chance for steps left unscheduled: anything that fits now is strictly better.
     best.undo_log = []
-    Repair(best, Random(seed)).run([i for i in range(inst.n_steps) if best.step_start[i] < 0])
+    Repair(best, Random(seed)).run(
+        [i for i in range(inst.n_steps) if best.step_start[i] < 0], deadline=deadline
+    )
     best.undo_log = None
-    solution = build_solution(inst, best)
+    solution = build_solution(inst, best, deadline=finish - OUTPUT_SECONDS_FIXED)
     if _stats is not None:
         _stats.update(
             stats,
@@ -82,17 +110,24 @@ def solve(
     return solution
 
 
-def _construct(inst: Instance) -> tuple[State, int]:
-    """A first complete schedule and a lower bound on the objective."""
-    state = State(inst)
-    place_pinned(state)
-    lower = lower_bound(state)
-    seed_previous(state)
-    state.undo_log = []
-    Repair(state, Random(0)).run(range(inst.n_steps))
-    state.undo_log = None
+def _construct(inst: Instance, deadline: float) -> tuple[State, int]:
+    """A first complete schedule and a lower bound on the objective.
+
+    Regret insertion of each step at its own cheapest placement first (fast); when the clock
+    stops it, first fit places what it has not reached. With time to spare, regret insertion
+    that looks ahead along linked steps (several times slower, often better), and plain
+    earliest fit; the cheapest of the complete schedules is kept."""
+    t0 = time.perf_counter()
+    state, lower = _regret_construction(inst, deadline, lookahead=False)
+    quick_seconds = time.perf_counter() - t0
+    if time.perf_counter() + LOOKAHEAD_COST * quick_seconds < deadline:
+        other, _lower = _regret_construction(inst, deadline, lookahead=True)
+        if other is not None and other.objective < state.objective:
+            state = other
     # Plain earliest fit, keeping the previous schedule and (when there is one) ignoring it:
-    # after sick leave, moving everything to the earliest free time can beat patching.
+    # after sick leave, moving everything to the earliest free time can beat patching. It is
+    # the benchmark's floor (first fit) and the fastest rule of all, so it always runs: the
+    # schedule is never worse than first fit, however short the time limit.
     has_previous = any(previous is not None for previous in inst.step_previous)
     for keep_previous in (True, False) if has_previous else (True,):
         plain = State(inst)
@@ -102,6 +137,27 @@ def _construct(inst: Instance) -> tuple[State, int]:
         earliest_fit(plain)
         if plain.objective < state.objective:
             state = plain
+    return state, lower
+
+
+def _regret_construction(
+    inst: Instance, deadline: float, *, lookahead: bool
+) -> tuple[State | None, int]:
+    """Pinned steps, the previous schedule where it still fits, then regret insertion until
+    `deadline`; if that is reached, first fit for the rest without lookahead, and no schedule
+    (None) with it. Also the lower bound."""
+    state = State(inst)
+    place_pinned(state)
+    lower = lower_bound(state)
+    seed_previous(state)
+    state.undo_log = []
+    repair = Repair(state, Random(0))
+    repair.run(range(inst.n_steps), deadline=deadline, lookahead=lookahead)
+    state.undo_log = None
+    if repair.timed_out:
+        if lookahead:
+            return None, lower
+        first_fit_rest(state)
     return state, lower
 
 
@@ -218,13 +274,18 @@ def _partner_loop(search: Search, checkpoints: list[float], up, down) -> None:
     up.flush()
 
 
-def build_solution(inst: Instance, state: State) -> Solution:
+def build_solution(inst: Instance, state: State, deadline: float | None = None) -> Solution:
+    """The solution of `state`, explained; past `deadline` (a time.perf_counter() value)
+    the remaining steps are explained in short, so that the time limit holds."""
     grid = inst.grid
     explainer = Explainer(state)
     assignments = []
     unscheduled = []
+    in_short = False
     for i in range(inst.n_steps):
         plan, step = inst.step_key[i]
+        if deadline is not None and not in_short and i % 16 == 0:
+            in_short = time.perf_counter() > deadline
         if state.step_start[i] >= 0:
             p, r = state.step_practitioner[i], state.step_room[i]
             assignments.append(
@@ -234,11 +295,14 @@ def build_solution(inst: Instance, state: State) -> Solution:
                     start=grid.iso(state.step_start[i]),
                     room=inst.room_ids[r] if r >= 0 else "",
                     practitioner=inst.practitioner_ids[p] if p >= 0 else "",
-                    explanation=explainer.assignment(i),
+                    explanation=(
+                        explainer.assignment_in_short(i) if in_short else explainer.assignment(i)
+                    ),
                 )
             )
         else:
-            unscheduled.append(Unscheduled(plan=plan, step=step, reasons=explainer.unscheduled(i)))
+            reasons = explainer.unscheduled_in_short(i) if in_short else explainer.unscheduled(i)
+            unscheduled.append(Unscheduled(plan=plan, step=step, reasons=reasons))
     placements = [(a[0], a[1], a[2], a[3]) if a else None for a in state.snapshot()]
     objective = evaluate(inst, placements)["total"]
     return Solution(assignments=assignments, unscheduled=unscheduled, objective=objective)

@@ -1,5 +1,7 @@
 """Property tests: on small generated problems the engine is valid and never worse than first fit."""
 
+import time
+
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
@@ -50,3 +52,42 @@ def test_engine_solutions_pass_the_checker_and_beat_first_fit(problem):
 def test_first_fit_solutions_pass_the_checker(problem):
     report = check(problem, first_fit(problem))
     assert report.valid, report.violations[:5]
+
+
+@settings(max_examples=12, deadline=None, derandomize=True, phases=FAST.phases)
+@given(problems, st.sampled_from([0.0, 0.02, 0.1]))
+def test_a_time_limit_too_short_to_search_still_gives_a_complete_valid_schedule(problem, limit):
+    """Below what the construction needs, the clock cuts it short and first fit places the
+    rest: every step is placed or has a reason, the schedule is valid, no worse than first
+    fit, and it comes about when asked for.
+
+    Time is measured as the CPU the engine used (one worker, no fork): the wall clock of a
+    shared test machine also counts other jobs' turns on its cores."""
+    from scheduling.engine import problem_from_dict, solution_to_dict, solve
+
+    started = time.process_time()
+    solution = solution_to_dict(solve(problem_from_dict(problem), time_limit=limit))
+    elapsed = time.process_time() - started
+    report = check(problem, solution)
+    assert report.valid, report.violations[:5]
+    assert all(u["reasons"] for u in solution["unscheduled"])
+    assert report.objective <= check(problem, first_fit(problem)).objective
+    assert elapsed < limit * 1.1 + 0.15, elapsed
+
+
+def test_the_time_limit_holds_on_a_larger_problem_and_more_time_gives_a_better_schedule():
+    """~400 steps: a limit far too short for the construction still returns in time (CPU
+    time, as above) no worse than first fit, and a longer one does better."""
+    from scheduling.engine import problem_from_dict, solution_to_dict, solve
+
+    problem = generate_problem(seed=12, patients=30, practitioners=10, days=14)
+    objectives = []
+    for limit in (0.05, 1.0):
+        started = time.process_time()
+        solution = solution_to_dict(solve(problem_from_dict(problem), time_limit=limit))
+        elapsed = time.process_time() - started
+        report = check(problem, solution)
+        assert report.valid, report.violations[:5]
+        assert elapsed < limit * 1.1 + 0.15, (limit, elapsed)
+        objectives.append(report.objective)
+    assert objectives[1] < objectives[0] <= check(problem, first_fit(problem)).objective
