@@ -216,9 +216,12 @@ def preference_fit(assignments: list[dict], times: list[str], zone: ZoneInfo) ->
 # --- matching -------------------------------------------------------------------------
 
 
-def waitlist_match_queue(*, center_id: int, freed_by: str) -> None:
-    """Look for places for the center's waiting patients in the job worker, after commit."""
-    queued_at = timezone.now().isoformat()
+def waitlist_match_queue(*, center_id: int, freed_by: str, since: datetime | None = None) -> None:
+    """Look for places for the center's waiting patients in the job worker, after commit.
+
+    Entries checked at or after `since` (default: now) are left out of that look.
+    """
+    queued_at = (since or timezone.now()).isoformat()
     transaction.on_commit(
         lambda: async_task(
             "waitlist.tasks.waitlist_match_task",
@@ -451,6 +454,13 @@ def _offer_make(
         )
         entry.save(update_fields=["check_note"])
         return None
+    if _declined_before(entry, run):
+        scheduling_run_discard(run=run, error=_("The patient declined these times before."))
+        entry.check_note = _(
+            "Fits from %(day)s at the times declined before; waits for other places."
+        ) % {"day": _day(candidate.start)}
+        entry.save(update_fields=["check_note"])
+        return None
     mine = _holds(run)
     if _overlap(mine, held):
         scheduling_run_discard(
@@ -487,6 +497,19 @@ def _offer_make(
     entry.save(update_fields=["status", "check_note"])
     transaction.on_commit(lambda: waitlist_offer_tell(offer=offer), robust=True)
     return offer
+
+
+def _times(run: SchedulingRun) -> set[tuple[str, str, str]]:
+    return {(a["start"], a["room"], a["practitioner"]) for a in run.solution["assignments"]}
+
+
+def _declined_before(entry: WaitlistEntry, run: SchedulingRun) -> bool:
+    """Whether the patient already said no to exactly these times."""
+    times = _times(run)
+    return any(
+        _times(offer.run) == times
+        for offer in entry.offers.filter(status=OfferStatus.DECLINED).select_related("run")
+    )
 
 
 def _day(value: date) -> str:
@@ -527,10 +550,13 @@ def _offer_close(offer: WaitlistOffer, status: str, *, by: User | None, outcome:
         scheduling_run_discard(run=offer.run, error=outcome[:300])
 
 
-def _back_to_waiting(entry: WaitlistEntry, note: str) -> None:
+def _back_to_waiting(entry: WaitlistEntry, note: str, *, now: datetime | None = None) -> None:
+    """The entry waits again. With `now`, it counts as checked then: the look for the places it
+    gave back (queued with `since=now`) offers them to the next patient, not to it again."""
     entry.status = EntryStatus.WAITING
     entry.check_note = note
-    entry.save(update_fields=["status", "check_note"])
+    entry.checked_at = now or entry.checked_at
+    entry.save(update_fields=["status", "check_note", "checked_at"])
 
 
 _NOT_OPEN = {
@@ -566,9 +592,14 @@ def waitlist_offer_accept(*, offer: WaitlistOffer, by: User | None) -> BookingOu
         if offer.status != OfferStatus.OPEN:
             raise WaitlistError(str(_NOT_OPEN.get(offer.status, _("This offer is closed."))))
         if not offer.is_live():
+            now = timezone.now()
             _offer_close(offer, OfferStatus.EXPIRED, by=None, outcome=_("Not accepted in time."))
-            _back_to_waiting(entry, _("The last offer expired; waiting for the next places."))
-            waitlist_match_queue(center_id=entry.center_id, freed_by=_("An offer expired."))
+            _back_to_waiting(
+                entry, _("The last offer expired; waiting for the next places."), now=now
+            )
+            waitlist_match_queue(
+                center_id=entry.center_id, freed_by=_("An offer expired."), since=now
+            )
             failure = _(
                 "This offer expired at %(when)s, so nothing was booked. You are still on the "
                 "waitlist."
@@ -624,9 +655,14 @@ def waitlist_offer_decline(*, offer: WaitlistOffer, by: User | None) -> Waitlist
         offer = _locked_offer(offer)
         if offer.status != OfferStatus.OPEN:
             raise WaitlistError(str(_NOT_OPEN.get(offer.status, _("This offer is closed."))))
+        now = timezone.now()
         _offer_close(offer, OfferStatus.DECLINED, by=by, outcome=_("Declined."))
-        _back_to_waiting(offer.entry, _("Declined the last offer; waiting for other places."))
-        waitlist_match_queue(center_id=offer.entry.center_id, freed_by=_("An offer was declined."))
+        _back_to_waiting(
+            offer.entry, _("Declined the last offer; waiting for other places."), now=now
+        )
+        waitlist_match_queue(
+            center_id=offer.entry.center_id, freed_by=_("An offer was declined."), since=now
+        )
     return offer
 
 
