@@ -25,16 +25,22 @@ STAFF_MFA_ROLES = (Role.CENTER_ADMIN, Role.MEDICAL_DIRECTOR, Role.PRACTITIONER)
 OPEN_PATH_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz/", "/metrics", "/favicon.ico")
 
 
+def is_mfa_staff(user) -> bool:
+    """Whether our policy asks `user` for a second factor: Django-admin users and anyone with
+    an active staff role at a center."""
+    return (
+        user.is_staff
+        or Membership.objects.filter(user=user, is_active=True, role__in=STAFF_MFA_ROLES).exists()
+    )
+
+
 def needs_mfa_setup(user) -> bool:
     """Whether `user` is staff who must set up TOTP before using the portal."""
     if not user.is_authenticated:
         return False
     if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         return False
-    return (
-        user.is_staff
-        or Membership.objects.filter(user=user, is_active=True, role__in=STAFF_MFA_ROLES).exists()
-    )
+    return is_mfa_staff(user)
 
 
 class StaffMfaRequiredMiddleware:

@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Sign-in with a clinic's own identity provider; no provider is offered until OIDC_SERVER_URL
+    # is set (below).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "simple_history",
     "django_htmx",
     "template_partials",
@@ -239,6 +243,39 @@ MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Panchakarma clinic portal"
 # django-axes alone counts failed sign-ins and locks out (with its own message);
 # allauth's per-email limit of 5 would otherwise answer first and axes never would.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
+
+# Sign-in with the clinic's own identity provider (OpenID Connect), off unless OIDC_SERVER_URL is
+# set. It only ever signs in an existing active account whose email the provider says it has
+# verified, never makes one, never grants a role, and staff still give their TOTP code
+# (clinics.adapters.ClinicSocialAccountAdapter, README "Sign in with your clinic's identity
+# provider").
+OIDC_SERVER_URL = env.str("OIDC_SERVER_URL", default="")
+SOCIALACCOUNT_ADAPTER = "clinics.adapters.ClinicSocialAccountAdapter"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": []}}
+if OIDC_SERVER_URL:
+    OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+    OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+    if not OIDC_CLIENT_ID or not OIDC_CLIENT_SECRET:
+        sys.exit(
+            "Cannot start the clinic portal: OIDC_SERVER_URL is set, so OIDC_CLIENT_ID and "
+            "OIDC_CLIENT_SECRET must be set too."
+        )
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
+        {
+            "provider_id": env.str("OIDC_PROVIDER_ID", default="clinic"),
+            "name": env.str("OIDC_PROVIDER_NAME", default="your clinic account"),
+            "client_id": OIDC_CLIENT_ID,
+            "secret": OIDC_CLIENT_SECRET,
+            "settings": {
+                "server_url": OIDC_SERVER_URL,
+                # The provider is the clinic's own, trusted to vouch for an email it calls
+                # verified: that is what lets its sign-in open the account with that email.
+                "email_authentication": True,
+                "oauth_pkce_enabled": True,
+            },
+        }
+    )
 AXES_FAILURE_LIMIT = 8
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from audit import views as audit_views
+from clinics import oidc as clinic_oidc
 from clinics import token_views
 from clinics import views as clinic_views
 from observability import views as observability_views
@@ -15,6 +16,9 @@ urlpatterns = [
     path("favicon.ico", clinic_views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # allauth's callback from the clinic's identity provider, with the ID token's signature
+    # always checked (clinics.oidc); the rest of the sign-in is allauth's.
+    path("accounts/oidc/<str:provider_id>/login/callback/", clinic_oidc.callback),
     path("accounts/", include("allauth.urls")),
     path("", clinic_views.home, name="home"),
     path("welcome/", clinic_views.no_role, name="no_role"),

@@ -1,0 +1,258 @@
+"""Sign-in with the clinic's identity provider: a real OpenID Connect provider on the loopback.
+
+Each sign-in goes the whole way a browser would: the sign-in page's "Sign in with ..." button,
+the provider's /authorize (tests.security.oidc_provider, over HTTP on 127.0.0.1), and back to the
+portal, which fetches the token, the provider's keys and the user's details from it.
+"""
+
+import html
+import re
+import runpy
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from allauth.socialaccount.models import SocialAccount
+from django.core.cache import cache
+from django.urls import reverse
+
+from clinics.models import User
+from tests.security.oidc_provider import LoopbackOidcProvider, new_signing_key
+
+SETTINGS_FILE = Path(__file__).resolve().parents[2] / "config" / "settings.py"
+OIDC_ENV = (
+    "OIDC_PROVIDER_ID",
+    "OIDC_PROVIDER_NAME",
+    "OIDC_SERVER_URL",
+    "OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET",
+)
+CLIENT_ID = "panchakarma-portal"
+CLIENT_SECRET = "loopback-client-secret-for-tests"
+PROVIDER_NAME = "Kerala Clinic ID"
+PASSWORD = "a-long-clinic-password-2026"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+BUTTON = re.compile(r'<form method="post" action="([^"]+)" class="identity-provider">')
+
+
+def settings_from_env(monkeypatch, **env) -> dict:
+    """config/settings.py as it reads with only these OIDC_* variables in the environment."""
+    for name in OIDC_ENV:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(SETTINGS_FILE))
+
+
+@pytest.fixture
+def idp(settings, monkeypatch):
+    """The provider, running, and the portal configured for it exactly as from the environment."""
+    with LoopbackOidcProvider(CLIENT_ID, CLIENT_SECRET) as provider:
+        configured = settings_from_env(
+            monkeypatch,
+            OIDC_PROVIDER_ID="kerala-idp",
+            OIDC_PROVIDER_NAME=PROVIDER_NAME,
+            OIDC_SERVER_URL=provider.issuer,
+            OIDC_CLIENT_ID=CLIENT_ID,
+            OIDC_CLIENT_SECRET=CLIENT_SECRET,
+        )
+        settings.SOCIALACCOUNT_PROVIDERS = configured["SOCIALACCOUNT_PROVIDERS"]
+        settings.MFA_REQUIRED_FOR_STAFF = True
+        # allauth keeps used TOTP codes in the (Redis) cache, which outlives a test.
+        cache.clear()
+        yield provider
+
+
+def sign_in_with_idp(client, idp, identity: dict):
+    """Press the sign-in page's button, sign in at the provider as `identity`, come back.
+
+    Returns the portal's answer to the provider's redirect back to it.
+    """
+    idp.identity = {"sub": f"idp-{identity['email']}", "email_verified": True, **identity}
+    page = client.get(reverse("account_login")).content.decode()
+    assert f"Sign in with {PROVIDER_NAME}" in page
+    start = client.post(html.unescape(BUTTON.search(page).group(1)))
+    assert start.status_code == 302
+    assert start["Location"].startswith(f"{idp.issuer}/authorize?")
+
+    at_provider = requests.get(start["Location"], allow_redirects=False, timeout=5)
+
+    assert at_provider.status_code == 302, at_provider.text
+    back = urlsplit(at_provider.headers["Location"])
+    assert back.netloc == "testserver"
+    return client.get(f"{back.path}?{back.query}")
+
+
+def signed_in_user_id(client) -> str | None:
+    return client.session.get("_auth_user_id")
+
+
+def refusal_page(client, response) -> str:
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_login")
+    return client.get(response["Location"]).content.decode()
+
+
+def test_a_patient_with_the_same_verified_email_signs_in(client, idp, patient_user):
+    users_before = User.objects.count()
+
+    response = sign_in_with_idp(client, idp, {"email": patient_user.email, "name": "Meera"})
+
+    assert signed_in_user_id(client) == str(patient_user.pk)
+    home = client.get(response["Location"], follow=True)
+    assert home.redirect_chain[-1][0] == reverse("portal_home")
+    assert home.context["user"] == patient_user
+    assert User.objects.count() == users_before
+    # The portal sent a PKCE verifier the provider checked against the challenge it was given.
+    assert idp.token_requests[0]["form"]["code_verifier"]
+    # allauth's guard for self-made accounts: one found by an email address the portal never
+    # saw verified loses its password, in case someone else signed up with that address first.
+    patient_user.refresh_from_db()
+    assert not patient_user.has_usable_password()
+
+
+def test_the_email_matches_whatever_its_case(client, idp, patient_user):
+    sign_in_with_idp(client, idp, {"email": patient_user.email.upper()})
+
+    assert signed_in_user_id(client) == str(patient_user.pk)
+
+
+def test_an_unknown_email_is_refused_and_no_account_is_made(client, idp, patient_user):
+    users_before = User.objects.count()
+
+    response = sign_in_with_idp(client, idp, {"email": "stranger@example.org"})
+
+    page = refusal_page(client, response)
+    assert (
+        f"No portal account uses stranger@example.org, and signing in with {PROVIDER_NAME} "
+        "never makes one." in page
+    )
+    assert signed_in_user_id(client) is None
+    assert User.objects.count() == users_before
+    assert not User.objects.filter(email="stranger@example.org").exists()
+    assert not SocialAccount.objects.exists()
+
+
+def test_an_email_the_provider_has_not_verified_is_refused(client, idp, patient_user):
+    response = sign_in_with_idp(client, idp, {"email": patient_user.email, "email_verified": False})
+
+    page = refusal_page(client, response)
+    assert f"{PROVIDER_NAME} did not confirm an email address for you" in page
+    assert signed_in_user_id(client) is None
+
+
+def test_a_switched_off_account_is_refused(client, idp, patient_user):
+    patient_user.is_active = False
+    patient_user.save()
+
+    response = sign_in_with_idp(client, idp, {"email": patient_user.email})
+
+    page = refusal_page(client, response)
+    assert f"The portal account for {patient_user.email} is switched off." in page
+    assert signed_in_user_id(client) is None
+
+
+def test_staff_with_an_authenticator_are_asked_for_its_code(client, idp, admin_user):
+    admin_user.set_password(PASSWORD)
+    admin_user.save()
+    TOTP.activate(admin_user, TOTP_SECRET)
+
+    response = sign_in_with_idp(client, idp, {"email": admin_user.email})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert signed_in_user_id(client) is None
+    assert client.post(reverse("mfa_authenticate"), {"code": "000000"}).status_code == 200
+    assert signed_in_user_id(client) is None
+
+    code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
+    client.post(reverse("mfa_authenticate"), {"code": code})
+
+    assert signed_in_user_id(client) == str(admin_user.pk)
+    console = client.get(reverse("console"))
+    assert console.status_code == 200
+    assert "Kerala Panchakarma Center" in console.content.decode()
+    admin_user.refresh_from_db()
+    assert admin_user.check_password(PASSWORD)
+
+
+def test_staff_without_an_authenticator_are_sent_to_set_one_up(client, idp, practitioner_user):
+    practitioner_user.set_password(PASSWORD)
+    practitioner_user.save()
+
+    sign_in_with_idp(client, idp, {"email": practitioner_user.email})
+    my_day = client.get(reverse("my_day"))
+
+    assert my_day.status_code == 302
+    assert my_day["Location"] == reverse("mfa_activate_totp")
+    # Adding an authenticator asks for the password again: staff keep theirs (the provider
+    # has verified their clinic-made address) and can confirm themselves with it.
+    practitioner_user.refresh_from_db()
+    assert practitioner_user.check_password(PASSWORD)
+    assert EmailAddress.objects.get(user=practitioner_user).verified
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    setup = client.get(reverse("mfa_activate_totp"))
+    assert setup.status_code == 200
+    assert "Set up your authenticator to continue." in setup.content.decode()
+
+
+def test_an_id_token_signed_with_another_key_is_refused(client, idp, patient_user):
+    idp.signing_key = new_signing_key()
+
+    response = sign_in_with_idp(client, idp, {"email": patient_user.email})
+
+    page = refusal_page(client, response)
+    assert f"Signing in with {PROVIDER_NAME} did not work: its answer could not be checked." in page
+    assert signed_in_user_id(client) is None
+
+
+def test_the_button_reads_in_hindi(client, idp, patient_user):
+    client.cookies["django_language"] = "hi"
+
+    page = client.get(reverse("account_login")).content.decode()
+
+    assert f"{PROVIDER_NAME} से साइन इन करें" in page
+
+
+def test_the_sign_in_page_offers_no_provider_when_none_is_configured(client, db):
+    page = client.get(reverse("account_login")).content.decode()
+
+    assert "Sign in with" not in page
+    start = client.post(reverse("openid_connect_login", kwargs={"provider_id": "clinic"}))
+    assert start.status_code == 404
+
+
+def test_settings_configure_no_provider_when_the_environment_names_none(monkeypatch):
+    configured = settings_from_env(monkeypatch)
+
+    assert configured["SOCIALACCOUNT_PROVIDERS"] == {"openid_connect": {"APPS": []}}
+    assert "allauth.socialaccount.providers.openid_connect" in configured["INSTALLED_APPS"]
+
+
+def test_settings_configure_the_provider_from_the_environment(monkeypatch):
+    configured = settings_from_env(
+        monkeypatch,
+        OIDC_PROVIDER_ID="kerala-idp",
+        OIDC_PROVIDER_NAME=PROVIDER_NAME,
+        OIDC_SERVER_URL="https://id.kerala.example.org",
+        OIDC_CLIENT_ID=CLIENT_ID,
+        OIDC_CLIENT_SECRET=CLIENT_SECRET,
+    )
+
+    [app] = configured["SOCIALACCOUNT_PROVIDERS"]["openid_connect"]["APPS"]
+    assert app["provider_id"] == "kerala-idp"
+    assert app["name"] == PROVIDER_NAME
+    assert (app["client_id"], app["secret"]) == (CLIENT_ID, CLIENT_SECRET)
+    assert app["settings"]["server_url"] == "https://id.kerala.example.org"
+    assert app["settings"]["oauth_pkce_enabled"] is True
+
+
+def test_settings_refuse_a_provider_without_its_client_credentials(monkeypatch):
+    with pytest.raises(SystemExit) as refusal:
+        settings_from_env(monkeypatch, OIDC_SERVER_URL="https://id.kerala.example.org")
+
+    assert "OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set" in str(refusal.value)
