@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from console import dashboard_views, discharge, import_views, inventory_views, views
+from console import (
+    dashboard_views,
+    discharge,
+    import_views,
+    insight_views,
+    inventory_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="console"),
@@ -16,6 +23,12 @@ urlpatterns = [
     path("analytics/reminders/", dashboard_views.reminders_view, name="console_reminders"),
     path("analytics/centers/", dashboard_views.centers_view, name="console_centers"),
     path("analytics/adherence/", dashboard_views.adherence_view, name="console_adherence"),
+    path("analytics/bottlenecks/", insight_views.bottlenecks_view, name="console_bottlenecks"),
+    path(
+        "analytics/outcome-trends/",
+        insight_views.outcome_trends_view,
+        name="console_outcome_trends",
+    ),
     path("calendar/", views.calendar, name="console_calendar"),
     path("inventory/", views.inventory, name="console_inventory"),
     path("inventory/reorder.csv", views.inventory_reorder_csv, name="console_inventory_reorder"),

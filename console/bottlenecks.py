@@ -1,0 +1,257 @@
+"""Reads of the bottlenecks dashboard: the rooms, practitioners and therapies that scheduling runs
+most often name when they cannot place a session or place it off its first choice, and the
+rooms and practitioners whose sessions ran over."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from clinics.models import Center, PractitionerProfile, Room
+from protocols.models import TherapyType
+from scheduling.models import SchedulingRun
+from sessions.models import TherapySession
+from sessions.selectors import local_day_bounds
+
+# The JSON a run stores is walked in SQL, so that a year of runs costs the same few queries.
+# PostgreSQL and SQLite name their set-returning JSON functions differently; both give
+# `key` and `value` columns and both read a member with ->>.
+_SQL_DIALECT = {
+    "postgresql": {
+        "elements": "jsonb_array_elements({json} -> '{key}')",
+        "entries": "jsonb_each_text({json} -> '{key}')",
+        "position": "strpos({text}, {part})",
+    },
+    "sqlite": {
+        "elements": "json_each({json}, '$.{key}')",
+        "entries": "json_each({json}, '$.{key}')",
+        "position": "instr({text}, {part})",
+    },
+}
+
+# What a run says in words: each reason an unscheduled step carries, and the notes of a placement
+# off its first choice (the part of its explanation after "; ", but not "kept as pinned" or
+# "unchanged", which name where a session stayed rather than what stood in its way).
+_RUN_TEXTS = """
+WITH runs AS (
+    SELECT id, solution, refs FROM scheduling_schedulingrun
+    WHERE center_id = %(center)s AND started_at >= %(starts)s AND started_at < %(ends)s
+      AND solution IS NOT NULL
+),
+reasons AS (
+    SELECT runs.id AS run_id, step.value ->> 'plan' AS plan, step.value ->> 'step' AS step,
+           reason.value ->> 'code' AS code, reason.value ->> 'message' AS words
+    FROM runs, {unscheduled} AS step, {reasons} AS reason
+),
+explained AS (
+    SELECT runs.id AS run_id, placed.value ->> 'explanation' AS words
+    FROM runs, {assignments} AS placed
+),
+texts AS (
+    SELECT run_id, words FROM reasons
+    UNION ALL
+    SELECT run_id, substr(words, {notes_at} + 2) FROM explained
+    WHERE {notes_at} > 0
+      AND substr(words, {notes_at} + 2) NOT LIKE 'kept as pinned%%'
+      AND substr(words, {notes_at} + 2) NOT LIKE 'unchanged from%%'
+)
+"""
+
+_MENTIONS = (
+    _RUN_TEXTS
+    + """
+SELECT 'room', CAST(room.value AS integer), COUNT(*), COUNT(DISTINCT texts.run_id)
+FROM texts, runs, {rooms} AS room
+WHERE runs.id = texts.run_id AND {room_named} > 0
+GROUP BY CAST(room.value AS integer)
+UNION ALL
+SELECT 'practitioner', CAST(who.value AS integer), COUNT(*), COUNT(DISTINCT texts.run_id)
+FROM texts, runs, {practitioners} AS who
+WHERE runs.id = texts.run_id AND {practitioner_named} > 0
+GROUP BY CAST(who.value AS integer)
+UNION ALL
+SELECT 'therapy', protocol_step.therapy_id, COUNT(*), COUNT(DISTINCT unplaced.run_id)
+FROM (SELECT DISTINCT run_id, plan, step FROM reasons) AS unplaced, runs, {steps} AS ref,
+     protocols_protocolstep AS protocol_step
+WHERE runs.id = unplaced.run_id AND ref.key = unplaced.plan || '/' || unplaced.step
+  AND protocol_step.id = CAST(ref.value AS integer)
+GROUP BY protocol_step.therapy_id
+"""
+)
+
+_REASON_CODES = (
+    _RUN_TEXTS
+    + """
+SELECT code, COUNT(*) FROM reasons GROUP BY code ORDER BY COUNT(*) DESC, code
+"""
+)
+
+
+def _sql(template: str) -> str:
+    dialect = _SQL_DIALECT[connection.vendor]
+
+    def position(text: str, part: str) -> str:
+        return dialect["position"].format(text=text, part=part)
+
+    return template.format(
+        unscheduled=dialect["elements"].format(json="runs.solution", key="unscheduled"),
+        reasons=dialect["elements"].format(json="step.value", key="reasons"),
+        assignments=dialect["elements"].format(json="runs.solution", key="assignments"),
+        rooms=dialect["entries"].format(json="runs.refs", key="rooms"),
+        practitioners=dialect["entries"].format(json="runs.refs", key="practitioners"),
+        steps=dialect["entries"].format(json="runs.refs", key="steps"),
+        notes_at=position("words", "'; '"),
+        # The engine writes "room R1 is booked …": the trailing space keeps R1 from matching R10.
+        room_named=position("lower(texts.words)", "lower('room ' || room.key || ' ')"),
+        # A practitioner's id ("Asha Nair (T3)") is unique and written whole.
+        practitioner_named=position("texts.words", "who.key"),
+    )
+
+
+class ResourceKind:
+    ROOM = "room"
+    PRACTITIONER = "practitioner"
+    THERAPY = "therapy"
+
+
+@dataclass
+class Bottleneck:
+    kind: str  # a ResourceKind
+    name: str
+    mentions: int = 0  # reasons and placement notes naming it (therapies: steps left unplaced)
+    runs: int = 0  # scheduling runs those came from
+    overruns: int = 0  # sessions in it (room) or with them (practitioner) that ran over
+
+    @property
+    def total(self) -> int:
+        return self.mentions + self.overruns
+
+    @property
+    def kind_label(self) -> str:
+        return {
+            ResourceKind.ROOM: _("Room"),
+            ResourceKind.PRACTITIONER: _("Practitioner"),
+            ResourceKind.THERAPY: _("Therapy"),
+        }[self.kind]
+
+    @property
+    def in_words(self) -> str:
+        """One plain sentence: what the figures say about this resource."""
+        overran = ngettext(
+            "%(count)d session ran over", "%(count)d sessions ran over", self.overruns
+        ) % {"count": self.overruns}
+        if not self.mentions:
+            return _("%(name)s: %(overran)s.") % {"name": self.name, "overran": overran}
+        in_runs = ngettext(
+            "in %(runs)d scheduling run", "in %(runs)d scheduling runs", self.runs
+        ) % {"runs": self.runs}
+        values = {"name": self.name, "count": self.mentions, "in_runs": in_runs}
+        if self.kind == ResourceKind.THERAPY:
+            named = (
+                ngettext(
+                    "%(name)s could not be placed %(count)d time %(in_runs)s",
+                    "%(name)s could not be placed %(count)d times %(in_runs)s",
+                    self.mentions,
+                )
+                % values
+            )
+        else:
+            named = (
+                ngettext(
+                    "%(name)s was named %(count)d time as what stood in the way, %(in_runs)s",
+                    "%(name)s was named %(count)d times as what stood in the way, %(in_runs)s",
+                    self.mentions,
+                )
+                % values
+            )
+        if self.overruns:
+            return _("%(named)s; %(overran)s.") % {"named": named, "overran": overran}
+        return _("%(named)s.") % {"named": named}
+
+
+@dataclass
+class BottleneckFigures:
+    resources: list[Bottleneck]  # most named first
+    reason_codes: list[tuple[str, int]]  # (engine's reason code, how many reasons)
+    runs: int  # scheduling runs with a solution in the days
+
+
+def _runs_in_period(center: Center, starts, ends) -> int:
+    return SchedulingRun.objects.filter(
+        center=center, started_at__gte=starts, started_at__lt=ends, solution__isnull=False
+    ).count()
+
+
+def bottlenecks(*, center: Center, first_day: date, last_day: date) -> BottleneckFigures:
+    """What scheduling runs started in the days (center's zone) named, and what ran over, ranked
+    by how often; a fixed number of queries whatever the number of runs or sessions."""
+    starts, _unused = local_day_bounds(first_day, center.timezone)
+    _unused, ends = local_day_bounds(last_day, center.timezone)
+    window = {"center": center.pk, "starts": starts, "ends": ends}
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(_MENTIONS), window)
+        mentions = cursor.fetchall()
+        cursor.execute(_sql(_REASON_CODES), window)
+        reason_codes = [(code, count) for code, count in cursor.fetchall()]
+
+    overran = TherapySession.objects.filter(
+        center=center, starts_at__gte=starts, starts_at__lt=ends, overrun_until__isnull=False
+    )
+    overruns = {
+        ResourceKind.ROOM: dict(
+            overran.filter(room__isnull=False)
+            .values_list("room")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        ResourceKind.PRACTITIONER: dict(
+            overran.filter(practitioner__isnull=False)
+            .values_list("practitioner")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+    }
+    named: dict[tuple[str, int], Bottleneck] = {}
+    for kind, pk, count, runs in mentions:
+        named[(kind, pk)] = Bottleneck(kind=kind, name="", mentions=count, runs=runs)
+    for kind, counts in overruns.items():
+        for pk, count in counts.items():
+            named.setdefault((kind, pk), Bottleneck(kind=kind, name="")).overruns = count
+
+    def wanted(kind: str) -> list[int]:
+        return [pk for (k, pk) in named if k == kind]
+
+    names = {
+        ResourceKind.ROOM: {
+            room.pk: _("Room %(code)s · %(name)s") % {"code": room.code, "name": room.name}
+            if not room.name_says_code
+            else room.name
+            for room in Room.objects.filter(center=center, pk__in=wanted(ResourceKind.ROOM))
+        },
+        ResourceKind.PRACTITIONER: {
+            p.pk: p.user.get_full_name() or p.user.email
+            for p in PractitionerProfile.objects.filter(
+                pk__in=wanted(ResourceKind.PRACTITIONER)
+            ).select_related("user")
+        },
+        ResourceKind.THERAPY: {
+            t.pk: _("%(therapy)s (skill: %(skill)s)")
+            % {"therapy": t.name, "skill": t.required_skill.name}
+            for t in TherapyType.objects.filter(pk__in=wanted(ResourceKind.THERAPY)).select_related(
+                "required_skill"
+            )
+        },
+    }
+    resources = []
+    for (kind, pk), row in named.items():
+        row.name = names[kind].get(pk, "?")
+        resources.append(row)
+    resources.sort(key=lambda row: (-row.total, -row.mentions, row.kind, row.name))
+    return BottleneckFigures(
+        resources=resources,
+        reason_codes=reason_codes,
+        runs=_runs_in_period(center, starts, ends),
+    )

@@ -1,0 +1,281 @@
+"""Reads of the outcome trends dashboard: every protocol's relief, side effects and MYMOP profile
+over its days, complications per protocol step, and how long patients wait from a care plan's
+creation to its first session. Each is one grouped query, whatever the data size."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext_lazy as _
+
+from clinics.models import Center
+from feedback.models import MymopAnswer, SessionFeedback, SymptomScore
+from patients.models import CarePlan
+from sessions.models import Incident, SessionStatus, TherapySession
+from sessions.selectors import local_day_bounds
+
+# A side effect scored this high (of 10) counts as a complication of the session.
+SIDE_EFFECT_COMPLICATION_SCORE = 7
+# Sessions that took place: a complication can only come from one of these.
+HELD_STATUSES = (SessionStatus.IN_SESSION, SessionStatus.RECOVERY, SessionStatus.COMPLETED)
+
+
+class DaysBetween(Func):
+    """Whole days from one date to a later one (negative when it is earlier)."""
+
+    output_field = IntegerField()
+    arity = 2
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS integer)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+@dataclass
+class TrendPoint:
+    protocol: str
+    protocol_pk: int
+    day: int  # 1 = the plan's first day
+    answers: int
+    mean: float | None
+    second_mean: float | None = None  # the strongest side effect, beside relief
+
+
+@dataclass
+class StepComplications:
+    protocol: str
+    step: str
+    day: int
+    held: int
+    with_incident: int
+    with_side_effect: int
+    complicated: int  # with either; a session with both counts once
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.complicated / self.held, 1) if self.held else None
+
+
+# Waiting times, from the care plan's creation to its first session's start.
+WAIT_BUCKETS = (
+    ("0", _("Under a day"), timedelta(days=1)),
+    ("1-2", _("1–2 days"), timedelta(days=3)),
+    ("3-7", _("3–7 days"), timedelta(days=8)),
+    ("8-14", _("8–14 days"), timedelta(days=15)),
+    ("15-30", _("15–30 days"), timedelta(days=31)),
+    ("31+", _("Over 30 days"), None),
+)
+NOT_BOOKED = "none"
+NOT_BOOKED_LABEL = _("No session booked yet")
+
+
+@dataclass
+class WaitRow:
+    protocol: str
+    counts: dict[str, int]  # bucket key → care plans
+
+    @property
+    def plans(self) -> int:
+        return sum(self.counts.values())
+
+
+def _one(value) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+def symptom_trends(*, center: Center, first_day: date, last_day: date) -> list[TrendPoint]:
+    """Mean relief and mean strongest side effect (0 when none was felt) per protocol and
+    protocol day, over answered sessions that started in the days."""
+    starts, _unused = local_day_bounds(first_day, center.timezone)
+    _unused, ends = local_day_bounds(last_day, center.timezone)
+    worst = (
+        SymptomScore.objects.filter(feedback=OuterRef("pk"))
+        .values("feedback")
+        .annotate(worst=Max("score"))
+        .values("worst")
+    )
+    rows = (
+        SessionFeedback.objects.filter(
+            session__center=center,
+            session__starts_at__gte=starts,
+            session__starts_at__lt=ends,
+            session__care_plan__isnull=False,
+            session__protocol_step__isnull=False,
+        )
+        .annotate(worst=Coalesce(Subquery(worst), 0))
+        .values(
+            "session__care_plan__protocol_version__template__name",
+            "session__care_plan__protocol_version__template",
+            "session__protocol_step__day_offset",
+        )
+        .annotate(answers=Count("pk"), relief=Avg("symptom_relief"), side=Avg("worst"))
+        .order_by(
+            "session__care_plan__protocol_version__template__name",
+            "session__protocol_step__day_offset",
+        )
+    )
+    return [
+        TrendPoint(
+            protocol=row["session__care_plan__protocol_version__template__name"],
+            protocol_pk=row["session__care_plan__protocol_version__template"],
+            day=row["session__protocol_step__day_offset"] + 1,
+            answers=row["answers"],
+            mean=_one(row["relief"]),
+            second_mean=_one(row["side"]),
+        )
+        for row in rows
+    ]
+
+
+def mymop_trends(*, center: Center, first_day: date, last_day: date) -> list[TrendPoint]:
+    """Mean MYMOP profile (0 best … 6 worst) per protocol and day of the plan it was answered
+    in (the plan's start date is day 1; answers before it are day 0 or less)."""
+    starts, _unused = local_day_bounds(first_day, center.timezone)
+    _unused, ends = local_day_bounds(last_day, center.timezone)
+    rows = (
+        MymopAnswer.objects.filter(
+            patient__center=center,
+            care_plan__isnull=False,
+            answered_at__gte=starts,
+            answered_at__lt=ends,
+        )
+        .annotate(
+            day=DaysBetween(
+                TruncDate("answered_at", tzinfo=center.tzinfo), F("care_plan__start_date")
+            )
+            + 1
+        )
+        .values(
+            "care_plan__protocol_version__template__name",
+            "care_plan__protocol_version__template",
+            "day",
+        )
+        .annotate(answers=Count("pk"), profile=Avg("profile"))
+        .order_by("care_plan__protocol_version__template__name", "day")
+    )
+    return [
+        TrendPoint(
+            protocol=row["care_plan__protocol_version__template__name"],
+            protocol_pk=row["care_plan__protocol_version__template"],
+            day=row["day"],
+            answers=row["answers"],
+            mean=_one(row["profile"]),
+        )
+        for row in rows
+    ]
+
+
+def complications_by_step(
+    *, center: Center, first_day: date, last_day: date
+) -> list[StepComplications]:
+    """Per protocol and step code (any version): sessions held in the days, those with an
+    incident that was not a near miss, those whose feedback scored a side effect at or above
+    SIDE_EFFECT_COMPLICATION_SCORE, and those with either."""
+    starts, _unused = local_day_bounds(first_day, center.timezone)
+    _unused, ends = local_day_bounds(last_day, center.timezone)
+    incident = Exists(Incident.objects.filter(session=OuterRef("pk"), near_miss=False))
+    side_effect = Exists(
+        SymptomScore.objects.filter(
+            feedback__session=OuterRef("pk"), score__gte=SIDE_EFFECT_COMPLICATION_SCORE
+        )
+    )
+    rows = (
+        TherapySession.objects.filter(
+            center=center,
+            starts_at__gte=starts,
+            starts_at__lt=ends,
+            care_plan__isnull=False,
+            protocol_step__isnull=False,
+            status__in=HELD_STATUSES,
+        )
+        .values("care_plan__protocol_version__template__name", "protocol_step__code")
+        .annotate(
+            day=Min("protocol_step__day_offset"),
+            held=Count("pk"),
+            with_incident=Count("pk", filter=incident),
+            with_side_effect=Count("pk", filter=side_effect),
+            complicated=Count("pk", filter=incident | side_effect),
+        )
+        .order_by("care_plan__protocol_version__template__name", "day", "protocol_step__code")
+    )
+    return [
+        StepComplications(
+            protocol=row["care_plan__protocol_version__template__name"],
+            step=row["protocol_step__code"],
+            day=row["day"] + 1,
+            held=row["held"],
+            with_incident=row["with_incident"],
+            with_side_effect=row["with_side_effect"],
+            complicated=row["complicated"],
+        )
+        for row in rows
+    ]
+
+
+def booking_to_start(*, center: Center, first_day: date, last_day: date) -> list[WaitRow]:
+    """Care plans of the center's patients created in the days (not cancelled), per protocol,
+    counted by how long from creation to the start of their first session that was not
+    cancelled."""
+    starts, _unused = local_day_bounds(first_day, center.timezone)
+    _unused, ends = local_day_bounds(last_day, center.timezone)
+    first_start = Subquery(
+        TherapySession.objects.filter(care_plan=OuterRef("pk"))
+        .exclude(status=SessionStatus.CANCELLED)
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    bucket = Case(
+        When(first_start__isnull=True, then=Value(NOT_BOOKED)),
+        *(
+            When(first_start__lt=F("created_at") + limit, then=Value(key))
+            for key, _label, limit in WAIT_BUCKETS
+            if limit is not None
+        ),
+        default=Value(WAIT_BUCKETS[-1][0]),
+        output_field=CharField(),
+    )
+    rows = (
+        CarePlan.objects.filter(patient__center=center, created_at__gte=starts, created_at__lt=ends)
+        .exclude(status=CarePlan.Status.CANCELLED)
+        .annotate(first_start=first_start)
+        .annotate(wait=bucket)
+        .values("protocol_version__template__name", "wait")
+        .annotate(plans=Count("pk"))
+        .order_by("protocol_version__template__name", "wait")
+    )
+    by_protocol: dict[str, WaitRow] = {}
+    for row in rows:
+        name = row["protocol_version__template__name"]
+        wait_row = by_protocol.setdefault(name, WaitRow(protocol=name, counts={}))
+        wait_row.counts[row["wait"]] = row["plans"]
+    return list(by_protocol.values())
+
+
+def wait_columns() -> list[tuple[str, str]]:
+    """The waiting-time columns in order, with their labels: the buckets, then not booked."""
+    return [(key, str(label)) for key, label, _limit in WAIT_BUCKETS] + [
+        (NOT_BOOKED, str(NOT_BOOKED_LABEL))
+    ]
