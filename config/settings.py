@@ -179,6 +179,10 @@ else:
 # shared one (Redis) nothing is kept.
 FLOOR_PAGE_CACHE_SECONDS = env.int("FLOOR_PAGE_CACHE_SECONDS", default=600 if REDIS_URL else 0)
 FLOOR_CACHE_NAMESPACE = "floor"
+# The dashboards keep their figures until what they count changes (console/dashboard_cache.py),
+# under the same condition: a cache shared with the job worker.
+ANALYTICS_CACHE_SECONDS = env.int("ANALYTICS_CACHE_SECONDS", default=600 if REDIS_URL else 0)
+ANALYTICS_CACHE_NAMESPACE = "analytics"
 
 Q_CLUSTER = {
     "name": "portal",

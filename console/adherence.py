@@ -1,9 +1,9 @@
 """Reads of the adherence dashboard: how closely patients kept to their protocols' sessions."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 
 from clinics.models import Center
 from sessions.models import SessionStatus, TherapySession
@@ -59,3 +59,26 @@ def adherence_by_protocol(
         )
         for row in rows
     ]
+
+
+@dataclass
+class AdherenceFigures:
+    rows: list[AdherenceRow]
+    # Sessions become due as the clock passes their start: the rows hold until the next of
+    # the days' care-plan sessions starts (None: none is left to start in the days).
+    holds_until: datetime | None
+
+    def stale(self, now) -> bool:
+        return self.holds_until is not None and now > self.holds_until
+
+
+def adherence_figures(*, center: Center, first_day: date, last_day: date, now) -> AdherenceFigures:
+    """The rows as of `now`, and until when they hold: two queries."""
+    _, ends = local_day_bounds(last_day, center.timezone)
+    next_start = TherapySession.objects.filter(
+        center=center, care_plan__isnull=False, starts_at__gte=now, starts_at__lt=ends
+    ).aggregate(next_start=Min("starts_at"))["next_start"]
+    return AdherenceFigures(
+        rows=adherence_by_protocol(center=center, first_day=first_day, last_day=last_day, now=now),
+        holds_until=next_start,
+    )

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from clinics.choices import Weekday
-from console.adherence import adherence_by_protocol
+from console.adherence import adherence_figures
 from console.centers import centers_compared
+from console.dashboard_cache import kept_figures
 from console.reminders import reminder_effectiveness
 from console.utilisation import utilisation
 from console.views import _analytics_period
@@ -52,7 +53,12 @@ def utilisation_view(request: HttpRequest) -> HttpResponse:
     center, centers, first_day, last_day, query, valid = _analytics_period(request)
     if _wants_csv(request) and not valid:
         return _refusal(query)
-    figures = utilisation(center=center, first_day=first_day, last_day=last_day)
+    figures = kept_figures(
+        "utilisation",
+        [center.pk],
+        (first_day, last_day),
+        lambda: utilisation(center=center, first_day=first_day, last_day=last_day),
+    )
     if _wants_csv(request):
         return _csv_response(
             f"utilisation-{center.slug}-{first_day}-{last_day}",
@@ -91,7 +97,12 @@ def reminders_view(request: HttpRequest) -> HttpResponse:
     center, centers, first_day, last_day, query, valid = _analytics_period(request)
     if _wants_csv(request) and not valid:
         return _refusal(query)
-    rows = reminder_effectiveness(center=center, first_day=first_day, last_day=last_day)
+    rows = kept_figures(
+        "reminders",
+        [center.pk],
+        (first_day, last_day),
+        lambda: reminder_effectiveness(center=center, first_day=first_day, last_day=last_day),
+    )
     not_reached = _("No reminder reached them")
     if _wants_csv(request):
         return _csv_response(
@@ -144,7 +155,13 @@ def centers_view(request: HttpRequest) -> HttpResponse:
     center, centers, first_day, last_day, query, valid = _analytics_period(request)
     if _wants_csv(request) and not valid:
         return _refusal(query)
-    rows = centers_compared(centers=centers, first_day=first_day, last_day=last_day)
+    centers = list(centers)
+    rows = kept_figures(
+        "centers",
+        [c.pk for c in centers],
+        (first_day, last_day),
+        lambda: centers_compared(centers=centers, first_day=first_day, last_day=last_day),
+    )
     if _wants_csv(request):
         return _csv_response(
             f"centers-{first_day}-{last_day}",
@@ -198,9 +215,14 @@ def adherence_view(request: HttpRequest) -> HttpResponse:
     center, centers, first_day, last_day, query, valid = _analytics_period(request)
     if _wants_csv(request) and not valid:
         return _refusal(query)
-    rows = adherence_by_protocol(
-        center=center, first_day=first_day, last_day=last_day, now=timezone.now()
-    )
+    now = timezone.now()
+    rows = kept_figures(
+        "adherence",
+        [center.pk],
+        (first_day, last_day),
+        lambda: adherence_figures(center=center, first_day=first_day, last_day=last_day, now=now),
+        stale=lambda figures: figures.stale(now),
+    ).rows
     if _wants_csv(request):
         return _csv_response(
             f"adherence-{center.slug}-{first_day}-{last_day}",

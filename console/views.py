@@ -18,6 +18,7 @@ from audit.services import patient_record_read_log
 from clinics.access import STAFF_ROLES, centers_for, staff_center_for
 from clinics.models import Consumable, Leave, RosterShift
 from console.analytics import attendance_by_practitioner, attendance_totals
+from console.dashboard_cache import kept_figures
 from console.forms import AnalyticsQuery, CalendarQuery
 from console.inventory import COVER_DAYS, stock_by_consumable, use_by_protocol
 from console.outcomes import patients_on_protocol, protocol_outcomes, protocols_with_feedback
@@ -168,6 +169,16 @@ def _analytics_period(request: HttpRequest):
     return center, centers, first_day, last_day, query, valid
 
 
+def _attendance(center, first_day, last_day):
+    """The attendance rows, kept until something at the center changes (dashboard_cache)."""
+    return kept_figures(
+        "attendance",
+        [center.pk],
+        (first_day, last_day),
+        lambda: attendance_by_practitioner(center=center, first_day=first_day, last_day=last_day),
+    )
+
+
 # Plotly adds its chart styles in a <style> element at run time; scripts stay locked down.
 @csp_update({"style-src": ["'unsafe-inline'"]})
 @login_required
@@ -175,7 +186,7 @@ def _analytics_period(request: HttpRequest):
 def analytics(request: HttpRequest) -> HttpResponse:
     """Attendance and no-shows per practitioner over chosen days at one of the user's centers."""
     center, centers, first_day, last_day, query, valid = _analytics_period(request)
-    rows = attendance_by_practitioner(center=center, first_day=first_day, last_day=last_day)
+    rows = _attendance(center, first_day, last_day)
     context = {
         "centers": centers,
         "center": center,
@@ -208,7 +219,7 @@ def analytics_csv(request: HttpRequest) -> HttpResponse:
     if not valid:
         errors = "; ".join(e for errors in query.errors.values() for e in errors)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
-    rows = attendance_by_practitioner(center=center, first_day=first_day, last_day=last_day)
+    rows = _attendance(center, first_day, last_day)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="attendance-{center.pk}-{first_day}-{last_day}.csv"'

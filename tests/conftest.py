@@ -31,6 +31,12 @@ def _own_floor_cache(settings):
     settings.FLOOR_CACHE_NAMESPACE = f"floor-test-{uuid.uuid4().hex}"
 
 
+@pytest.fixture(autouse=True)
+def _own_analytics_cache(settings):
+    # Likewise the dashboards' kept figures (console/dashboard_cache.py).
+    settings.ANALYTICS_CACHE_NAMESPACE = f"analytics-test-{uuid.uuid4().hex}"
+
+
 @pytest.fixture
 def center(db):
     return CenterFactory(
