@@ -140,7 +140,9 @@ def build_problem(
     """The problem of placing `plans` in `center` from `start` for `days` days.
 
     Every active session already booked in the horizon (except `exclude_sessions`, which
-    are being re-planned) is a busy interval on its practitioner, room and patient.
+    are being re-planned) is a busy interval on its practitioner, room and patient; in a
+    room of several places it takes one place, and a group occurrence with seats left is
+    open to joiners (see `booked_busy`).
     `steps_by_plan` limits a plan to some of its steps (a re-plan moves only those); an
     `after` rule naming a step left out is then dropped. Nothing is placed before
     `not_before` (re-plans never move a session into the past).
@@ -216,35 +218,16 @@ def build_problem(
         )
         .exclude(status__in=RELEASED_STATUSES)
         .exclude(pk__in=list(exclude_sessions))
-        .select_related("room", "practitioner", "patient")
+        .select_related("room", "practitioner", "patient", "therapy")
     )
-    practitioner_ids = {p.pk: practitioner_id(p) for p in practitioners}
-    busy = []
-    for session in busy_sessions:
-        if session.practitioner_id in practitioner_ids:
-            busy.append(
-                {
-                    "resource": practitioner_ids[session.practitioner_id],
-                    "start": _iso(session.starts_at, zone),
-                    "end": _iso(session.ends_at, zone),
-                }
-            )
-        if session.room_id and session.room.code in refs.rooms:
-            busy.append(
-                {
-                    "resource": session.room.code,
-                    "start": _iso(session.starts_at, zone),
-                    "end": _iso(session.room_released_at, zone),
-                }
-            )
-        if session.patient_id in patients:
-            busy.append(
-                {
-                    "resource": patient_id(session.patient),
-                    "start": _iso(session.starts_at, zone),
-                    "end": _iso(session.patient_released_at, zone),
-                }
-            )
+    busy = booked_busy(
+        busy_sessions,
+        zone=zone,
+        practitioner_ids={p.pk: practitioner_id(p) for p in practitioners},
+        rooms={room.pk: room for room in rooms},
+        patient_ids={pk: patient_id(patient) for pk, patient in patients.items()},
+        therapies=therapies,
+    )
 
     if not_before is not None and not_before > horizon_start:
         busy.extend(
@@ -265,7 +248,10 @@ def build_problem(
                 "id": patient_id(patient),
                 "gender": patient.sex,
                 "same_gender_practitioner": patient.same_gender_practitioner,
-                "hours": patient.available_windows or None,
+                # The patient's windows hold every day; the format's hours are weekly.
+                "hours": dict.fromkeys(WEEKDAYS, patient.available_windows)
+                if patient.available_windows
+                else None,
                 "preferred": patient.preferred_windows or [],
                 "max_daily_sessions": patient.max_daily_sessions,
                 "priority": priority,
@@ -350,6 +336,107 @@ def build_problem(
         "previous": list(previous),
     }
     return problem, refs
+
+
+def booked_busy(
+    sessions: list[TherapySession],
+    *,
+    zone: ZoneInfo,
+    practitioner_ids: dict[int, str],
+    rooms: dict[int, Room],
+    patient_ids: dict[int, str],
+    therapies: dict[str, TherapyType],
+) -> list[dict]:
+    """The busy intervals of sessions already booked (FORMAT.md, "Busy intervals").
+
+    A session holds its practitioner and patient. In a room of one place it holds the whole
+    room; in a room of several it takes one place ("places": 1), so that a later plan can
+    use the others at the same time. A group occurrence (its sessions share `occurrence`)
+    is one room interval taking a place per patient and, while the therapy's group size
+    leaves seats, it names its therapy and practitioner so that a later plan can join it;
+    its practitioner's time is then part of that interval.
+    """
+    busy = []
+    occurrences: dict = defaultdict(list)
+    for session in sessions:
+        room = rooms.get(session.room_id)
+        if session.therapy.group_size > 1 and room is not None and room.capacity > 1:
+            occurrences[session.occurrence].append(session)
+            continue
+        if session.practitioner_id in practitioner_ids:
+            busy.append(
+                _held(
+                    practitioner_ids[session.practitioner_id],
+                    session.starts_at,
+                    session.ends_at,
+                    zone,
+                )
+            )
+        if room is not None:
+            held = _held(room.code, session.starts_at, session.room_released_at, zone)
+            busy.append(held if room.capacity == 1 else {**held, "places": 1})
+    for members in occurrences.values():
+        busy.extend(
+            _group_busy(
+                members,
+                zone=zone,
+                practitioner_ids=practitioner_ids,
+                rooms=rooms,
+                therapies=therapies,
+            )
+        )
+    busy.extend(
+        _held(patient_ids[session.patient_id], session.starts_at, session.patient_released_at, zone)
+        for session in sessions
+        if session.patient_id in patient_ids
+    )
+    return busy
+
+
+def _held(resource: str, starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> dict:
+    return {"resource": resource, "start": _iso(starts_at, zone), "end": _iso(ends_at, zone)}
+
+
+def _group_busy(
+    members: list[TherapySession],
+    *,
+    zone: ZoneInfo,
+    practitioner_ids: dict[int, str],
+    rooms: dict[int, Room],
+    therapies: dict[str, TherapyType],
+) -> list[dict]:
+    """One booked group occurrence: its room places, joinable while it has seats."""
+    first = members[0]
+    therapy = first.therapy
+    room = rooms[first.room_id]
+    starts_at = min(m.starts_at for m in members)
+    ends_at = max(m.ends_at for m in members)
+    room_interval = {
+        **_held(room.code, starts_at, max(m.room_released_at for m in members), zone),
+        "places": len(members),
+    }
+    practitioner = practitioner_ids.get(first.practitioner_id)
+    seats = therapy.group_size - len(members)
+    # Joinable only as the engine sees it: one start, the therapy's own length, a known
+    # practitioner and therapy; an occurrence that ran over is plainly busy instead.
+    joinable = (
+        seats > 0
+        and practitioner is not None
+        and therapy.code in therapies
+        and all(m.starts_at == starts_at for m in members)
+        and ends_at == starts_at + timedelta(minutes=therapy.duration_minutes)
+    )
+    if joinable:
+        room_interval["group"] = {
+            "therapy": therapy.code,
+            "practitioner": practitioner,
+            "seats": seats,
+        }
+        return [room_interval]
+    held = [room_interval]
+    if practitioner is not None:
+        held.append(_held(practitioner, starts_at, ends_at, zone))
+    return held
 
 
 def plans_with_steps(queryset) -> list[CarePlan]:

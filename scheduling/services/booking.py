@@ -120,7 +120,9 @@ def _book(
         placements, rooms=rooms, practitioners=practitioners, patients=patients, moving=moving
     )
 
-    occurrences = {}
+    # A placement of a group therapy at a booked occurrence's therapy, room, practitioner
+    # and start joins that occurrence (the engine offered it as a `group` busy interval).
+    occurrences = dict(taken.occurrences)
     booked = []
     for placement in placements:
         step = steps[refs.steps[(placement.plan, placement.step)]]
@@ -218,6 +220,9 @@ class _Occupancy:
         self.rooms = defaultdict(list)
         self.practitioners = defaultdict(list)
         self.patients = defaultdict(list)
+        # Booked group occurrences by (therapy, room, practitioner, start), and their members.
+        self.occurrences = {}
+        self.members = defaultdict(int)
 
     @classmethod
     def load(cls, placements, *, rooms, practitioners, patients, moving) -> _Occupancy:
@@ -245,6 +250,10 @@ class _Occupancy:
                     (s.occurrence, s.starts_at, s.ends_at)
                 )
             taken.patients[s.patient_id].append((s.starts_at, s.patient_released_at))
+            taken.occurrences[(s.therapy_id, s.room_id, s.practitioner_id, s.starts_at)] = (
+                s.occurrence
+            )
+            taken.members[s.occurrence] += 1
         return taken
 
     def claim(self, session: TherapySession) -> None:
@@ -262,6 +271,10 @@ class _Occupancy:
             for start, end in self.patients[session.patient_id]
         ):
             raise ScheduleClash(f"the patient is already booked at {starts_at:%Y-%m-%d %H:%M}")
+        if self.members[session.occurrence] >= session.therapy.group_size:
+            raise ScheduleClash(
+                f"the {session.therapy} group at {starts_at:%Y-%m-%d %H:%M} has no seat left"
+            )
         uses = self.rooms[session.room_id]
         if _most_at_once(uses, starts_at, session.room_released_at) >= session.room.capacity:
             raise ScheduleClash(f"room {session.room.code} is full at {starts_at:%Y-%m-%d %H:%M}")
@@ -270,6 +283,7 @@ class _Occupancy:
             (session.occurrence, starts_at, session.ends_at)
         )
         self.patients[session.patient_id].append((starts_at, session.patient_released_at))
+        self.members[session.occurrence] += 1
 
     def assign_places(self, rooms) -> None:
         """Give every new session in `rooms` a place, or raise ScheduleClash.
