@@ -15,7 +15,6 @@ import http.client
 import sys
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time as clock
 
@@ -143,23 +142,15 @@ def busy_center(
 
 
 def measure(
-    server: str,
-    cookies: dict,
-    requests: int,
-    warmup: int,
-    pages: tuple[Page, ...] = PAGES,
-    before_request: Callable[[Page], None] | None = None,
+    server: str, cookies: dict, requests: int, warmup: int, pages: tuple[Page, ...] = PAGES
 ) -> dict[str, Timings]:
-    """Each page in turn, so that whatever else loads the machine weighs on all of them alike;
-    `before_request(page)`, untimed, before each request (to drop what a page keeps)."""
+    """Each page in turn, so that whatever else loads the machine weighs on all of them alike."""
     host, port = server.split(":")
     connections = {page.name: http.client.HTTPConnection(host, int(port)) for page in pages}
     timings = {page.name: Timings() for page in pages}
     try:
         for round_ in range(warmup + requests):
             for page in pages:
-                if before_request:
-                    before_request(page)
                 headers = {"Cookie": cookies[page.who]} if page.who else {}
                 connection = connections[page.name]
                 started = time.perf_counter()

@@ -15,6 +15,7 @@ from portal import api as portal_api
 from protocols import api as protocols_api
 from scheduling import api as scheduling_api
 from sessions import api as sessions_api
+from waitlist import api as waitlist_api
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -52,4 +53,6 @@ urlpatterns = [
     path("feedback", feedback_api.FeedbackRecordApi.as_view(), name="api_feedback"),
     # portal
     path("progress/<int:patient_id>", portal_api.ProgressApi.as_view(), name="api_progress"),
+    # waitlist
+    path("waitlist", waitlist_api.WaitlistApi.as_view(), name="api_waitlist"),
 ]

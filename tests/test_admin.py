@@ -18,6 +18,7 @@ OUR_APPS = {
     "scheduling",
     "notifications",
     "feedback",
+    "waitlist",
 }
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 OURS = [

@@ -608,6 +608,8 @@ def waitlist_offer_accept(*, offer: WaitlistOffer, by: User | None) -> BookingOu
                     timezone.localtime(offer.expires_at, entry.center.tzinfo), "j M H:i"
                 )
             }
+        elif entry.care_plan is None or not offer.run.solution.get("assignments"):
+            failure = _("This offer has no sessions to book; please ask the clinic.")
         else:
             try:
                 outcome = care_plan_confirm(plan=entry.care_plan, run_id=offer.run_id, by=by)

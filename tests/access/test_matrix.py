@@ -41,6 +41,8 @@ from tests.factories import (
     StockAlertFactory,
     TherapySessionFactory,
     UserFactory,
+    WaitlistEntryFactory,
+    WaitlistOfferFactory,
 )
 
 ROLES = ("admin", "director", "practitioner", "patient", "anonymous")
@@ -275,6 +277,21 @@ ACCESS = {
     "session_cancel": Access(allow=STAFF, obj="session", neighbour=STAFF, post=True),
     "sick_leave": Access(allow=STAFF),
     "center_replan_today": Access(allow=STAFF, obj="center", neighbour=STAFF, post=True),
+    # waitlist: a patient's own waits and offers; a center's staff see and answer all of its
+    "waitlist_portal": Access(allow=_a("patient")),
+    "waitlist_console": Access(allow=STAFF),
+    "waitlist_match": Access(allow=STAFF, obj="center", neighbour=STAFF, post=True),
+    "waitlist_entry_withdraw": Access(
+        allow=_a("admin", "director", "patient"), obj="waitlist_entry", neighbour=STAFF, post=True
+    ),
+    "waitlist_offer_accept": Access(
+        allow=_a("admin", "director", "patient"), obj="waitlist_offer", neighbour=STAFF, post=True
+    ),
+    "waitlist_offer_decline": Access(
+        allow=_a("admin", "director", "patient"), obj="waitlist_offer", neighbour=STAFF, post=True
+    ),
+    # A patient's own waits, or their centers' to staff; practitioners book nothing here.
+    "api_waitlist": Access(allow=_a("admin", "director", "patient")),
     # API
     "api_schema": Access(allow=EVERYONE),
     "api_docs": Access(allow=EVERYONE),
@@ -444,6 +461,10 @@ class World:
                 user=owner_user, kind=CalendarFeed.Kind.PATIENT, key_hash=owner + role
             )
             return {"pk": feed.pk}
+        if obj == "waitlist_entry":
+            return {"pk": WaitlistEntryFactory(patient=self.patient(owner)).pk}
+        if obj == "waitlist_offer":
+            return {"pk": WaitlistOfferFactory(entry__patient=self.patient(owner)).pk}
         raise AssertionError(f"no builder for object kind {obj!r}")
 
 

@@ -45,6 +45,8 @@ from tests.factories import (
     StockAlertFactory,
     TherapySessionFactory,
     UserFactory,
+    WaitlistEntryFactory,
+    WaitlistOfferFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +103,10 @@ KWARG_SOURCES = {
     ("patient_adaptations", "patient_id"): "patient",
     ("console_patient_progress", "patient_id"): "patient",
     ("api_progress", "patient_id"): "patient",
+    ("waitlist_match", "center_id"): "center",
+    ("waitlist_entry_withdraw", "pk"): "waitlist_entry",
+    ("waitlist_offer_accept", "pk"): "waitlist_offer",
+    ("waitlist_offer_decline", "pk"): "waitlist_offer",
 }
 
 # Field names sent when a page shows no form and the API declares no request body.
@@ -198,6 +204,8 @@ def own_objects(center, practitioner, patient, patient_user, admin_user):
         "rule_firing": RuleFiringFactory(center=center, patient=patient),
         "center": center,
         "patient": patient,
+        "waitlist_entry": WaitlistEntryFactory(patient=patient),
+        "waitlist_offer": WaitlistOfferFactory(entry__patient=patient),
     }
 
 
