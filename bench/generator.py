@@ -149,8 +149,12 @@ def generate_problem(
     timezone: str = "Asia/Kolkata",
     groups: bool = False,
     sick_leave: bool = False,
+    booked: float = 0.0,
 ) -> dict:
-    """A problem like the shared samples; the same arguments always give the same document."""
+    """A problem like the shared samples; the same arguments always give the same document.
+
+    `booked` above 0 makes a busy center: that share of the plans was booked before, so their
+    sessions are busy intervals the other plans must fit around."""
     # One random stream, drawn from in a fixed order (closure, staff, patients, plans, busy).
     rng = random.Random(f"panchakarma/{seed}/{patients}/{practitioners}/{days}/{timezone}/{groups}")
     tz = ZoneInfo(timezone)
@@ -183,6 +187,8 @@ def generate_problem(
         "plans": plans,
         "previous": [],
     }
+    if booked > 0:
+        _book_earlier_plans(problem, booked)
     if sick_leave:
         _add_sick_leave(problem, rng, tz, dates)
     return problem
@@ -344,6 +350,35 @@ def _busy(
         {"resource": room["id"], "start": _local(d, "14:00", tz), "end": _local(d, "16:00", tz)}
     )
     return busy
+
+
+def _book_earlier_plans(problem: dict, share: float) -> None:
+    """The first `share` of the plans were booked before (by first fit): their sessions become
+    busy intervals of their practitioners and rooms (one place of a room with several), and
+    those plans and their patients leave the problem."""
+    from bench.first_fit import first_fit  # late import: first fit needs no generator
+
+    booked = round(share * len(problem["plans"]))
+    earlier = {**problem, "plans": problem["plans"][:booked]}
+    therapies = problem["therapies"]
+    capacity = {r["id"]: r.get("capacity", 1) for r in problem["rooms"]}
+    steps = {(p["id"], s["id"]): s for p in earlier["plans"] for s in p["steps"]}
+    for a in first_fit(earlier)["assignments"]:
+        therapy = therapies[steps[(a["plan"], a["step"])]["therapy"]]
+        start = datetime.fromisoformat(a["start"])
+        end = start + timedelta(minutes=therapy["duration_min"])
+        room_end = end + timedelta(minutes=therapy["room_turnover_min"])
+        problem["busy"].append(
+            {"resource": a["practitioner"], "start": a["start"], "end": end.isoformat()}
+        )
+        room = {"resource": a["room"], "start": a["start"], "end": room_end.isoformat()}
+        if capacity[a["room"]] > 1:
+            room["places"] = 1
+        problem["busy"].append(room)
+    gone = {p["patient"] for p in problem["plans"][:booked]}
+    problem["plans"] = problem["plans"][booked:]
+    problem["patients"] = [p for p in problem["patients"] if p["id"] not in gone]
+    problem["busy"] = [b for b in problem["busy"] if b["resource"] not in gone]
 
 
 def _add_sick_leave(problem: dict, rng: random.Random, tz: ZoneInfo, dates: list[date]) -> None:

@@ -142,3 +142,25 @@ def test_sick_leave_adds_previous_pins_and_leave():
 
 def test_reason_codes_known():
     assert "search_limit" in REASON_CODES
+
+
+def test_a_busy_center_books_half_the_plans_before_and_leaves_the_rest_to_schedule():
+    """booked=0.5: the first half of the plans become busy intervals of practitioners and rooms
+    (a room of several places loses one), their patients leave, the rest can be scheduled."""
+    from bench.first_fit import first_fit
+
+    kwargs = {"seed": 7, "patients": 12, "practitioners": 6, "days": 10}
+    whole = generate_problem(**kwargs)
+    busy = generate_problem(**kwargs, booked=0.5)
+    assert [p["id"] for p in busy["plans"]] == [p["id"] for p in whole["plans"][6:]]
+    assert {p["id"] for p in busy["patients"]} == {p["patient"] for p in busy["plans"]}
+    practitioners = {t["id"] for t in busy["practitioners"]}
+    booked_sessions = len(first_fit({**whole, "plans": whole["plans"][:6]})["assignments"])
+    on_practitioners = [b for b in busy["busy"] if b["resource"] in practitioners]
+    before = [b for b in whole["busy"] if b["resource"] in practitioners]
+    assert len(on_practitioners) == len(before) + booked_sessions
+    shared = {r["id"] for r in busy["rooms"] if r["capacity"] > 1}
+    assert all(b["places"] == 1 for b in busy["busy"] if b["resource"] in shared)
+    report = check(busy, first_fit(busy))
+    assert report.valid, report.violations[:3]
+    assert len(first_fit(busy)["assignments"]) > 0
