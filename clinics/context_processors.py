@@ -17,6 +17,7 @@ def portal(request) -> dict:
         items.append((reverse("console"), _("Console")))
         items.append((reverse("console_calendar"), _("Calendar")))
         items.append((reverse("care_plans"), _("Care plans")))
+        items.append((reverse("waitlist_console"), _("Waitlist")))
     if Role.PRACTITIONER in roles:
         items.append((reverse("my_day"), _("My day")))
     if roles & {*STAFF_ROLES, Role.PRACTITIONER}:
@@ -31,6 +32,7 @@ def portal(request) -> dict:
         items.append((reverse("portal_home"), _("My care")))
         items.append((reverse("portal_timeline"), _("Timeline")))
         items.append((reverse("portal_progress"), _("Progress")))
+        items.append((reverse("waitlist_portal"), _("Waitlist")))
         items.append((reverse("notifications_inbox"), _("Messages")))
     if user.is_staff:
         items.append((reverse("admin:index"), _("Administration")))
