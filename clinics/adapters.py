@@ -4,7 +4,7 @@ identity provider (only an existing, active account with the provider's verified
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
-from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, _build_apps_from_settings
 from allauth.socialaccount.providers.base import AuthError, AuthProcess
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -39,6 +39,13 @@ class ClinicSocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def is_open_for_signup(self, request, sociallogin) -> bool:
         return False
+
+    def list_apps(self, request, provider=None, client_id=None) -> list:
+        # The provider comes from the environment only (config/settings.py, OIDC_*). allauth
+        # would also read SocialApp rows from the database: not doing so keeps the sign-in page
+        # free of queries and lets no row added in the admin open a second way in.
+        by_provider = _build_apps_from_settings(provider=provider, client_id=client_id)
+        return [app for apps in by_provider.values() for app in apps]
 
     def pre_social_login(self, request, sociallogin) -> None:
         provider = sociallogin.provider.name

@@ -16,7 +16,7 @@ import pytest
 import requests
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -256,3 +256,22 @@ def test_settings_refuse_a_provider_without_its_client_credentials(monkeypatch):
         settings_from_env(monkeypatch, OIDC_SERVER_URL="https://id.kerala.example.org")
 
     assert "OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set" in str(refusal.value)
+
+
+def test_a_provider_added_as_a_database_row_is_not_offered(client, idp, db):
+    # Only the environment configures the provider; a row added in the admin opens nothing.
+    SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id="rogue",
+        name="Rogue ID",
+        client_id="rogue",
+        secret="rogue",
+        settings={"server_url": idp.issuer},
+    )
+
+    page = client.get(reverse("account_login")).content.decode()
+
+    assert "Sign in with Rogue ID" not in page
+    assert f"Sign in with {PROVIDER_NAME}" in page
+    start = client.post(reverse("openid_connect_login", kwargs={"provider_id": "rogue"}))
+    assert start.status_code == 404
