@@ -8,6 +8,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from clinics.models import Center, PractitionerProfile, Room
@@ -30,6 +31,32 @@ _SQL_DIALECT = {
         "entries": "json_each({json}, '$.{key}')",
         "position": "instr({text}, {part})",
     },
+}
+
+# Reasons that a resource stood in the way; the others (a step before it not placed, the
+# horizon too short, the search out of time) follow from something else.
+RESOURCE_REASONS = (
+    "no_practitioner_with_skill",
+    "no_room_of_type",
+    "practitioner_unavailable",
+    "room_unavailable",
+    "gender_constraint",
+)
+
+# The engine's reason codes (scheduling FORMAT.md) in the clinic's words.
+REASON_WORDS = {
+    "no_practitioner_with_skill": _lazy("No practitioner has the therapy's skill"),
+    "no_room_of_type": _lazy("No room of the kind the therapy needs"),
+    "practitioner_unavailable": _lazy("No practitioner with the skill was free"),
+    "room_unavailable": _lazy("No suitable room was free"),
+    "patient_unavailable": _lazy("The patient could not come or was busy"),
+    "center_closed": _lazy("The center was closed or its hours too short"),
+    "sequence_gap": _lazy("The protocol's gaps between steps did not fit"),
+    "daily_limit": _lazy("The patient already had their most sessions that day"),
+    "gender_constraint": _lazy("No practitioner or room of the gender asked for"),
+    "horizon_exceeded": _lazy("The days asked for ended first"),
+    "predecessor_unscheduled": _lazy("An earlier step of the plan was not placed"),
+    "search_limit": _lazy("The scheduler ran out of time"),
 }
 
 # What a run says in words: each reason an unscheduled step carries, and the notes of a placement
@@ -74,7 +101,8 @@ WHERE runs.id = texts.run_id AND {practitioner_named} > 0
 GROUP BY CAST(who.value AS integer)
 UNION ALL
 SELECT 'therapy', protocol_step.therapy_id, COUNT(*), COUNT(DISTINCT unplaced.run_id)
-FROM (SELECT DISTINCT run_id, plan, step FROM reasons) AS unplaced, runs, {steps} AS ref,
+FROM (SELECT DISTINCT run_id, plan, step FROM reasons WHERE code IN ({resource_codes})) AS unplaced,
+     runs, {steps} AS ref,
      protocols_protocolstep AS protocol_step
 WHERE runs.id = unplaced.run_id AND ref.key = unplaced.plan || '/' || unplaced.step
   AND protocol_step.id = CAST(ref.value AS integer)
@@ -103,6 +131,7 @@ def _sql(template: str) -> str:
         rooms=dialect["entries"].format(json="runs.refs", key="rooms"),
         practitioners=dialect["entries"].format(json="runs.refs", key="practitioners"),
         steps=dialect["entries"].format(json="runs.refs", key="steps"),
+        resource_codes=", ".join(f"'{code}'" for code in RESOURCE_REASONS),
         notes_at=position("words", "'; '"),
         # The engine writes "room R1 is booked …": the trailing space keeps R1 from matching R10.
         room_named=position("lower(texts.words)", "lower('room ' || room.key || ' ')"),
@@ -121,7 +150,9 @@ class ResourceKind:
 class Bottleneck:
     kind: str  # a ResourceKind
     name: str
-    mentions: int = 0  # reasons and placement notes naming it (therapies: steps left unplaced)
+    # Reasons and placement notes naming it; for a therapy, its steps left unplaced for want of
+    # a practitioner or room (RESOURCE_REASONS).
+    mentions: int = 0
     runs: int = 0  # scheduling runs those came from
     overruns: int = 0  # sessions in it (room) or with them (practitioner) that ran over
 
@@ -152,8 +183,10 @@ class Bottleneck:
         if self.kind == ResourceKind.THERAPY:
             named = (
                 ngettext(
-                    "%(name)s could not be placed %(count)d time %(in_runs)s",
-                    "%(name)s could not be placed %(count)d times %(in_runs)s",
+                    "%(name)s could not be placed %(count)d time for want of a free "
+                    "practitioner or room, %(in_runs)s",
+                    "%(name)s could not be placed %(count)d times for want of a free "
+                    "practitioner or room, %(in_runs)s",
                     self.mentions,
                 )
                 % values
@@ -175,7 +208,7 @@ class Bottleneck:
 @dataclass
 class BottleneckFigures:
     resources: list[Bottleneck]  # most named first
-    reason_codes: list[tuple[str, int]]  # (engine's reason code, how many reasons)
+    reason_codes: list[tuple[str, str, int]]  # (engine's code, in words, how many reasons)
     runs: int  # scheduling runs with a solution in the days
 
 
@@ -195,7 +228,9 @@ def bottlenecks(*, center: Center, first_day: date, last_day: date) -> Bottlenec
         cursor.execute(_sql(_MENTIONS), window)
         mentions = cursor.fetchall()
         cursor.execute(_sql(_REASON_CODES), window)
-        reason_codes = [(code, count) for code, count in cursor.fetchall()]
+        reason_codes = [
+            (code, str(REASON_WORDS.get(code, code)), count) for code, count in cursor.fetchall()
+        ]
 
     overran = TherapySession.objects.filter(
         center=center, starts_at__gte=starts, starts_at__lt=ends, overrun_until__isnull=False

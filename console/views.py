@@ -20,6 +20,7 @@ from clinics.models import Consumable, Leave, RosterShift
 from console.analytics import attendance_by_practitioner, attendance_totals
 from console.dashboard_cache import kept_figures
 from console.forms import AnalyticsQuery, CalendarQuery
+from console.holiday_names import calendar_days_name_holidays
 from console.inventory import COVER_DAYS, stock_by_consumable, use_by_protocol
 from console.outcomes import patients_on_protocol, protocol_outcomes, protocols_with_feedback
 from console.selectors import calendar_session, resource_calendar
@@ -112,6 +113,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "errors": [] if valid else [e for errors in query.errors.values() for e in errors],
     }
     calendar = resource_calendar(center=center, first_day=first_day, days=days, today=today)
+    calendar_days_name_holidays(center=center, days=calendar.days)
     context |= {
         "calendar": calendar,
         "lane_groups": [

@@ -37,7 +37,11 @@ def _resources(center, place: str, first_name: str):
             code="virechana", name="Virechana", required_skill__name="Purgation"
         ),
     )
-    return room_1, room_10, asha, step
+    # Only ever behind an unplaced step: not a bottleneck of its own.
+    basti = ProtocolStepFactory(
+        version=step.version, code="d5-basti", therapy=TherapyTypeFactory(code="basti")
+    )
+    return room_1, room_10, asha, step, basti
 
 
 @pytest.fixture
@@ -46,10 +50,11 @@ def resources(center):
 
 
 def _run(center, resources, started_at=None):
-    """One run: a step it could not place (a room and Asha in its reasons), a placement moved
+    """One run: a step it could not place (a room and Asha in its reasons) and the one after it
+    (not placed for want of its predecessor, not of a resource), a placement moved
     because of R1 (its notes name R1; its own place, R10 and Asha, is not a bottleneck), and two
     placements that say only where they are."""
-    room_1, room_10, asha, step = resources
+    room_1, room_10, asha, step, basti = resources
     asha_id = f"{asha.user.get_full_name()} (T{asha.pk})"
     return SchedulingRunFactory(
         center=center,
@@ -58,7 +63,7 @@ def _run(center, resources, started_at=None):
         refs={
             "rooms": {"R1": room_1.pk, "R10": room_10.pk},
             "practitioners": {asha_id: asha.pk},
-            "steps": {"CP7/d3-virechana": step.pk},
+            "steps": {"CP7/d3-virechana": step.pk, "CP7/d5-basti": basti.pk},
         },
         solution={
             "format": "panchakarma-schedule/1",
@@ -93,9 +98,19 @@ def _run(center, resources, started_at=None):
                             f"{asha_id} is on leave",
                         },
                     ],
-                }
+                },
+                {
+                    "plan": "CP7",
+                    "step": "d5-basti",
+                    "reasons": [
+                        {
+                            "code": "predecessor_unscheduled",
+                            "message": "Step d3-virechana of this plan is not scheduled",
+                        }
+                    ],
+                },
             ],
-            "objective": 1000,
+            "objective": 2000,
         },
     )
 
@@ -104,7 +119,7 @@ def _run(center, resources, started_at=None):
 def runs(center, other_center, resources):
     """One run in the days, one 40 days ago and one at another center (neither counted), and
     a session of Asha's in R10 that ran over."""
-    _room_1, room_10, asha, _step = resources
+    _room_1, room_10, asha, _step, _basti = resources
     _run(center, resources)
     _run(center, resources, started_at=timezone.now() - timedelta(days=40))
     _run(other_center, _resources(other_center, "London", "Olivia"))
@@ -159,12 +174,21 @@ def test_it_ranks_what_scheduling_named_and_what_ran_over(client, admin_user, ru
             "1",
             "1",
             "0",
-            "Virechana (skill: Purgation) could not be placed 1 time in 1 scheduling run.",
+            "Virechana (skill: Purgation) could not be placed 1 time for want of a free "
+            "practitioner or room, in 1 scheduling run.",
         ),
         ("Room R10", "Room", "0", "0", "1", "Room R10: 1 session ran over."),
     ]
-    codes = re.findall(r"<code>(\w+)</code></td><td data-label=\"Times given\">(\d+)", page)
-    assert codes == [("practitioner_unavailable", "1"), ("room_unavailable", "1")]
+    codes = re.findall(
+        r'<td data-label="Reason">(.*?)</td><td data-label="Code"><code>(\w+)</code></td>'
+        r'<td data-label="Times given">(\d+)',
+        page,
+    )
+    assert codes == [
+        ("No practitioner with the skill was free", "practitioner_unavailable", "1"),
+        ("An earlier step of the plan was not placed", "predecessor_unscheduled", "1"),
+        ("No suitable room was free", "room_unavailable", "1"),
+    ]
 
 
 def test_the_csv_holds_the_same_figures(client, admin_user, runs):

@@ -149,7 +149,7 @@ def test_the_day_view_says_when_the_center_is_closed(client, admin_user, center,
 
     page = client.get(calendar_url(date=CHRISTMAS.isoformat())).content.decode()
 
-    assert "The center is closed: Public holiday." in page
+    assert "The center is closed: Christmas." in page
     assert 'class="cal-day hours-10 closed"' in page
 
 
@@ -259,11 +259,11 @@ def test_the_week_view_shades_closures_holidays_and_leave(
     calendar = response.context["calendar"]
     assert {d.date: d.closed for d in calendar.days if d.closed} == {
         datetime.date(2026, 12, 23): "Staff training",
-        CHRISTMAS: "Public holiday",
+        CHRISTMAS: "Christmas",
     }
     page = response.content.decode()
     assert '<span class="cal-closed">Staff training</span>' in page
-    assert '<span class="cal-closed">Public holiday</span>' in page
+    assert '<span class="cal-closed">Christmas</span>' in page
     away = [bool(day.shades) for day in lane(calendar, "Suresh Menon").days]
     assert away == [False, True, False, False, False, False, False]
     assert '<span class="cal-away">Vacation</span>' in page
@@ -477,3 +477,12 @@ def test_opening_a_session_costs_a_fixed_number_of_queries(
         response = client.get(reverse("console_calendar_session", args=[sessions[0].pk]))
 
     assert response.status_code == 200
+
+
+def test_a_public_holiday_is_named_in_the_readers_language(client, admin_user, center, room):
+    client.force_login(admin_user)
+    client.post(reverse("set_language"), {"language": "hi", "next": "/"})
+
+    page = client.get(calendar_url(date=CHRISTMAS.isoformat())).content.decode()
+
+    assert "क्रिसमस" in page
