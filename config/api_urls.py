@@ -36,6 +36,11 @@ urlpatterns = [
     # patients
     path("patients", patients_api.PatientCreateApi.as_view(), name="api_patients"),
     path("care-plans", patients_api.CarePlanCreateApi.as_view(), name="api_care_plans"),
+    path(
+        "care-plans/<int:pk>/book-remaining",
+        scheduling_api.BookRemainingApi.as_view(),
+        name="api_care_plan_book_remaining",
+    ),
     # sessions (a session's changes go through scheduling, which can move it)
     path("sessions", sessions_api.SessionListApi.as_view(), name="api_sessions"),
     path("sessions/<int:pk>", scheduling_api.SessionDetailApi.as_view(), name="api_session"),

@@ -29,7 +29,10 @@ from patients.models import CarePlan
 from scheduling.models import SchedulingRun
 from scheduling.selectors import runs_visible_to
 from scheduling.services.booking import ScheduleClash
-from scheduling.services.care_plans import care_plan_schedule_queue
+from scheduling.services.care_plans import (
+    care_plan_book_remaining_queue,
+    care_plan_schedule_queue,
+)
 from scheduling.services.replanning import session_move
 from scheduling.services.runs import SchedulingError
 from sessions.api import SessionSerializer
@@ -135,6 +138,66 @@ class AutoScheduleApi(APIView):
         )
         try:
             run = care_plan_schedule_queue(
+                care_plan=plan,
+                requested_by=request.user,
+                time_limit=data.validated_data["time_limit"],
+            )
+        except SchedulingError as error:
+            return error_response(str(error), care_plan=plan.pk)
+        body = RunSerializer(run, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+class BookRemainingApi(APIView):
+    class BookRemainingInputSerializer(serializers.Serializer):
+        time_limit = serializers.FloatField(
+            required=False,
+            default=3.0,
+            min_value=0.1,
+            max_value=30.0,
+            help_text="Seconds the scheduler may take.",
+        )
+
+    @extend_schema(
+        request=BookRemainingInputSerializer,
+        responses={
+            202: OpenApiResponse(
+                RunSerializer,
+                description="The run is queued for the job worker; follow its `url` (also the "
+                "Location header) until its status is no longer `running`. Its `assignments` "
+                "list the kept sessions too; `placed_count` counts only the new ones.",
+            ),
+            400: OpenApiResponse(
+                ApiErrorSerializer,
+                description="A bad `time_limit`, or a plan whose remaining steps cannot be "
+                "booked, said in words: it has no step booked yet (auto-schedule it), every "
+                "step is booked already, or it is not scheduled or active.",
+            ),
+            401: NOT_SIGNED_IN,
+            403: STAFF_ONLY,
+            404: OpenApiResponse(ApiErrorSerializer, description="No such plan at your centers."),
+        },
+        summary="Book the remaining steps of a care plan",
+        description="Places the steps of a scheduled care plan that have no session (left out "
+        "by an earlier run, or cancelled since) and books them, all or nothing. Sessions "
+        "already booked stay exactly where they are; the new ones keep their order and gaps "
+        "around them. Each placement carries its explanation and each step that still does "
+        "not fit its reasons in words; nothing is booked when a clash remains.",
+    )
+    def post(self, request, pk: int):
+        refused = refuse_unless_staff(request)
+        if refused:
+            return refused
+        data = self.BookRemainingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = get_object_or_404(
+            CarePlan.objects.select_related("patient__center", "protocol_version").filter(
+                patient__center__in=centers_for(request.user, roles=STAFF_ROLES)
+            ),
+            pk=pk,
+        )
+        try:
+            run = care_plan_book_remaining_queue(
                 care_plan=plan,
                 requested_by=request.user,
                 time_limit=data.validated_data["time_limit"],

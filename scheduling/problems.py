@@ -36,6 +36,8 @@ class ProblemRefs:
     leave: dict | None = None
     # Where re-planned sessions were before, by "plan/step", to show what a run changes.
     before: dict[str, dict] = field(default_factory=dict)
+    # Steps already booked that the problem keeps pinned: applying books them not again.
+    kept: set[tuple[str, str]] = field(default_factory=set)
 
     def as_json(self) -> dict:
         return {
@@ -48,6 +50,7 @@ class ProblemRefs:
             "sessions": {f"{plan}/{step}": pk for (plan, step), pk in self.sessions.items()},
             "leave": self.leave,
             "before": self.before,
+            "kept": sorted(f"{plan}/{step}" for plan, step in self.kept),
         }
 
     @classmethod
@@ -65,6 +68,7 @@ class ProblemRefs:
             sessions=by_step(data.get("sessions", {})),
             leave=data.get("leave"),
             before=data.get("before", {}),
+            kept={tuple(key.split("/", 1)) for key in data.get("kept", [])},
         )
 
 

@@ -5,7 +5,7 @@ import logging
 from django.utils import timezone
 
 from scheduling.models import SchedulingRun
-from scheduling.services.care_plans import care_plan_schedule
+from scheduling.services.care_plans import care_plan_book_remaining, care_plan_schedule
 from scheduling.services.replanning import (
     leave_from_parameters,
     overrun_clashes_replan,
@@ -26,7 +26,10 @@ def _as_asked(run: SchedulingRun) -> dict:
 
 
 def _auto_schedule(run: SchedulingRun) -> None:
-    care_plan_schedule(care_plan=run.care_plan, **_as_asked(run))
+    if run.parameters.get("remaining"):
+        care_plan_book_remaining(care_plan=run.care_plan, **_as_asked(run))
+    else:
+        care_plan_schedule(care_plan=run.care_plan, **_as_asked(run))
 
 
 def _sick_leave(run: SchedulingRun) -> None:

@@ -20,6 +20,11 @@ urlpatterns = [
         name="care_plan_auto_schedule",
     ),
     path(
+        "care-plans/<int:pk>/book-remaining/",
+        care_plans.care_plan_book_remaining,
+        name="care_plan_book_remaining",
+    ),
+    path(
         "care-plans/<int:pk>/earliest-start/",
         care_plans.care_plan_earliest_start,
         name="care_plan_earliest_start",

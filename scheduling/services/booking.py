@@ -67,7 +67,7 @@ def scheduling_run_apply(
     if run.status != SchedulingRun.Status.SUCCEEDED:
         raise SchedulingError(_("Only a finished run that has not been applied can be applied."))
     refs = ProblemRefs.from_json(run.refs)
-    placements = _placements(run)
+    placements = [p for p in _placements(run) if (p.plan, p.step) not in refs.kept]
     unplaced = [(u["plan"], u["step"], u["reasons"]) for u in run.solution["unscheduled"]]
     try:
         with transaction.atomic():

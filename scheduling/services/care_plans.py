@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -16,7 +18,14 @@ from clinics.models import Center
 from patients.models import CarePlan
 from scheduling.engine import problem_from_dict, solve
 from scheduling.models import SchedulingRun
-from scheduling.problems import build_problem, horizon_for_plans, plans_with_steps
+from scheduling.problems import (
+    ProblemRefs,
+    build_problem,
+    horizon_for_plans,
+    plan_id,
+    plans_with_steps,
+    practitioner_id,
+)
 from scheduling.services.booking import ScheduleClash, scheduling_run_apply
 from scheduling.services.runs import (
     SchedulingError,
@@ -24,7 +33,7 @@ from scheduling.services.runs import (
     scheduling_run_queue,
     scheduling_run_solve,
 )
-from sessions.models import RELEASED_STATUSES
+from sessions.models import RELEASED_STATUSES, TherapySession
 
 if TYPE_CHECKING:
     from clinics.models import User
@@ -57,23 +66,53 @@ def care_plans_book(
     bookings instead of failing, up to APPLY_ATTEMPTS times; `plans` is read afresh each
     time. `run` is a queued row to fill first; `care_plan` ties the runs to one plan.
     """
-    for attempt in range(1, APPLY_ATTEMPTS + 1):
+
+    def problem():
         loaded = plans_with_steps(plans)
         start, days = horizon_for_plans(loaded)
-        problem, refs = build_problem(
+        return build_problem(
             center=center, plans=loaded, start=start, days=days, not_before=not_before
         )
+
+    return _solve_and_book(
+        center=center,
+        problem=problem,
+        time_limit=time_limit,
+        requested_by=requested_by,
+        care_plan=care_plan,
+        run=run,
+    )
+
+
+def _solve_and_book(
+    *,
+    center: Center,
+    problem: Callable[[], tuple[dict, ProblemRefs]],
+    time_limit: float,
+    requested_by: User | None,
+    care_plan: CarePlan | None,
+    run: SchedulingRun | None,
+) -> SchedulingRun:
+    """Solve what `problem()` builds and book the placements that are new (not kept), all
+    or nothing; a clash at commit builds the problem afresh and tries again."""
+    for attempt in range(1, APPLY_ATTEMPTS + 1):
+        document, refs = problem()
         run = scheduling_run_solve(
             center=center,
             kind=SchedulingRun.Kind.AUTO_SCHEDULE,
-            problem=problem,
+            problem=document,
             refs=refs,
             time_limit=time_limit,
             requested_by=requested_by,
             care_plan=care_plan,
             run=run if attempt == 1 else None,
         )
-        if not run.solution["assignments"]:
+        new = [a for a in run.solution["assignments"] if (a["plan"], a["step"]) not in refs.kept]
+        if refs.kept:
+            # The run places what it adds; the kept sessions were placed before.
+            run.placed_count = len(new)
+            run.save(update_fields=["placed_count"])
+        if not new:
             return run
         try:
             scheduling_run_apply(run=run, applied_by=requested_by)
@@ -125,6 +164,100 @@ def care_plan_schedule_queue(
         care_plan=care_plan,
         requested_by=requested_by,
         time_limit=time_limit,
+    )
+
+
+def _booked_sessions(care_plan: CarePlan) -> list[TherapySession]:
+    return list(
+        care_plan.sessions.exclude(status__in=RELEASED_STATUSES)
+        .filter(protocol_step__version=care_plan.protocol_version_id)
+        .select_related("protocol_step", "room", "practitioner__user")
+        .order_by("starts_at")
+    )
+
+
+def care_plan_remaining_check(care_plan: CarePlan) -> None:
+    """Raise SchedulingError, in words, unless the plan has steps booked and steps left out."""
+    if care_plan.status not in (CarePlan.Status.SCHEDULED, CarePlan.Status.ACTIVE):
+        raise SchedulingError(
+            _("Only a scheduled or active care plan can have its remaining steps booked.")
+        )
+    booked = {s.protocol_step_id for s in _booked_sessions(care_plan)}
+    if not booked:
+        raise SchedulingError(_("No step of this care plan is booked yet; auto-schedule it."))
+    if not care_plan.protocol_version.steps.exclude(pk__in=booked).exists():
+        raise SchedulingError(_("Every step of this care plan is booked already."))
+
+
+def care_plan_book_remaining(
+    *,
+    care_plan: CarePlan,
+    requested_by: User | None = None,
+    time_limit: float = 3.0,
+    run: SchedulingRun | None = None,
+) -> SchedulingRun:
+    """Place the steps of a care plan that have no session, from now on, and book them.
+
+    What is booked stays where it is: those sessions go into the problem pinned, so the new
+    steps keep their order and gaps around them, and booking adds only the new ones. All or
+    nothing, like auto-scheduling: a clash with a booking made meanwhile re-plans.
+    """
+    care_plan_remaining_check(care_plan)
+    center = care_plan.patient.center
+    zone = ZoneInfo(center.timezone)
+
+    def problem():
+        plan = plans_with_steps(CarePlan.objects.filter(pk=care_plan.pk))[0]
+        booked = {}
+        for session in _booked_sessions(plan):
+            booked.setdefault(session.protocol_step.code, session)
+        start, days = horizon_for_plans([plan])
+        document, refs = build_problem(
+            center=center,
+            plans=[plan],
+            start=start,
+            days=days,
+            exclude_sessions=[s.pk for s in booked.values()],
+            previous=[
+                {
+                    "plan": plan_id(plan),
+                    "step": code,
+                    "start": session.starts_at.astimezone(zone).isoformat(),
+                    "room": session.room.code if session.room else None,
+                    "practitioner": practitioner_id(session.practitioner)
+                    if session.practitioner
+                    else None,
+                    "pinned": True,
+                }
+                for code, session in booked.items()
+            ],
+            not_before=timezone.now(),
+        )
+        refs.kept = {(plan_id(plan), code) for code in booked}
+        return document, refs
+
+    return _solve_and_book(
+        center=center,
+        problem=problem,
+        time_limit=time_limit,
+        requested_by=requested_by,
+        care_plan=care_plan,
+        run=run,
+    )
+
+
+def care_plan_book_remaining_queue(
+    *, care_plan: CarePlan, requested_by: User | None, time_limit: float = 3.0
+) -> SchedulingRun:
+    """Booking a plan's remaining steps, handed to the job worker; the run page shows it."""
+    care_plan_remaining_check(care_plan)
+    return scheduling_run_queue(
+        center=care_plan.patient.center,
+        kind=SchedulingRun.Kind.AUTO_SCHEDULE,
+        care_plan=care_plan,
+        requested_by=requested_by,
+        time_limit=time_limit,
+        parameters={"remaining": True},
     )
 
 

@@ -1,4 +1,5 @@
-"""Care-plan pages: the center's plans, one plan's steps, auto-scheduling and the earliest start."""
+"""Care-plan pages: the center's plans, one plan's steps, auto-scheduling, booking the steps
+left out, and the earliest start."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from audit.services import patient_record_read_log
 from clinics.access import require_staff_of, staff_center_for
+from patients.models import CarePlan
 from patients.services import care_plan_create
 from scheduling.forms import CarePlanForm
 from scheduling.selectors import (
@@ -18,7 +20,11 @@ from scheduling.selectors import (
     care_plans_for_center,
     care_plans_with_protocol,
 )
-from scheduling.services.care_plans import care_plan_earliest_fit, care_plan_schedule_queue
+from scheduling.services.care_plans import (
+    care_plan_book_remaining_queue,
+    care_plan_earliest_fit,
+    care_plan_schedule_queue,
+)
 from scheduling.services.runs import SchedulingError
 
 
@@ -55,6 +61,8 @@ def care_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient_record_read_log(user=request.user, patient=plan.patient, what=f"Care plan {plan.pk}")
     runs = care_plan_runs(plan)
     steps = care_plan_steps(plan, runs)
+    has_sessions = any(row.session for row in steps)
+    remaining_count = sum(1 for row in steps if row.session is None)
     return render(
         request,
         "scheduling/care_plan_detail.html",
@@ -63,7 +71,11 @@ def care_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "center": center,
             "steps": steps,
             "runs": runs,
-            "has_sessions": any(row.session for row in steps),
+            "has_sessions": has_sessions,
+            "remaining_count": remaining_count,
+            "can_book_remaining": has_sessions
+            and remaining_count > 0
+            and plan.status in (CarePlan.Status.SCHEDULED, CarePlan.Status.ACTIVE),
         },
     )
 
@@ -75,6 +87,19 @@ def care_plan_auto_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     require_staff_of(request.user, plan.patient.center)
     try:
         run = care_plan_schedule_queue(care_plan=plan, requested_by=request.user)
+    except SchedulingError as error:
+        messages.error(request, str(error))
+        return redirect("care_plan_detail", pk=plan.pk)
+    return redirect("scheduling_run", pk=run.pk)
+
+
+@login_required
+@require_POST
+def care_plan_book_remaining(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(care_plans_with_protocol(), pk=pk)
+    require_staff_of(request.user, plan.patient.center)
+    try:
+        run = care_plan_book_remaining_queue(care_plan=plan, requested_by=request.user)
     except SchedulingError as error:
         messages.error(request, str(error))
         return redirect("care_plan_detail", pk=plan.pk)
