@@ -5,7 +5,7 @@ from datetime import date
 
 from django.db.models import Count, Q
 
-from clinics.models import Center
+from clinics.models import Center, PractitionerProfile
 from sessions.models import SessionStatus, TherapySession
 from sessions.selectors import local_day_bounds
 
@@ -29,42 +29,33 @@ def attendance_by_practitioner(
     *, center: Center, first_day: date, last_day: date
 ) -> list[AttendanceRow]:
     """Sessions starting on [first_day, last_day] in the center's zone, counted per
-    practitioner in one grouped query, whatever the number of sessions."""
+    practitioner in one grouped query whatever the number of sessions, then named in order
+    (by first and last name, sessions without a practitioner last) by a second one: joining
+    the names before grouping had carried them through every session."""
     starts, _ = local_day_bounds(first_day, center.timezone)
     _, ends = local_day_bounds(last_day, center.timezone)
-    rows = (
-        TherapySession.objects.filter(center=center, starts_at__gte=starts, starts_at__lt=ends)
-        .values(
-            "practitioner_id",
-            "practitioner__user__first_name",
-            "practitioner__user__last_name",
+    counts = {
+        row.pop("practitioner_id"): row
+        for row in TherapySession.objects.filter(
+            center=center, starts_at__gte=starts, starts_at__lt=ends
         )
+        .values("practitioner_id")
         .annotate(
             booked=Count("pk"),
             completed=Count("pk", filter=Q(status=SessionStatus.COMPLETED)),
             no_shows=Count("pk", filter=Q(status=SessionStatus.NO_SHOW)),
             cancelled=Count("pk", filter=Q(status=SessionStatus.CANCELLED)),
         )
-        .order_by("practitioner__user__first_name", "practitioner__user__last_name")
+        .order_by()
+    }
+    named = PractitionerProfile.objects.filter(pk__in=[pk for pk in counts if pk is not None])
+    names = named.order_by("user__first_name", "user__last_name").values_list(
+        "pk", "user__first_name", "user__last_name"
     )
-    return [
-        AttendanceRow(
-            practitioner=" ".join(
-                n
-                for n in (
-                    row["practitioner__user__first_name"],
-                    row["practitioner__user__last_name"],
-                )
-                if n
-            )
-            or "—",
-            booked=row["booked"],
-            completed=row["completed"],
-            no_shows=row["no_shows"],
-            cancelled=row["cancelled"],
-        )
-        for row in rows
-    ]
+    order = [(pk, " ".join(n for n in (first, last) if n)) for pk, first, last in names]
+    if None in counts:
+        order.append((None, ""))
+    return [AttendanceRow(practitioner=name or "—", **counts[pk]) for pk, name in order]
 
 
 def attendance_totals(rows: list[AttendanceRow]) -> AttendanceRow:

@@ -75,6 +75,21 @@ def test_it_counts_attendance_per_practitioner_over_the_last_30_days(
     assert "/static/js/vendor/plotly.min.js" in page
 
 
+def test_sessions_without_a_practitioner_are_counted_last(
+    client, admin_user, center, week_of_sessions
+):
+    _sessions(center, None, [SessionStatus.NO_SHOW, SessionStatus.COMPLETED], 2)
+    client.force_login(admin_user)
+
+    response = client.get(reverse("console_analytics_csv"))
+
+    assert list(csv.reader(io.StringIO(response.content.decode())))[1:] == [
+        ["Kavya Das", "2", "1", "1", "0", "50.0"],
+        ["Suresh Menon", "5", "3", "1", "1", "25.0"],
+        ["—", "2", "1", "1", "0", "50.0"],
+    ]
+
+
 def test_it_counts_only_the_days_asked_for(client, admin_user, center, week_of_sessions):
     client.force_login(admin_user)
     day = local_today_at(center, 9, days=-1).date().isoformat()
