@@ -359,8 +359,8 @@ REST_FRAMEWORK = {
         # so that a request without credentials answers 401 with WWW-Authenticate: Bearer.
         "clinics.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        # For scripts and integrations, over HTTPS only in production.
-        "rest_framework.authentication.BasicAuthentication",
+        # No HTTP Basic: a password alone would skip the TOTP code staff give at sign-in
+        # (tests/security/test_api_passwords.py); scripts use a token.
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,21 +1,17 @@
 """The scheduling API, driven through its served OpenAPI schema's paths."""
 
-import base64
-
 import pytest
 from django.urls import reverse
 
+from clinics.services import api_token_create
 from scheduling.models import SchedulingRun
 from tests.scheduling.builders import plan_for
 
-PASSWORD = "correct horse battery"
 
-
-def _basic(user) -> dict:
-    user.set_password(PASSWORD)
-    user.save(update_fields=["password"])
-    token = base64.b64encode(f"{user.email}:{PASSWORD}".encode()).decode()
-    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
+def _with_token(user) -> dict:
+    # The API takes a token, not a password (tests/security/test_api_passwords.py).
+    _token, secret = api_token_create(user=user, name="Scheduling tests")
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
 def test_the_schema_is_served_and_names_the_scheduling_endpoints(client):
@@ -37,7 +33,7 @@ def test_auto_schedule_answers_at_once_with_the_run_to_follow(client, admin_user
             "/api/schedule/auto",
             {"care_plan": plan.pk, "time_limit": 0.5},
             content_type="application/json",
-            **_basic(admin_user),
+            **_with_token(admin_user),
         )
 
     assert response.status_code == 202, response.content
@@ -45,7 +41,7 @@ def test_auto_schedule_answers_at_once_with_the_run_to_follow(client, admin_user
     assert body["status"] == "running" and body["assignments"] == []
     assert response["Location"] == body["url"]
     assert body["url"].endswith(f"/api/schedule/runs/{body['id']}")
-    run = client.get(body["url"], **_basic(admin_user)).json()
+    run = client.get(body["url"], **_with_token(admin_user)).json()
     assert run["status"] == "applied"
     assert run["placed_count"] == 6 and run["unscheduled"] == []
     assert {a["step"] for a in run["assignments"]} >= {"d0-abhyanga", "d2-swedana"}
@@ -59,7 +55,7 @@ def test_bad_input_gets_a_readable_400_and_books_nothing(client, admin_user, cli
         "/api/schedule/auto",
         {"care_plan": plan.pk, "time_limit": "soon"},
         content_type="application/json",
-        **_basic(admin_user),
+        **_with_token(admin_user),
     )
 
     assert response.status_code == 400
@@ -75,7 +71,7 @@ def test_scheduling_a_plan_twice_is_refused_with_a_reason(client, admin_user, cl
         "/api/schedule/auto",
         {"care_plan": plan.pk, "time_limit": 0.5},
         content_type="application/json",
-        **_basic(admin_user),
+        **_with_token(admin_user),
     )
 
     assert response.status_code == 400
@@ -91,7 +87,7 @@ def test_another_centers_admin_cannot_schedule_or_read_its_runs(client, outsider
         "/api/schedule/auto",
         {"care_plan": plan.pk},
         content_type="application/json",
-        **_basic(outsider),
+        **_with_token(outsider),
     )
 
     assert response.status_code == 404
@@ -104,7 +100,7 @@ def test_a_patient_is_refused_before_the_body_is_read(client, patient_user, clin
     plan = plan_for(clinic)
 
     response = client.post(
-        "/api/schedule/auto", body, content_type="application/json", **_basic(patient_user)
+        "/api/schedule/auto", body, content_type="application/json", **_with_token(patient_user)
     )
 
     assert response.status_code == 403

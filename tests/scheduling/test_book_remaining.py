@@ -1,13 +1,13 @@
 """Booking the remaining steps of a scheduled care plan: from its page and through the API,
 only what was left out is booked, what was booked stays where it is, all or nothing."""
 
-import base64
 import datetime
 
 import pytest
 from django.urls import reverse
 
 from clinics.models import Leave
+from clinics.services import api_token_create
 from scheduling.engine.checker import check
 from scheduling.models import SchedulingRun
 from scheduling.services import care_plans as care_plan_services
@@ -16,14 +16,11 @@ from scheduling.services.runs import SchedulingError
 from tests.factories import CenterFactory, LeaveFactory, PatientFactory, TherapySessionFactory
 from tests.scheduling.builders import KOLKATA, active, plan_for
 
-PASSWORD = "correct horse battery"
 
-
-def _basic(user) -> dict:
-    user.set_password(PASSWORD)
-    user.save(update_fields=["password"])
-    token = base64.b64encode(f"{user.email}:{PASSWORD}".encode()).decode()
-    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
+def _with_token(user) -> dict:
+    # The API takes a token, not a password (tests/security/test_api_passwords.py).
+    _token, secret = api_token_create(user=user, name="Scheduling tests")
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
 def placed(plan) -> dict:
@@ -198,29 +195,29 @@ def test_the_api_books_the_rest_and_documents_its_answers(
 
     with jobs():
         response = client.post(
-            url, {"time_limit": 0.5}, content_type="application/json", **_basic(admin_user)
+            url, {"time_limit": 0.5}, content_type="application/json", **_with_token(admin_user)
         )
 
     assert response.status_code == 202, response.content
     body = response.json()
     assert response["Location"] == body["url"]
-    run = client.get(body["url"], **_basic(admin_user)).json()
+    run = client.get(body["url"], **_with_token(admin_user)).json()
     assert run["status"] == "applied" and run["placed_count"] == 2
     new = [a for a in run["assignments"] if a["step"].startswith("d2")]
     assert len(new) == 2 and all(a["explanation"] for a in new)
     assert len(placed(plan)) == 6 and all(placed(plan)[k] == v for k, v in before.items())
 
-    again = client.post(url, {}, content_type="application/json", **_basic(admin_user))
+    again = client.post(url, {}, content_type="application/json", **_with_token(admin_user))
     assert again.status_code == 400
     assert again.json()["message"] == "Every step of this care plan is booked already."
     bad = client.post(
-        url, {"time_limit": "soon"}, content_type="application/json", **_basic(admin_user)
+        url, {"time_limit": "soon"}, content_type="application/json", **_with_token(admin_user)
     )
     assert bad.status_code == 400 and "time_limit" in bad.content.decode()
     elsewhere = plan_for({**clinic_of(plan), "center": CenterFactory()})
     assert (
         client.post(
-            f"/api/care-plans/{elsewhere.pk}/book-remaining", {}, **_basic(admin_user)
+            f"/api/care-plans/{elsewhere.pk}/book-remaining", {}, **_with_token(admin_user)
         ).status_code
         == 404
     )
