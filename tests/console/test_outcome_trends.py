@@ -58,6 +58,10 @@ def _created(plan, session, days_before):
 
 @pytest.fixture
 def virechana(center):
+    virechana_outcomes(center)
+
+
+def virechana_outcomes(center):
     """Two plans of Virechana from five days ago; their Snehana on day 1, Virechana on day 3.
 
     Day 1: plan 1 relief 4 with nausea 8 (strong), plan 2 relief 6 and an incident.
