@@ -6,6 +6,8 @@
 
   const CONFIG = { responsive: true, displaylogo: false };
   const MARGIN = { t: 10, r: 10, b: 50, l: 50 };
+  // Above the plot, where Plotly widens the margin to fit it, clear of the day axis's title.
+  const LEGEND = { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" };
 
   function lines(series) {
     return series.map(function (line) {
@@ -16,7 +18,7 @@
   function draw(id, traces, layout) {
     const target = document.getElementById(id);
     if (!target) return;
-    Plotly.newPlot(target, traces, Object.assign({ margin: MARGIN, legend: { orientation: "h", y: -0.25 } }, layout), CONFIG);
+    Plotly.newPlot(target, traces, Object.assign({ margin: MARGIN, legend: LEGEND }, layout), CONFIG);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
