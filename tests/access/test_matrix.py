@@ -34,8 +34,10 @@ from tests.factories import (
     IncidentFactory,
     MembershipFactory,
     OutboxMessageFactory,
+    PackageTemplateFactory,
     PatientFactory,
     PractitionerProfileFactory,
+    ProtocolVersionFactory,
     RuleFiringFactory,
     SchedulingRunFactory,
     StockAlertFactory,
@@ -123,6 +125,14 @@ ACCESS = {
     "console_import": Access(allow=_a("admin")),
     "console_import_template": Access(allow=_a("admin"), kwargs={"kind": "rooms"}),
     "console_calendar_session": Access(allow=STAFF, obj="session", neighbour=STAFF),
+    # Protocols and packages: the center's admins and directors, on the center's own.
+    "console_protocols": Access(allow=STAFF),
+    "console_protocol": Access(allow=STAFF, obj="protocol", neighbour=STAFF),
+    "console_protocol_version": Access(allow=STAFF, obj="protocol_version", neighbour=STAFF),
+    "console_protocol_edit": Access(allow=STAFF, obj="protocol", neighbour=STAFF),
+    "console_packages": Access(allow=STAFF),
+    "console_package_new": Access(allow=STAFF),
+    "console_package_edit": Access(allow=STAFF, obj="package", neighbour=STAFF),
     # Practitioners follow their center's patients' outcomes as directors do.
     "console_outcomes": Access(allow=_a("admin", "director", "practitioner")),
     # Admins read and print a discharge summary; clinicians also sign it (tested in
@@ -465,6 +475,13 @@ class World:
             return {"pk": WaitlistEntryFactory(patient=self.patient(owner)).pk}
         if obj == "waitlist_offer":
             return {"pk": WaitlistOfferFactory(entry__patient=self.patient(owner)).pk}
+        if obj in ("protocol", "protocol_version"):
+            # A protocol of the owner's center (a shared one would be every center's).
+            version = ProtocolVersionFactory(template__center=self._center_of(owner), version=1)
+            named = {"pk": version.template_id}
+            return named | {"number": 1} if obj == "protocol_version" else named
+        if obj == "package":
+            return {"pk": PackageTemplateFactory(center=self._center_of(owner)).pk}
         raise AssertionError(f"no builder for object kind {obj!r}")
 
 

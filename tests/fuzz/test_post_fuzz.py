@@ -39,7 +39,9 @@ from tests.factories import (
     IncidentFactory,
     MembershipFactory,
     OutboxMessageFactory,
+    PackageTemplateFactory,
     PatientFactory,
+    ProtocolVersionFactory,
     RuleFiringFactory,
     SchedulingRunFactory,
     StockAlertFactory,
@@ -61,6 +63,11 @@ KWARG_SOURCES = {
     ("console_import_template", "kind"): "import_kind",
     ("console_stock_alert_reordered", "pk"): "stock_alert",
     ("console_calendar_session", "pk"): "session",
+    ("console_protocol", "pk"): "protocol",
+    ("console_protocol_version", "pk"): "protocol",
+    ("console_protocol_version", "number"): "protocol_version_number",
+    ("console_protocol_edit", "pk"): "protocol",
+    ("console_package_edit", "pk"): "package",
     ("session_runner", "pk"): "session",
     ("runner_status", "pk"): "session",
     ("runner_tick", "pk"): "session",
@@ -206,6 +213,9 @@ def own_objects(center, practitioner, patient, patient_user, admin_user):
         "patient": patient,
         "waitlist_entry": WaitlistEntryFactory(patient=patient),
         "waitlist_offer": WaitlistOfferFactory(entry__patient=patient),
+        "protocol": ProtocolVersionFactory(template__center=center, version=1).template,
+        "protocol_version_number": 1,
+        "package": PackageTemplateFactory(center=center),
     }
 
 
