@@ -8,6 +8,7 @@ hardening that `manage.py check --deploy` asks for.
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -397,6 +398,12 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
     }
 }
+if OIDC_SERVER_URL:
+    # The "Sign in with ..." button's POST is answered with a redirect to the clinic's identity
+    # provider, and browsers hold that redirect to form-action too.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        "{0.scheme}://{0.netloc}".format(urlsplit(OIDC_SERVER_URL))
+    )
 
 # --- Hardening (PRODUCTION=1) ----------------------------------------------------------
 

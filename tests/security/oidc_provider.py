@@ -11,10 +11,12 @@ page of its own: whoever the test puts in `identity` is the person who signed in
 import base64
 import hashlib
 import json
+import runpy
 import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
@@ -22,6 +24,24 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 KEY_ID = "clinic-idp-key-1"
+SETTINGS_FILE = Path(__file__).resolve().parents[2] / "config" / "settings.py"
+OIDC_ENV = (
+    "OIDC_PROVIDER_ID",
+    "OIDC_PROVIDER_NAME",
+    "OIDC_SERVER_URL",
+    "OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET",
+)
+
+
+def settings_from_env(monkeypatch, **env) -> dict:
+    """config/settings.py as it reads with only these OIDC_* variables in the environment: how
+    the tests configure the portal for the provider exactly as an operator would."""
+    for name in OIDC_ENV:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(SETTINGS_FILE))
 
 
 def new_signing_key() -> rsa.RSAPrivateKey:

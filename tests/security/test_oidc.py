@@ -7,9 +7,7 @@ portal, which fetches the token, the provider's keys and the user's details from
 
 import html
 import re
-import runpy
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,31 +19,14 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from clinics.models import User
-from tests.security.oidc_provider import LoopbackOidcProvider, new_signing_key
+from tests.security.oidc_provider import LoopbackOidcProvider, new_signing_key, settings_from_env
 
-SETTINGS_FILE = Path(__file__).resolve().parents[2] / "config" / "settings.py"
-OIDC_ENV = (
-    "OIDC_PROVIDER_ID",
-    "OIDC_PROVIDER_NAME",
-    "OIDC_SERVER_URL",
-    "OIDC_CLIENT_ID",
-    "OIDC_CLIENT_SECRET",
-)
 CLIENT_ID = "panchakarma-portal"
 CLIENT_SECRET = "loopback-client-secret-for-tests"
 PROVIDER_NAME = "Kerala Clinic ID"
 PASSWORD = "a-long-clinic-password-2026"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 BUTTON = re.compile(r'<form method="post" action="([^"]+)" class="identity-provider">')
-
-
-def settings_from_env(monkeypatch, **env) -> dict:
-    """config/settings.py as it reads with only these OIDC_* variables in the environment."""
-    for name in OIDC_ENV:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return runpy.run_path(str(SETTINGS_FILE))
 
 
 @pytest.fixture
@@ -230,6 +211,7 @@ def test_settings_configure_no_provider_when_the_environment_names_none(monkeypa
     configured = settings_from_env(monkeypatch)
 
     assert configured["SOCIALACCOUNT_PROVIDERS"] == {"openid_connect": {"APPS": []}}
+    assert configured["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["form-action"] == ["'self'"]
     assert "allauth.socialaccount.providers.openid_connect" in configured["INSTALLED_APPS"]
 
 
@@ -249,6 +231,11 @@ def test_settings_configure_the_provider_from_the_environment(monkeypatch):
     assert (app["client_id"], app["secret"]) == (CLIENT_ID, CLIENT_SECRET)
     assert app["settings"]["server_url"] == "https://id.kerala.example.org"
     assert app["settings"]["oauth_pkce_enabled"] is True
+    # The button's POST is redirected to the provider, which the browser checks by form-action.
+    assert configured["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["form-action"] == [
+        "'self'",
+        "https://id.kerala.example.org",
+    ]
 
 
 def test_settings_refuse_a_provider_without_its_client_credentials(monkeypatch):
