@@ -29,11 +29,15 @@ from scheduling.models import SchedulingRun
 from scheduling.problems import build_problem, horizon_for_plans, plans_with_steps
 from scheduling.services.booking import ScheduleClash
 from scheduling.services.proposals import (
+    PROPOSAL_TIME_LIMIT,
     BookingOutcome,
     care_plan_confirm,
-    care_plan_proposal_refresh,
 )
-from scheduling.services.runs import SchedulingError, scheduling_run_discard
+from scheduling.services.runs import (
+    SchedulingError,
+    scheduling_run_discard,
+    scheduling_run_solve,
+)
 from waitlist.models import (
     OPEN_ENTRY_STATUSES,
     TIME_OF_DAY_HOURS,
@@ -320,7 +324,7 @@ def _fit_check(
                 created_by=None,
             )
         day, assignments, why = _first_fitting_start(
-            plan, first=first, last=entry.latest_start, now=now
+            plan, first=first, last=entry.latest_start, now=now, times=entry.preferred_times
         )
     except (ValidationError, SchedulingError) as error:
         day, why = (
@@ -356,7 +360,7 @@ def _fit_check(
 
 
 def _first_fitting_start(
-    plan: CarePlan, *, first: date, last: date, now: datetime
+    plan: CarePlan, *, first: date, last: date, now: datetime, times: list[str]
 ) -> tuple[date | None, list[dict], str]:
     """The first day from `first` to `last` at which the engine places every step of the
     plan into the center as booked now, with its placements; else None and the engine's
@@ -373,6 +377,7 @@ def _first_fitting_start(
         days=plan_days + span,
         not_before=now,
     )
+    _prefer(problem, times)
     deadline = time.perf_counter() + FIT_BUDGET
     why = ""
     for shift in range(span + 1):
@@ -389,6 +394,41 @@ def _first_fitting_start(
         missing = solution.unscheduled[0]
         why = missing.reasons[0].message if missing.reasons else missing.step
     return None, [], why
+
+
+def _prefer(problem: dict, times: list[str]) -> None:
+    """Ask the engine to place the patient in their preferred parts of the day (a soft goal
+    it weighs, as it does the intake's preferred windows, which these replace here)."""
+    if times:
+        windows = [TIME_OF_DAY_HOURS[TimeOfDay(t)] for t in times]
+        for patient in problem["patients"]:
+            patient["preferred"] = [[f"{a:02d}:00", f"{b:02d}:00"] for a, b in windows]
+
+
+def _proposal_solve(entry: WaitlistEntry, *, held: list[_Hold], now: datetime) -> SchedulingRun:
+    """The stored proposal an offer books: the plan placed from its first day, as the
+    portal's proposal is (scheduling.services.proposals), with the patient's preferred times
+    and with the times already offered to patients ranked higher taken as busy, so that one
+    free place is offered to one patient at a time."""
+    plan = entry.care_plan
+    loaded = plans_with_steps(CarePlan.objects.filter(pk=plan.pk))
+    start, days = horizon_for_plans(loaded)
+    problem, refs = build_problem(
+        center=entry.center, plans=loaded, start=start, days=days, not_before=now
+    )
+    _prefer(problem, entry.preferred_times)
+    problem["busy"].extend(
+        {"resource": h.resource, "start": h.starts_at.isoformat(), "end": h.ends_at.isoformat()}
+        for h in held
+    )
+    return scheduling_run_solve(
+        center=entry.center,
+        kind=SchedulingRun.Kind.AUTO_SCHEDULE,
+        problem=problem,
+        refs=refs,
+        time_limit=PROPOSAL_TIME_LIMIT,
+        care_plan=plan,
+    )
 
 
 @dataclass(frozen=True)
@@ -413,7 +453,7 @@ def _holds(run: SchedulingRun) -> list[_Hold]:
         ends_at = starts_at + timedelta(minutes=therapy.get("duration_min", 0))
         turnover = timedelta(minutes=therapy.get("room_turnover_min", 0))
         holds.append(_Hold(a["practitioner"], starts_at, ends_at))
-        holds.append(_Hold(f"room:{a['room']}", starts_at, ends_at + turnover))
+        holds.append(_Hold(a["room"], starts_at, ends_at + turnover))
     return holds
 
 
@@ -440,17 +480,25 @@ def _offer_make(
     candidate: _Candidate, *, rank: int, held: list[_Hold], freed_by: str, now: datetime
 ) -> WaitlistOffer | None:
     entry = candidate.entry
-    plan = entry.care_plan
     try:
-        run = care_plan_proposal_refresh(plan=plan, requested_by=None)
+        run = _proposal_solve(entry, held=held, now=now)
     except SchedulingError as error:
         entry.check_note = str(error)
         entry.save(update_fields=["check_note"])
         return None
     if run.solution["unscheduled"]:
         scheduling_run_discard(run=run, error=_("Not every session fitted on a second look."))
-        entry.check_note = _(
-            "Almost fits: the stored proposal left a session out; tried again at the next change."
+        entry.check_note = (
+            _(
+                "Fits from %(day)s only in times offered to a patient ranked higher; offered "
+                "here if they decline or their offer expires."
+            )
+            % {"day": _day(candidate.start)}
+            if held
+            else _(
+                "Almost fits: the stored proposal left a session out; tried again at the next "
+                "change."
+            )
         )
         entry.save(update_fields=["check_note"])
         return None

@@ -60,8 +60,18 @@ from sessions.services import (
     session_overruns_extend,
     session_transition,
 )
+from waitlist.models import WaitlistEntry
+from waitlist.services import waitlist_match
 
 SUPERUSER_EMAIL = "staff@demo.clinic"
+# Patients waiting at Kochi for a package: (first, last, sex, priority, protocol, days waited,
+# preferred times of day), so that the waitlist shows a queue in its order, with reasons.
+WAITLIST = (
+    ("Rohan", "Kapoor", "M", Patient.Priority.URGENT, "nasya-7", 1, ["morning"]),
+    ("Sunita", "Rao", "F", Patient.Priority.ROUTINE, "shirodhara-7", 12, []),
+    ("Imran", "Sheikh", "M", Patient.Priority.RAISED, "virechana-7", 5, ["afternoon"]),
+    ("Lata", "Menon", "F", Patient.Priority.ROUTINE, "basti-8", 20, ["morning"]),
+)
 DEMO_PRACTITIONER = "practitioner@demo.clinic"
 DRAFT_AFTER_DAYS = 20
 BUSY_CENTER = "thrissur-busy-year"
@@ -136,6 +146,7 @@ class Command(BaseCommand):
         self._running_late(centers["kochi"])
         self._replay_the_day(today)
         self._outcomes_history()
+        self._waitlist(centers["kochi"], versions, today)
         if options["large"]:
             self._busy_year(skills, therapies)
         self._print_logins(large=options["large"])
@@ -632,6 +643,46 @@ class Command(BaseCommand):
                 )
                 answered += 1
         self.stdout.write(f"Outcomes history: {answered} sessions answered, weights recorded")
+
+    def _waitlist(self, center, versions, today) -> None:
+        """A few patients waiting for a package two to ten days out, and the matching's first
+        look at them, so that the waitlist page shows a queue, offers and why."""
+        for index, (first, last, sex, priority, protocol, waited, times) in enumerate(
+            WAITLIST, start=1
+        ):
+            patient, created = Patient.objects.get_or_create(
+                center=center,
+                mrn=f"{center.slug[:3].upper()}-W{index:03d}",
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "sex": sex,
+                    "priority": priority,
+                    "email": f"{first.lower()}.{last.lower()}@patients.demo.clinic",
+                    "phone": f"+9198471{index:05d}",
+                    "health_recorded_at": timezone.now(),
+                },
+            )
+            if created:
+                for kind in (Consent.Kind.TREATMENT, Consent.Kind.DATA_PROCESSING):
+                    Consent.objects.create(
+                        patient=patient, kind=kind, document_version="2026-1", signed_by=first
+                    )
+            WaitlistEntry.objects.get_or_create(
+                patient=patient,
+                protocol_version=versions[protocol],
+                defaults={
+                    "center": center,
+                    "earliest_start": today + timedelta(days=2),
+                    "latest_start": today + timedelta(days=10),
+                    "preferred_times": times,
+                    "created_at": timezone.now() - timedelta(days=waited),
+                },
+            )
+        offers = waitlist_match(center=center, freed_by="The demo's first look.")
+        self.stdout.write(
+            f"Waitlist: {len(WAITLIST)} waiting at {center.name}, {len(offers)} offered"
+        )
 
     def _running_late(self, center) -> None:
         """A session of the demo practitioner running over its planned end right now, and the
