@@ -8,6 +8,7 @@ from console import (
     import_views,
     insight_views,
     inventory_views,
+    protocol_views,
     views,
 )
 
@@ -42,6 +43,25 @@ urlpatterns = [
         "setup/import/<slug:kind>-template.csv",
         import_views.setup_import_template,
         name="console_import_template",
+    ),
+    path("protocols/", protocol_views.protocol_list, name="console_protocols"),
+    path(
+        "protocols/<int:pk>/",
+        protocol_views.protocol_version_detail,
+        name="console_protocol",
+    ),
+    path(
+        "protocols/<int:pk>/v<int:number>/",
+        protocol_views.protocol_version_detail,
+        name="console_protocol_version",
+    ),
+    path("protocols/<int:pk>/edit/", protocol_views.protocol_edit, name="console_protocol_edit"),
+    path("protocols/packages/", protocol_views.package_list, name="console_packages"),
+    path("protocols/packages/new/", protocol_views.package_edit, name="console_package_new"),
+    path(
+        "protocols/packages/<int:pk>/edit/",
+        protocol_views.package_edit,
+        name="console_package_edit",
     ),
     path("outcomes/", views.protocol_outcomes_view, name="console_outcomes"),
     path(

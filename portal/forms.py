@@ -62,6 +62,18 @@ class BookingForm(forms.Form):
     def clean(self):
         data = super().clean()
         center, version = data.get("center"), data.get("protocol_version")
+        start = data.get("start_date")
+        if version and start:
+            # The list shows the versions in force today; a course starting after a newer
+            # version takes effect follows that one, as its care plan will record.
+            data["protocol_version"] = version = (
+                ProtocolVersion.objects.effective_on(start)
+                .filter(template=version.template_id)
+                .select_related("template__center")
+                .order_by("-version")
+                .first()
+                or version
+            )
         if center and version and version.template.center_id not in (None, center.pk):
             self.add_error(
                 "protocol_version",

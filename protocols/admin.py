@@ -1,9 +1,12 @@
 """Admin for therapy types, versioned protocols with their steps, and SOP checklists."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from protocols.models import (
+    PackageProtocol,
+    PackageTemplate,
     ProtocolStep,
     ProtocolTemplate,
     ProtocolVersion,
@@ -108,3 +111,35 @@ class SOPChecklistItemAdmin(admin.ModelAdmin):
     search_fields = ("text", "template__title")
     autocomplete_fields = ["template"]
     list_select_related = ["template"]
+
+
+class PackageProtocolInline(admin.TabularInline):
+    model = PackageProtocol
+    extra = 0
+    fields = ("order", "protocol")
+    autocomplete_fields = ["protocol"]
+
+
+@admin.register(PackageTemplate)
+class PackageTemplateAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "name",
+        "center",
+        "price",
+        "currency",
+        "duration_days",
+        "protocol_names",
+        "is_active",
+    )
+    list_filter = ("is_active", "center", "currency")
+    search_fields = ("name", "items__protocol__name")
+    autocomplete_fields = ["center"]
+    list_select_related = ["center"]
+    inlines = [PackageProtocolInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("items__protocol")
+
+    @admin.display(description=_("protocols, in order"))
+    def protocol_names(self, package: PackageTemplate) -> str:
+        return ", ".join(item.protocol.name for item in package.items.all())

@@ -46,6 +46,8 @@ from notifications.models import (
 )
 from patients.models import CarePlan, ClinicalFlag, Consent, Patient
 from protocols.models import (
+    PackageProtocol,
+    PackageTemplate,
     ProtocolStep,
     ProtocolTemplate,
     ProtocolVersion,
@@ -291,6 +293,26 @@ class SOPChecklistItemFactory(DjangoModelFactory):
     order = factory.Sequence(lambda n: n + 1)
     text = "Check the oil temperature on the inner wrist"
     kind = SOPChecklistItem.Kind.SAFETY_CHECK
+
+
+class PackageTemplateFactory(DjangoModelFactory):
+    class Meta:
+        model = PackageTemplate
+
+    center = factory.SubFactory(CenterFactory)
+    name = factory.Sequence(lambda n: f"Detox week {n}")
+    price = Decimal("42000.00")
+    currency = PackageTemplate.Currency.INR
+    duration_days = 7
+
+
+class PackageProtocolFactory(DjangoModelFactory):
+    class Meta:
+        model = PackageProtocol
+
+    package = factory.SubFactory(PackageTemplateFactory)
+    protocol = factory.SubFactory(ProtocolTemplateFactory)
+    order = factory.Sequence(lambda n: n + 1)
 
 
 # --- patients ---------------------------------------------------------------------------
