@@ -22,6 +22,7 @@ RESTART_AFTER = 1200  # iterations without a new best before the search resumes 
 K_MIN, K_MAX = 4, 24
 FRONTS_PER_MOVE = 4  # unscheduled plan fronts retried on every move
 LNS_BACKTRACK_NODES = 24
+LNS_LOOKAHEAD_SHARE = 1.0  # of LNS repairs that look ahead along linked steps
 OPERATORS = ("blockers", "plan", "day", "practitioner", "room", "random", "window", "exact")
 SEGMENT = 60  # iterations between operator weight updates
 REACTION = 0.3
@@ -207,6 +208,9 @@ class Search:
         ]
         # Plans with something that can move (others are entirely pinned or hopeless).
         self.plans = sorted({inst.step_plan[i] for i in self.movable})
+        self.plan_last = [inst.plan_steps[pi][-1] for pi in self.plans]
+        # Steps with a same_practitioner_as partner (their cost is not in step_own_cost).
+        self.partnered = [i for i in self.movable if inst.step_same_practitioner_as[i] >= 0]
         self.stall_limit = max(STALL_MIN, STALL_PER_STEP * len(self.movable))
         self.weights = dict.fromkeys(OPERATORS, 1.0)
         self.scores = dict.fromkeys(OPERATORS, 0.0)
@@ -221,13 +225,17 @@ class Search:
     def _fronts(self) -> list[int]:
         """Unscheduled steps whose predecessor is scheduled and that have options."""
         state, inst = self.state, self.inst
+        step_start = state.step_start
         out = []
-        for pi in self.plans:
-            for i in inst.plan_steps[pi]:
-                if state.step_start[i] < 0:
-                    if inst.step_options[i] and inst.step_pinned[i] is None:
-                        out.append(i)
-                    break
+        # A plan is scheduled as a prefix (rule 9): only one whose last step is unscheduled
+        # has a front. (Steps a destroy operator just removed are pending anyway.)
+        for pi, last in zip(self.plans, self.plan_last, strict=True):
+            if step_start[last] < 0:
+                for i in inst.plan_steps[pi]:
+                    if step_start[i] < 0:
+                        if inst.step_options[i] and inst.step_pinned[i] is None:
+                            out.append(i)
+                        break
         return out
 
     def _remove(self, steps) -> list[int]:
@@ -305,19 +313,16 @@ class Search:
         state, inst = self.state, self.inst
         step_start, step_practitioner = state.step_start, state.step_practitioner
         own_cost, partner_of = state.step_own_cost, inst.step_same_practitioner_as
-        return [
+        costly = [i for i in self.movable if own_cost[i] > 0 and step_start[i] >= 0]
+        costly += [
             i
-            for i in self.movable
-            if step_start[i] >= 0
-            and (
-                own_cost[i] > 0
-                or (
-                    partner_of[i] >= 0
-                    and step_start[partner_of[i]] >= 0
-                    and step_practitioner[partner_of[i]] != step_practitioner[i]
-                )
-            )
+            for i in self.partnered
+            if own_cost[i] == 0
+            and step_start[i] >= 0
+            and step_start[partner_of[i]] >= 0
+            and step_practitioner[partner_of[i]] != step_practitioner[i]
         ]
+        return costly
 
     def op_blockers(self, k: int) -> tuple[list[int], list[int]]:
         """Pick a costly step (unscheduled, slipped, outside preferred, moved, other
@@ -538,6 +543,7 @@ class Search:
                 pending,
                 noise=rng.choice((0.0, 0.0, 5.0, 20.0)),
                 backtrack_nodes=LNS_BACKTRACK_NODES,
+                lookahead=rng.random() < LNS_LOOKAHEAD_SHARE,
             )
             new = state.objective
             position = iteration % LAHC_LENGTH

@@ -372,7 +372,9 @@ class State:
         sessions_on = self.patient_sessions_on[pat]
         max_daily = inst.patient_max_daily[pat]
         linked = self._linked_practitioners(i)
-        n_linked = len(linked)
+        # What a practitioner costs against the step's same-practitioner partners.
+        unlinked_cost = OTHER_PRACTITIONER * len(linked)
+        linked_cost = {q: unlinked_cost - OTHER_PRACTITIONER * linked.count(q) for q in linked}
         previous = inst.step_previous[i]
         previous_start, previous_prac, previous_room = previous or (-1, -1, -1)
         practitioner_occupancy = self.practitioner_occupancy
@@ -414,10 +416,11 @@ class State:
                 else room
             )
             e = s + duration
+            at_previous_start = s == previous_start
             for p in pracs if room >= 0 else ():
                 if practitioner_occupancy[p].find(1, s, e) >= 0:
                     continue
-                cost = OTHER_PRACTITIONER * (n_linked - linked.count(p)) if linked else 0
+                cost = linked_cost.get(p, unlinked_cost)
                 old = minutes_on[p][d]
                 soft = soft_of[p]
                 cost += (
@@ -425,7 +428,7 @@ class State:
                     if old + duration > soft
                     else 0
                 )
-                moved = s == previous_start and (p != previous_prac or room != previous_room)
+                moved = at_previous_start and (p != previous_prac or room != previous_room)
                 cost += MOVED_RESOURCE if moved else 0
                 if cost < best_cost:
                     best_cost, best_p, best_r = cost, p, room
