@@ -101,6 +101,12 @@ def _rows(entries: list[WaitlistEntry], now: datetime) -> list[EntryRow]:
     for row in rows:
         if row.live_offer:
             row.placed = placed[row.live_offer.run_id].placed
+            for place in row.placed:
+                # The engine's explanation restates the time, room and practitioner first
+                # ("Mon 7 Dec 07:00-08:00 with T3 in R1; slipped a day: ..."); the page shows
+                # those already, so only the reason after them, if the time was not its first
+                # choice.
+                place["reason"] = place["explanation"].partition("; ")[2]
     closed = [r for r in rows if not r.entry.is_open]
     return open_rows + closed
 

@@ -378,6 +378,8 @@ def _first_fitting_start(
         not_before=now,
     )
     _prefer(problem, times)
+    if not problem["plans"][0]["steps"]:
+        return None, [], _("the package has no sessions to place")
     deadline = time.perf_counter() + FIT_BUDGET
     why = ""
     for shift in range(span + 1):
@@ -528,10 +530,16 @@ def _offer_make(
         fit=candidate.fit,
         times=entry.preferred_times,
     )
+    zone = ZoneInfo(entry.center.timezone)
+    # The first session's day: the engine may slip a step within its slack past the plan's.
+    first_day = min(
+        datetime.fromisoformat(a["start"]).astimezone(zone).date()
+        for a in run.solution["assignments"]
+    )
     offer = WaitlistOffer.objects.create(
         entry=entry,
         run=run,
-        start_date=candidate.start,
+        start_date=first_day,
         rank=rank,
         reason=reason,
         freed_by=freed_by[:200],
@@ -539,9 +547,7 @@ def _offer_make(
         expires_at=now + timedelta(hours=OFFER_HOURS),
     )
     entry.status = EntryStatus.OFFERED
-    entry.check_note = _("Offered: the whole package fits from %(day)s.") % {
-        "day": _day(candidate.start)
-    }
+    entry.check_note = _("Offered: the whole package fits from %(day)s.") % {"day": _day(first_day)}
     entry.save(update_fields=["status", "check_note"])
     transaction.on_commit(lambda: waitlist_offer_tell(offer=offer), robust=True)
     return offer
