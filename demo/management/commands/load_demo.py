@@ -679,10 +679,27 @@ class Command(BaseCommand):
                     "created_at": timezone.now() - timedelta(days=waited),
                 },
             )
-        offers = waitlist_match(center=center, freed_by="The demo's first look.")
-        self.stdout.write(
-            f"Waitlist: {len(WAITLIST)} waiting at {center.name}, {len(offers)} offered"
+        # The demo patient's login waits too, for a package they have not had, so that the
+        # portal's Waitlist shows a wait (and maybe an offer) to whoever signs in as them.
+        demo_patient = Patient.objects.get(user__email="patient@demo.clinic")
+        had = set(
+            demo_patient.care_plans.values_list("protocol_version__template__code", flat=True)
         )
+        protocol = next(p for p in ("shirodhara-7", "nasya-7", "vamana-5") if p not in had)
+        WaitlistEntry.objects.get_or_create(
+            patient=demo_patient,
+            protocol_version=versions[protocol],
+            defaults={
+                "center": center,
+                "earliest_start": today + timedelta(days=3),
+                "latest_start": today + timedelta(days=12),
+                "preferred_times": ["morning"],
+                "created_at": timezone.now() - timedelta(days=2),
+            },
+        )
+        offers = waitlist_match(center=center, freed_by="The demo's first look.")
+        waiting = WaitlistEntry.objects.filter(center=center, closed_at__isnull=True).count()
+        self.stdout.write(f"Waitlist: {waiting} waiting at {center.name}, {len(offers)} offered")
 
     def _running_late(self, center) -> None:
         """A session of the demo practitioner running over its planned end right now, and the
