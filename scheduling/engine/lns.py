@@ -23,7 +23,18 @@ K_MIN, K_MAX = 4, 24
 FRONTS_PER_MOVE = 4  # unscheduled plan fronts retried on every move
 LNS_BACKTRACK_NODES = 24
 LNS_LOOKAHEAD_SHARE = 1.0  # of LNS repairs that look ahead along linked steps
-OPERATORS = ("blockers", "plan", "day", "practitioner", "room", "random", "window", "exact")
+OPERATORS = (
+    "blockers",
+    "plan",
+    "day",
+    "practitioner",
+    "room",
+    "random",
+    "window",
+    "exact",
+    "partners",
+)
+PARTNER_CANDIDATES = 6  # practitioners tried for a same-practitioner group
 SEGMENT = 60  # iterations between operator weight updates
 REACTION = 0.3
 SCORE_BEST, SCORE_BETTER, SCORE_ACCEPT = 6.0, 3.0, 1.0
@@ -125,6 +136,19 @@ def _placement(state: State, j: int) -> tuple[int, int, int, int, int]:
         state.step_room[j],
         state.step_static_cost[j],
     )
+
+
+def _first_with(state: State, i: int, practitioner: int) -> tuple | None:
+    """Step i's first option (cheapest static cost first) where `practitioner` and a room
+    are free now, as (start, date, practitioner, room, static cost); None if there is none."""
+    lo, hi = state.start_bounds(i)
+    for static_cost, s, d, _t, pracs, rooms in state.inst.step_options[i]:
+        if practitioner not in pracs or s < lo or s > hi or not state.patient_free(i, s, d):
+            continue
+        r = state.free_room(i, s, rooms)
+        if r >= 0 and state.practitioner_free(i, s, practitioner, r):
+            return s, d, practitioner, r, static_cost
+    return None
 
 
 def _first_fits(state: State, i: int):
@@ -347,7 +371,7 @@ class Search:
         if rng.random() < 0.5:
             options = [o for o in options if o[0] == cheapest]
         picks = [options[rng.randrange(len(options))] for _ in range(3)]
-        chosen = self._sample(self._blockers(target, picks), k)
+        chosen = self._sample(self._blockers(target, picks, self._partner_practitioner(target)), k)
         # The target's plan neighbours on its day move with it (gaps and partners), and so
         # do its later steps of the next day that slipped, often only because it did.
         target_date = state.step_date[target] if state.step_start[target] >= 0 else picks[0][2]
@@ -366,26 +390,29 @@ class Search:
     def _cheaper_options(self, target: int, current: int) -> list[Option]:
         """The target step's options cheaper than its `current` cost; when it is away from its
         same_practitioner_as partner's practitioner, those with that practitioner instead."""
-        state, inst = self.state, self.inst
-        partner = inst.step_same_practitioner_as[target]
-        partner_prac = (
-            state.step_practitioner[partner]
-            if partner >= 0 and state.step_start[partner] >= 0
-            else -1
-        )
-        if (
-            partner_prac >= 0
-            and partner_prac != state.step_practitioner[target]
-            and state.step_start[target] >= 0
-        ):
+        inst = self.inst
+        partner_prac = self._partner_practitioner(target)
+        if partner_prac >= 0:
             return [
                 o for o in inst.step_options[target] if partner_prac in o[4] and o[0] <= current
             ]
         return [o for o in inst.step_options[target] if o[0] < current]
 
-    def _blockers(self, target: int, picks: list[Option]) -> set[int]:
+    def _partner_practitioner(self, target: int) -> int:
+        """The practitioner of the target's same_practitioner_as partner when the (scheduled)
+        target has another one, else -1."""
+        state, inst = self.state, self.inst
+        partner = inst.step_same_practitioner_as[target]
+        if partner < 0 or state.step_start[partner] < 0 or state.step_start[target] < 0:
+            return -1
+        partner_prac = state.step_practitioner[partner]
+        return partner_prac if partner_prac != state.step_practitioner[target] else -1
+
+    def _blockers(self, target: int, picks: list[Option], practitioner: int = -1) -> set[int]:
         """Scheduled steps that take the target's patient, or a practitioner or room of one
-        of the `picks`, at a time that option would need (rest and turnover included)."""
+        of the `picks`, at a time that option would need (rest and turnover included). With
+        `practitioner`, only that one of the picks' practitioners counts: the target is to
+        move to it, so only its sessions stand in the way."""
         state, inst = self.state, self.inst
         pat = inst.step_patient[target]
         duration = inst.step_duration[target]
@@ -396,6 +423,8 @@ class Search:
         step_rest, step_turnover = inst.step_patient_rest, inst.step_room_turnover
         blockers = set()
         for _cost, s, d, _t, pracs, rooms in picks:
+            if practitioner >= 0:
+                pracs = (practitioner,)
             e = s + duration + tail
             for j in state.steps_on_date[d]:
                 sj = step_start[j]
@@ -470,6 +499,65 @@ class Search:
             state.insert(i, s, d, p, r, static_cost)
             self._exact_dfs(steps, level + 1, rest_gain)
             state.undo(mark)
+
+    def op_partners(self, k: int) -> tuple[list[int], list[int]]:
+        """A step away from its same_practitioner_as partner's practitioner: its whole group
+        (the partner and every step naming it, e.g. a week of shirodhara or an abhyanga and
+        its swedana) is laid out again once per practitioner who can give all of it, the
+        group's first step with that practitioner and the rest of its plan on those dates each
+        at its cheapest then; the cheapest layout stays if it beats the current one."""
+        state, inst, rng = self.state, self.inst, self.rng
+        mismatched = [i for i in self.partnered if self._partner_practitioner(i) >= 0]
+        if not mismatched:
+            return self.op_random(k)
+        root = inst.step_same_practitioner_as[rng.choice(mismatched)]
+        group = [root, *inst.step_same_practitioner_followers[root]]
+        dates = {state.step_date[j] for j in group if state.step_start[j] >= 0}
+        steps = [
+            j
+            for j in inst.plan_steps[inst.step_plan[root]]
+            if state.step_start[j] >= 0
+            and inst.step_pinned[j] is None
+            and (j in group or state.step_date[j] in dates)
+        ]
+        if root not in steps:
+            return self.op_random(k)
+        before = state.objective
+        mark = len(state.undo_log)
+        for j in steps:
+            state.remove(j)
+        common = set(inst.step_eligible_practitioners[root])
+        for j in group:
+            common &= set(inst.step_eligible_practitioners[j])
+        candidates = [q for q in inst.step_eligible_practitioners[root] if q in common]
+        best_objective, best_layout = before, None
+        for q in candidates[:PARTNER_CANDIDATES]:
+            inner = len(state.undo_log)
+            if self._lay_out(steps, root, q) and state.objective < best_objective:
+                best_objective = state.objective
+                best_layout = [(j, _placement(state, j)) for j in steps]
+            state.undo(inner)
+        if best_layout is None:
+            state.undo(mark)
+            return [], []
+        for j, placement in best_layout:
+            state.insert(j, *placement)
+        return [], []
+
+    def _lay_out(self, steps: list[int], root: int, practitioner: int) -> bool:
+        """Place `steps` (in plan order, all unscheduled) each at its cheapest placement, the
+        `root` with `practitioner`; False when one does not fit."""
+        state = self.state
+        for j in steps:
+            if j == root:
+                placement = _first_with(state, j, practitioner)
+            else:
+                found = state.cheapest_placements(j, 1)
+                placement = found[0][1:] if found else None
+            if placement is None:
+                return False
+            state.insert(j, *placement)
+        return True
 
     def op_window(self, k: int) -> tuple[list[int], list[int]]:
         """Everything running in one stretch of a day (swaps between patients)."""
