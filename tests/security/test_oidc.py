@@ -262,3 +262,51 @@ def test_a_provider_added_as_a_database_row_is_not_offered(client, idp, db):
     assert f"Sign in with {PROVIDER_NAME}" in page
     start = client.post(reverse("openid_connect_login", kwargs={"provider_id": "rogue"}))
     assert start.status_code == 404
+
+
+def connect_at_idp(client, idp, identity: dict):
+    """From the signed-in user's connections page, link the provider identity `identity`."""
+    idp.identity = {"sub": "kerala-7", "email_verified": True, **identity}
+    start = client.post(
+        reverse("openid_connect_login", kwargs={"provider_id": "kerala-idp"}),
+        {"process": "connect"},
+    )
+    assert start["Location"].startswith(f"{idp.issuer}/authorize?"), start["Location"]
+    back = urlsplit(
+        requests.get(start["Location"], allow_redirects=False, timeout=5).headers["Location"]
+    )
+    return client.get(f"{back.path}?{back.query}")
+
+
+def test_a_signed_in_user_links_only_an_identity_with_their_own_email(client, idp, patient_user):
+    patient_user.set_password(PASSWORD)
+    patient_user.save()
+    client.post(reverse("account_login"), {"login": patient_user.email, "password": PASSWORD})
+
+    refused = connect_at_idp(client, idp, {"email": "someone-else@example.org"})
+
+    assert refused["Location"] == reverse("socialaccount_connections")
+    page = client.get(refused["Location"]).content.decode()
+    assert (
+        f"{PROVIDER_NAME} confirmed someone-else@example.org, which is not the email address of "
+        "your portal account, so it was not linked." in page
+    )
+    assert not SocialAccount.objects.exists()
+
+    connect_at_idp(client, idp, {"email": patient_user.email})
+
+    link = SocialAccount.objects.get()
+    assert (link.user, link.provider, link.uid) == (patient_user, "kerala-idp", "kerala-7")
+
+
+def test_a_linked_identity_still_needs_the_account_email(client, idp, patient_user):
+    # Linked earlier; since then the portal account's email has changed.
+    SocialAccount.objects.create(user=patient_user, provider="kerala-idp", uid="kerala-7")
+    patient_user.email = "meera.new@example.org"
+    patient_user.save()
+
+    response = sign_in_with_idp(client, idp, {"sub": "kerala-7", "email": "patient@example.org"})
+
+    page = refusal_page(client, response)
+    assert "No portal account uses patient@example.org" in page
+    assert signed_in_user_id(client) is None
