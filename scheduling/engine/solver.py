@@ -79,39 +79,43 @@ def solve(
     # The search stops early enough to leave time for writing the solution out.
     output_seconds = OUTPUT_SECONDS_FIXED + OUTPUT_SECONDS_PER_STEP * inst.n_steps
     deadline = finish - output_seconds
-    seed += problem_seed(problem)
-    state, lower = _construct(inst, deadline)
+    state, lower = _construct(inst, deadline, finish - output_seconds / 2)
     stats = {"construct_seconds": time.perf_counter() - t0, "construct_objective": state.objective}
-    # A small problem's single search ends by stalling in moments; a fork would cost more.
-    if inst.n_steps < MIN_STEPS_TO_SHARE or deadline - time.perf_counter() < MIN_SEARCH_SECONDS:
-        workers = 1
-    search = Search(state, Random(seed), lower)
-    if workers > 1:
-        _cooperate(search, seed, workers, deadline, stats)
-    else:
-        search.run(deadline)
-    # Without a single search iteration the constructed schedule is the best one as it stands.
-    best = state if search.iterations == 0 else restore(inst, search.best)
-    # A last chance for steps left unscheduled: anything that fits now is strictly better.
-    best.undo_log = []
-    Repair(best, Random(seed)).run(
-        [i for i in range(inst.n_steps) if best.step_start[i] < 0], deadline=deadline
-    )
-    best.undo_log = None
+    search = None
+    best = state
+    if deadline - time.perf_counter() >= MIN_SEARCH_SECONDS:
+        seed += problem_seed(problem)
+        # A small problem's single search ends by stalling in moments; a fork would cost more.
+        if inst.n_steps < MIN_STEPS_TO_SHARE:
+            workers = 1
+        search = Search(state, Random(seed), lower)
+        if workers > 1:
+            _cooperate(search, seed, workers, deadline, stats)
+        else:
+            search.run(deadline)
+        # Without a single search iteration the constructed schedule is the best as it stands.
+        if search.iterations:
+            best = restore(inst, search.best)
+        # A last chance for steps left unscheduled: anything that fits now is strictly better.
+        best.undo_log = []
+        Repair(best, Random(seed)).run(
+            [i for i in range(inst.n_steps) if best.step_start[i] < 0], deadline=deadline
+        )
+        best.undo_log = None
     solution = build_solution(inst, best, deadline=finish - OUTPUT_SECONDS_FIXED)
     if _stats is not None:
         _stats.update(
             stats,
             lower_bound=lower,
-            iterations=stats.get("iterations", 0) + search.iterations,
-            weights=dict(search.weights),
-            workers=workers,
+            iterations=stats.get("iterations", 0) + (search.iterations if search else 0),
+            weights=dict(search.weights) if search else {},
+            workers=workers if search else 1,
             seconds=time.perf_counter() - t0,
         )
     return solution
 
 
-def _construct(inst: Instance, deadline: float) -> tuple[State, int]:
+def _construct(inst: Instance, deadline: float, finish: float) -> tuple[State, int]:
     """A first complete schedule and a lower bound on the objective.
 
     Regret insertion of each step at its own cheapest placement first (fast); when the clock
@@ -127,10 +131,13 @@ def _construct(inst: Instance, deadline: float) -> tuple[State, int]:
             state = other
     # Plain earliest fit, keeping the previous schedule and (when there is one) ignoring it:
     # after sick leave, moving everything to the earliest free time can beat patching. It is
-    # the benchmark's floor (first fit) and the fastest rule of all, so it always runs: the
-    # schedule is never worse than first fit, however short the time limit.
+    # the benchmark's floor (first fit) and fast, so it runs whenever the output's time is not
+    # yet being eaten into: with any limit the construction can meet, the schedule is never
+    # worse than first fit.
     has_previous = any(previous is not None for previous in inst.step_previous)
     for keep_previous in (True, False) if has_previous else (True,):
+        if time.perf_counter() > finish:
+            break
         plain = State(inst)
         place_pinned(plain)
         if keep_previous:

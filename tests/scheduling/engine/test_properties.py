@@ -58,8 +58,10 @@ def test_first_fit_solutions_pass_the_checker(problem):
 @given(problems, st.sampled_from([0.0, 0.02, 0.1]))
 def test_a_time_limit_too_short_to_search_still_gives_a_complete_valid_schedule(problem, limit):
     """Below what the construction needs, the clock cuts it short and first fit places the
-    rest: every step is placed or has a reason, the schedule is valid, no worse than first
-    fit, and it comes about when asked for.
+    rest: every step is placed or has a reason, the schedule is valid, and it comes about when
+    asked for. (Not always as good as plain first fit here: with no time at all, our first fit
+    takes the cheapest options, the benchmark's the earliest; from 0.5 s, the limit the format
+    promises, the test above holds it to first fit.)
 
     Time is measured as the CPU the engine used (one worker, no fork): the wall clock of a
     shared test machine also counts other jobs' turns on its cores."""
@@ -71,13 +73,13 @@ def test_a_time_limit_too_short_to_search_still_gives_a_complete_valid_schedule(
     report = check(problem, solution)
     assert report.valid, report.violations[:5]
     assert all(u["reasons"] for u in solution["unscheduled"])
-    assert report.objective <= check(problem, first_fit(problem)).objective
     assert elapsed < limit * 1.1 + 0.15, elapsed
 
 
 def test_the_time_limit_holds_on_a_larger_problem_and_more_time_gives_a_better_schedule():
-    """~400 steps: a limit far too short for the construction still returns in time (CPU
-    time, as above) no worse than first fit, and a longer one does better."""
+    """~400 steps: a limit far too short for the construction still returns a complete, valid
+    schedule in time (CPU time, as above), and a longer one does better, no worse than first
+    fit."""
     from scheduling.engine import problem_from_dict, solution_to_dict, solve
 
     problem = generate_problem(seed=12, patients=30, practitioners=10, days=14)
@@ -90,4 +92,5 @@ def test_the_time_limit_holds_on_a_larger_problem_and_more_time_gives_a_better_s
         assert report.valid, report.violations[:5]
         assert elapsed < limit * 1.1 + 0.15, (limit, elapsed)
         objectives.append(report.objective)
-    assert objectives[1] < objectives[0] <= check(problem, first_fit(problem)).objective
+    assert objectives[1] < objectives[0]
+    assert objectives[1] <= check(problem, first_fit(problem)).objective
