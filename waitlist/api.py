@@ -5,14 +5,13 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
 from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from clinics.access import STAFF_ROLES, centers_for
 from config.api import (
@@ -84,13 +83,26 @@ class WaitlistEntrySerializer(serializers.Serializer):
         return OfferSerializer(live).data if live else None
 
 
-class WaitlistApi(APIView):
+class WaitlistApi(ListAPIView):
+    serializer_class = WaitlistEntrySerializer
+    pagination_class = ApiPagination
+
+    def get_queryset(self):
+        scope = Q(center__in=centers_for(self.request.user, roles=STAFF_ROLES))
+        own = getattr(self.request.user, "patient_profile", None)
+        if own is not None:
+            scope |= Q(patient=own)
+        return (
+            WaitlistEntry.objects.filter(scope)
+            .select_related("protocol_version")
+            .prefetch_related(
+                Prefetch("offers", queryset=WaitlistOffer.objects.order_by("-offered_at"))
+            )
+            .order_by("-created_at", "-pk")
+        )
+
     @extend_schema(
         operation_id="waitlist_list",
-        parameters=[
-            OpenApiParameter("page", int, description="Page of the list, from 1."),
-            OpenApiParameter("page_size", int, description="Entries a page, up to 200."),
-        ],
         responses={
             200: WaitlistEntrySerializer(many=True),
             401: NOT_SIGNED_IN,
@@ -101,28 +113,14 @@ class WaitlistApi(APIView):
         description="A patient's own waits, or, for staff, the waits at their centers; newest "
         "first, each with its open offer.",
     )
-    def get(self, request):
+    def get(self, request, *args, **kwargs):
         own = getattr(request.user, "patient_profile", None)
-        centers = centers_for(request.user, roles=STAFF_ROLES)
-        if own is None and not centers.exists():
+        if own is None and not centers_for(request.user, roles=STAFF_ROLES).exists():
             return error_response(
                 _("Only a patient or a center's staff can see waitlists."),
                 code=status.HTTP_403_FORBIDDEN,
             )
-        scope = Q(center__in=centers)
-        if own is not None:
-            scope |= Q(patient=own)
-        entries = (
-            WaitlistEntry.objects.filter(scope)
-            .select_related("protocol_version")
-            .prefetch_related(
-                Prefetch("offers", queryset=WaitlistOffer.objects.order_by("-offered_at"))
-            )
-            .order_by("-created_at", "-pk")
-        )
-        paginator = ApiPagination()
-        page = paginator.paginate_queryset(entries, request, view=self)
-        return paginator.get_paginated_response(WaitlistEntrySerializer(page, many=True).data)
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="waitlist_join",
