@@ -21,6 +21,7 @@ settings turn this off (0 seconds).
 """
 
 import hashlib
+import pickle
 from collections.abc import Callable, Iterable
 from uuid import uuid4
 
@@ -88,7 +89,11 @@ def kept_figures(
         f"{settings.ANALYTICS_CACHE_NAMESPACE}:figures:{dashboard}:"
         f"{hashlib.sha256(identity.encode()).hexdigest()}"
     )
-    figures = cache.get(key)
+    try:
+        figures = cache.get(key)
+    except (pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+        # Kept by an earlier release whose classes no longer match: counted afresh.
+        figures = None
     if figures is not None and not (stale and stale(figures)):
         return figures
     figures = count()

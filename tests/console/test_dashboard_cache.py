@@ -204,3 +204,30 @@ def test_without_a_shared_cache_every_request_counts(client, admin_user, center,
         rows, counted = _csv(client, reverse("console_reminders"))
         assert counted
         assert rows == [["No reminder reached them", "", "1", "1", "0", "0.0"]]
+
+
+def test_figures_kept_by_an_older_release_are_counted_afresh(
+    client, admin_user, center, monkeypatch
+):
+    from django.core.cache import cache
+
+    from console import dashboard_cache
+
+    _session(center, 8, S.NO_SHOW)
+    client.force_login(admin_user)
+    url = reverse("console_reminders")
+    _csv(client, url)
+    kept_get = cache.get
+
+    def unpickling(key, *args, **kwargs):
+        if ":figures:" in key:
+            raise AttributeError(
+                "Can't get attribute 'ReminderRow' on <module 'console.reminders'>"
+            )
+        return kept_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(dashboard_cache.cache, "get", unpickling)
+
+    rows, counted = _csv(client, url)
+    assert counted
+    assert rows == [["No reminder reached them", "", "1", "0", "1", "100.0"]]
