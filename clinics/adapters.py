@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from clinics.mfa import is_mfa_staff
+from clinics.models import User
 
 
 class ClinicAccountAdapter(DefaultAccountAdapter):
@@ -46,6 +47,16 @@ class ClinicSocialAccountAdapter(DefaultSocialAccountAdapter):
         # free of queries and lets no row added in the admin open a second way in.
         by_provider = _build_apps_from_settings(provider=provider, client_id=client_id)
         return [app for apps in by_provider.values() for app in apps]
+
+    def authenticate_by_email(self, sociallogin):
+        # An account has one email (User.email, unique whatever its case). allauth would look
+        # the lower-cased address up exactly and miss an account saved with capitals.
+        for address in sociallogin.email_addresses:
+            if address.verified and self.can_authenticate_by_email(sociallogin, address.email):
+                account = User.objects.filter(email__iexact=address.email).first()
+                if account is not None:
+                    return account, address.email
+        return None
 
     def pre_social_login(self, request, sociallogin) -> None:
         provider = sociallogin.provider.name

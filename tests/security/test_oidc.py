@@ -18,7 +18,9 @@ from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.core.cache import cache
 from django.urls import reverse
 
+from clinics.choices import Role
 from clinics.models import User
+from tests.factories import MembershipFactory, UserFactory
 from tests.security.oidc_provider import LoopbackOidcProvider, new_signing_key, settings_from_env
 
 CLIENT_ID = "panchakarma-portal"
@@ -310,3 +312,12 @@ def test_a_linked_identity_still_needs_the_account_email(client, idp, patient_us
     page = refusal_page(client, response)
     assert "No portal account uses patient@example.org" in page
     assert signed_in_user_id(client) is None
+
+
+def test_an_account_saved_with_capitals_is_found_by_its_lower_case_email(client, idp, center):
+    staff = UserFactory(email="Vaidya.Rao@Kerala.example.org")
+    MembershipFactory(user=staff, center=center, role=Role.PRACTITIONER)
+
+    sign_in_with_idp(client, idp, {"email": "vaidya.rao@kerala.example.org"})
+
+    assert signed_in_user_id(client) == str(staff.pk)
