@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from patients.models import Patient
 from protocols.models import Currency, ProtocolStep, ProtocolTemplate, TherapyType
 from protocols.services import StepDraft
 
@@ -223,3 +224,31 @@ class PackageForm(forms.Form):
             for name in self.fields
             if name.startswith("protocol_") and self.cleaned_data.get(name)
         ]
+
+
+class PackageStartForm(forms.Form):
+    """A patient of the center and the first day: the package's care plans follow on."""
+
+    patient = forms.ModelChoiceField(
+        label=_("Patient"),
+        queryset=Patient.objects.none(),
+        error_messages={
+            "required": _("Please choose the patient."),
+            "invalid_choice": _("Please choose one of the center's patients listed."),
+        },
+    )
+    start_date = forms.DateField(
+        label=_("First day"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Please choose the first day."),
+            "invalid": _("Please give the day as a date, e.g. 2026-12-24."),
+        },
+    )
+
+    def __init__(self, *args, center, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["patient"].queryset = Patient.objects.filter(
+            center=center, is_active=True
+        ).order_by("first_name", "last_name")

@@ -26,6 +26,7 @@ from console.protocol_forms import (
     PACKAGE_PROTOCOL_SLOTS,
     NewVersionForm,
     PackageForm,
+    PackageStartForm,
     StepFormSet,
     step_initial,
 )
@@ -36,6 +37,7 @@ from console.protocols import (
     protocol_versions,
     version_steps,
 )
+from patients.services import package_care_plans_create
 from protocols.models import PackageTemplate, ProtocolTemplate
 from protocols.services import (
     ProtocolVersionInvalid,
@@ -230,6 +232,57 @@ def package_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _package_of_user(request: HttpRequest, pk: int) -> PackageTemplate:
+    # Another center's package is 404, as if it did not exist.
+    staff_centers = centers_for(request.user, roles=STAFF_ROLES)
+    if not staff_centers.exists():
+        raise PermissionDenied
+    return get_object_or_404(
+        PackageTemplate.objects.select_related("center").filter(center__in=staff_centers), pk=pk
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def package_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a package for a patient of its center: a draft care plan per protocol, in order."""
+    package = _package_of_user(request, pk)
+    form = PackageStartForm(request.POST or None, center=package.center)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plans = package_care_plans_create(
+                package=package, created_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(package)s started for %(patient)s: %(count)s care plans to auto-schedule, "
+                    "from %(day)s."
+                )
+                % {
+                    "package": package.name,
+                    "patient": form.cleaned_data["patient"].full_name,
+                    "count": len(plans),
+                    "day": plans[0].start_date.isoformat(),
+                },
+            )
+            return redirect(f"{reverse('care_plans')}?center={package.center_id}")
+    return render(
+        request,
+        "console/protocols/package_start.html",
+        {
+            "package": package,
+            "center": package.center,
+            "items": package.items.select_related("protocol").order_by("order"),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def package_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
@@ -239,13 +292,7 @@ def package_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         package = None
         chosen = []
     else:
-        staff_centers = centers_for(request.user, roles=STAFF_ROLES)
-        if not staff_centers.exists():
-            raise PermissionDenied
-        package = get_object_or_404(
-            PackageTemplate.objects.select_related("center").filter(center__in=staff_centers),
-            pk=pk,
-        )
+        package = _package_of_user(request, pk)
         center = package.center
         chosen = [item.protocol for item in package.items.select_related("protocol")]
     protocols = protocols_for_center(center).filter(is_active=True).order_by("name")

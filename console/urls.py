@@ -63,6 +63,11 @@ urlpatterns = [
         protocol_views.package_edit,
         name="console_package_edit",
     ),
+    path(
+        "protocols/packages/<int:pk>/start/",
+        protocol_views.package_start,
+        name="console_package_start",
+    ),
     path("outcomes/", views.protocol_outcomes_view, name="console_outcomes"),
     path(
         "care-plans/<int:pk>/discharge/",

@@ -319,6 +319,35 @@ PROTOCOLS = {
     ),
 }
 
+# A course only Kochi gives: its admin may change it in the console, where a shared one is the
+# medical director's to change.
+CENTER_PROTOCOLS = {
+    "kochi": {
+        "kochi-abhyanga-3": (
+            "3-day Abhyanga and Shirodhara (Kochi)",
+            "Kochi's weekend course: daily Abhyanga followed by Shirodhara.",
+            3,
+            _daily(range(3), "abhyanga", "shirodhara", chain_gap=45),
+        ),
+    },
+}
+
+# What each center sells: name, price, currency, days, and its protocols in the order taken.
+PACKAGES = {
+    "kochi": [
+        (
+            "Complete detox: Virechana then Shirodhara",
+            "96500",
+            "INR",
+            15,
+            ["virechana-7", "shirodhara-7"],
+        ),
+        ("Stress relief week", "38000", "INR", 7, ["shirodhara-7"]),
+        ("Weekend taster", "9500", "INR", 3, ["kochi-abhyanga-3"]),
+    ],
+    "london": [("Wellness week", "1450", "GBP", 7, ["wellness-5"])],
+}
+
 DEMO_PASSWORD = "panchakarma-demo"
 
 CENTERS = {

@@ -12,7 +12,7 @@ from clinics.choices import Language
 from clinics.models import Center, Membership, User
 from patients.dosha import DoshaProfile, dosha_profile_score
 from patients.models import CarePlan, Consent, Patient, validate_weekdays, validate_windows
-from protocols.models import ProtocolVersion
+from protocols.models import PackageTemplate, ProtocolVersion
 
 
 @transaction.atomic
@@ -39,6 +39,51 @@ def care_plan_create(
         status=CarePlan.Status.DRAFT,
         created_by=created_by,
     )
+
+
+@transaction.atomic
+def package_care_plans_create(
+    *,
+    patient: Patient,
+    package: PackageTemplate,
+    start_date: date,
+    created_by: User | None = None,
+) -> list[CarePlan]:
+    """A draft care plan for each protocol of a package, one after another from `start_date`,
+    each of the version in force on its own first day; all of them or, refused in words, none.
+    """
+    if package.center_id != patient.center_id:
+        raise ValidationError(
+            _("%(package)s is offered at %(center)s only.")
+            % {"package": package.name, "center": package.center.name}
+        )
+    if not package.is_active:
+        raise ValidationError(_("%(package)s is no longer offered.") % {"package": package.name})
+    plans, first_day = [], start_date
+    for item in package.items.select_related("protocol").order_by("order"):
+        version = (
+            ProtocolVersion.objects.effective_on(first_day)
+            .filter(template=item.protocol)
+            .order_by("-version")
+            .first()
+        )
+        if version is None:
+            raise ValidationError(
+                _("%(protocol)s has no version in force on %(day)s.")
+                % {"protocol": item.protocol.name, "day": first_day.isoformat()}
+            )
+        plans.append(
+            care_plan_create(
+                patient=patient,
+                protocol_version=version,
+                start_date=first_day,
+                created_by=created_by,
+            )
+        )
+        first_day += timedelta(days=item.protocol.duration_days)
+    if not plans:
+        raise ValidationError(_("A package includes at least one protocol."))
+    return plans
 
 
 def care_plan_check(

@@ -133,6 +133,7 @@ ACCESS = {
     "console_packages": Access(allow=STAFF),
     "console_package_new": Access(allow=STAFF),
     "console_package_edit": Access(allow=STAFF, obj="package", neighbour=STAFF),
+    "console_package_start": Access(allow=STAFF, obj="package", neighbour=STAFF),
     # Practitioners follow their center's patients' outcomes as directors do.
     "console_outcomes": Access(allow=_a("admin", "director", "practitioner")),
     # Admins read and print a discharge summary; clinicians also sign it (tested in

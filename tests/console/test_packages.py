@@ -1,16 +1,21 @@
 """Package templates in the console: a center's packages with their protocols and price,
 created and changed by its admins, refused to everyone else."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from patients.models import CarePlan
 from protocols.models import PackageTemplate
 from tests.factories import (
     PackageProtocolFactory,
     PackageTemplateFactory,
+    PatientFactory,
     ProtocolTemplateFactory,
+    ProtocolVersionFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +173,76 @@ def test_practitioners_and_patients_are_refused(request, client, center, who):
     assert client.get(reverse("console_package_new")).status_code == 403
     assert _post(client, reverse("console_package_new")).status_code == 403
     assert not PackageTemplate.objects.exists()
+
+
+# --- starting a package for a patient -------------------------------------------------------
+
+
+@pytest.fixture
+def detox(center, courses):
+    """Virechana (7 days) then Shirodhara (5), whose version 2 comes into force in 10 days."""
+    start_of_v2 = timezone.localdate(timezone=center.tzinfo) + datetime.timedelta(days=10)
+    ProtocolVersionFactory(template=courses["virechana"], version=1)
+    ProtocolVersionFactory(template=courses["shirodhara"], version=1, effective_to=start_of_v2)
+    ProtocolVersionFactory(template=courses["shirodhara"], version=2, effective_from=start_of_v2)
+    package = PackageTemplateFactory(center=center, name="Detox fortnight", duration_days=12)
+    PackageProtocolFactory(package=package, protocol=courses["virechana"], order=1)
+    PackageProtocolFactory(package=package, protocol=courses["shirodhara"], order=2)
+    return package
+
+
+def test_starting_a_package_makes_its_care_plans_one_after_another(
+    client, admin_user, center, detox
+):
+    patient = PatientFactory(center=center, first_name="Devi", last_name="Menon")
+    start = timezone.localdate(timezone=center.tzinfo) + datetime.timedelta(days=5)
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("console_package_start", args=[detox.pk]),
+        {"patient": patient.pk, "start_date": start.isoformat()},
+    )
+
+    assert response.status_code == 302
+    plans = list(CarePlan.objects.filter(patient=patient).order_by("start_date"))
+    assert [(p.protocol_version.template.name, p.protocol_version.version) for p in plans] == [
+        ("7-day Virechana", 1),
+        ("5-day Shirodhara", 2),  # its first day falls after version 2 came into force
+    ]
+    assert [p.start_date for p in plans] == [start, start + datetime.timedelta(days=7)]
+    assert {p.status for p in plans} == {CarePlan.Status.DRAFT}
+    page = client.get(response["Location"]).content.decode()
+    assert "Detox fortnight started for Devi Menon: 2 care plans to auto-schedule" in page
+
+
+def test_a_package_started_in_the_past_makes_no_care_plan(client, admin_user, center, detox):
+    patient = PatientFactory(center=center)
+    yesterday = timezone.localdate(timezone=center.tzinfo) - datetime.timedelta(days=1)
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("console_package_start", args=[detox.pk]),
+        {"patient": patient.pk, "start_date": yesterday.isoformat()},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "No care plan was made." in page and "The first day cannot be in the past" in page
+    assert not CarePlan.objects.exists()
+
+
+def test_a_package_is_started_only_for_its_own_centers_patients(
+    client, admin_user, outsider, center, other_center, detox
+):
+    stranger = PatientFactory(center=other_center)
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("console_package_start", args=[detox.pk]),
+        {"patient": stranger.pk, "start_date": "2030-01-07"},
+    )
+    assert response.status_code == 400
+    assert "Please choose one of the center&#x27;s patients listed." in response.content.decode()
+
+    client.force_login(outsider)
+    assert client.get(reverse("console_package_start", args=[detox.pk])).status_code == 404
+    assert not CarePlan.objects.exists()

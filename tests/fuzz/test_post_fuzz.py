@@ -68,6 +68,7 @@ KWARG_SOURCES = {
     ("console_protocol_version", "number"): "protocol_version_number",
     ("console_protocol_edit", "pk"): "protocol",
     ("console_package_edit", "pk"): "package",
+    ("console_package_start", "pk"): "package",
     ("session_runner", "pk"): "session",
     ("runner_status", "pk"): "session",
     ("runner_tick", "pk"): "session",

@@ -34,7 +34,17 @@ from clinics.models import (
     User,
 )
 from demo.busy_year import PATIENTS_PER_PLACE, SLOTS, book_history, progress_bar
-from demo.catalog import CENTERS, CHECKLISTS, DEMO_PASSWORD, PATIENTS, PROTOCOLS, SKILLS, THERAPIES
+from demo.catalog import (
+    CENTER_PROTOCOLS,
+    CENTERS,
+    CHECKLISTS,
+    DEMO_PASSWORD,
+    PACKAGES,
+    PATIENTS,
+    PROTOCOLS,
+    SKILLS,
+    THERAPIES,
+)
 from feedback.adaptation import rule_version_current
 from feedback.choices import Symptom
 from feedback.models import AdaptationRule, SessionFeedback
@@ -44,6 +54,8 @@ from notifications.services import starter_playbook_load
 from notifications.starter_playbook import STARTER_PLAYBOOK
 from patients.models import CarePlan, Consent, Patient
 from protocols.models import (
+    PackageProtocol,
+    PackageTemplate,
     ProtocolStep,
     ProtocolTemplate,
     ProtocolVersion,
@@ -133,6 +145,7 @@ class Command(BaseCommand):
             versions = self._protocols(therapies, today)
             self._checklists(therapies)
             centers = {key: self._center(key, spec, skills, today) for key, spec in CENTERS.items()}
+            self._packages(centers, therapies, today)
             plans = {
                 key: self._patients(centers[key], PATIENTS[key], versions, today) for key in CENTERS
             }
@@ -194,13 +207,20 @@ class Command(BaseCommand):
             )
         return therapies
 
-    def _protocols(self, therapies, today) -> dict[str, ProtocolVersion]:
+    def _protocols(
+        self, therapies, today, catalog=PROTOCOLS, center=None
+    ) -> dict[str, ProtocolVersion]:
         versions = {}
-        for code, (name, description, days, steps) in PROTOCOLS.items():
+        for code, (name, description, days, steps) in catalog.items():
             template, _ = _upsert(
                 ProtocolTemplate,
                 code=code,
-                defaults={"name": name, "description": description, "duration_days": days},
+                defaults={
+                    "name": name,
+                    "description": description,
+                    "duration_days": days,
+                    "center": center,
+                },
             )
             version, created = ProtocolVersion.objects.get_or_create(
                 template=template,
@@ -228,6 +248,26 @@ class Command(BaseCommand):
                     )
             versions[code] = version
         return versions
+
+    def _packages(self, centers, therapies, today) -> None:
+        """Each center's own protocols, then the packages it sells."""
+        for key, catalog in CENTER_PROTOCOLS.items():
+            self._protocols(therapies, today, catalog=catalog, center=centers[key])
+        for key, packages in PACKAGES.items():
+            for name, price, currency, days, codes in packages:
+                package, _ = _upsert(
+                    PackageTemplate,
+                    center=centers[key],
+                    name=name,
+                    defaults={"price": Decimal(price), "currency": currency, "duration_days": days},
+                )
+                for order, code in enumerate(codes, start=1):
+                    _upsert(
+                        PackageProtocol,
+                        package=package,
+                        order=order,
+                        defaults={"protocol": ProtocolTemplate.objects.get(code=code)},
+                    )
 
     def _checklists(self, therapies) -> None:
         for code, items in CHECKLISTS.items():
