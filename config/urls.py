@@ -1,5 +1,6 @@
 """Top-level URL map of the clinic portal."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -9,6 +10,10 @@ from clinics import token_views
 from clinics import views as clinic_views
 from observability import views as observability_views
 from sessions import board as session_board
+
+# The admin signs in through the portal's sign-in page, where staff give their TOTP code as
+# well; its own form would open a session for a password alone (tests/security/test_admin_login.py).
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz/", clinic_views.healthz, name="healthz"),
