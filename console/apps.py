@@ -12,7 +12,7 @@ class ConsoleConfig(AppConfig):
 
     def ready(self) -> None:
         from clinics.models import Center, Closure, Membership, OpeningHours, Room, RosterShift
-        from console import dashboard_cache
+        from console import dashboard_cache, insight_freshness
         from feedback.models import SessionFeedback
         from notifications.models import OutboxMessage
         from sessions.models import TherapySession
@@ -36,3 +36,5 @@ class ConsoleConfig(AppConfig):
             signal.connect(
                 dashboard_cache.center_saved, sender=Center, dispatch_uid=f"analytics-center-{kind}"
             )
+        # Bottlenecks and outcome trends count more than that (scheduling runs, care plans…).
+        insight_freshness.connect()

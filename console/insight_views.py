@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from console.bottlenecks import bottlenecks
+from console.dashboard_cache import kept_figures
 from console.dashboard_views import _csv_response, _percent, _refusal, _wants_csv
 from console.outcome_trends import (
     SIDE_EFFECT_COMPLICATION_SCORE,
@@ -38,7 +39,12 @@ def bottlenecks_view(request: HttpRequest) -> HttpResponse:
     center, centers, first_day, last_day, query, valid = _analytics_period(request)
     if _wants_csv(request) and not valid:
         return _refusal(query)
-    figures = bottlenecks(center=center, first_day=first_day, last_day=last_day)
+    figures = kept_figures(
+        "bottlenecks",
+        [center.pk],
+        (first_day, last_day),
+        lambda: bottlenecks(center=center, first_day=first_day, last_day=last_day),
+    )
     if _wants_csv(request):
         return _csv_response(
             f"bottlenecks-{center.slug}-{first_day}-{last_day}",
@@ -124,10 +130,17 @@ def outcome_trends_view(request: HttpRequest) -> HttpResponse:
     if _wants_csv(request) and not valid:
         return _refusal(query)
     period = {"center": center, "first_day": first_day, "last_day": last_day}
-    trends = symptom_trends(**period)
-    mymop = mymop_trends(**period)
-    steps = complications_by_step(**period)
-    waits = booking_to_start(**period)
+    trends, mymop, steps, waits = kept_figures(
+        "outcome_trends",
+        [center.pk],
+        (first_day, last_day),
+        lambda: (
+            symptom_trends(**period),
+            mymop_trends(**period),
+            complications_by_step(**period),
+            booking_to_start(**period),
+        ),
+    )
     if _wants_csv(request):
         return _csv_response(
             f"outcome-trends-{center.slug}-{first_day}-{last_day}",

@@ -269,3 +269,15 @@ def test_the_page_costs_the_same_queries_whatever_the_data(
     with django_assert_max_num_queries(BOTTLENECK_QUERIES):
         response = client.get(reverse("console_bottlenecks"))
     assert _rows(response.content.decode())[0][2] == str(2 * runs_count)
+
+
+def test_a_new_run_shows_at_once_though_the_figures_are_kept(
+    client, admin_user, center, resources, runs
+):
+    client.force_login(admin_user)
+    assert _rows(client.get(reverse("console_bottlenecks")).content.decode())[0][2:4] == ("2", "1")
+
+    _run(center, resources)
+
+    rows = _rows(client.get(reverse("console_bottlenecks")).content.decode())
+    assert rows[0][:4] == ("Room R1 · Kerala room 1", "Room", "4", "2")

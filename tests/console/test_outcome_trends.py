@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from feedback.choices import Symptom
 from patients.models import CarePlan
-from sessions.models import SessionStatus
+from sessions.models import SessionStatus, TherapySession
 from tests.factories import (
     CarePlanFactory,
     IncidentFactory,
@@ -246,3 +246,28 @@ def test_the_page_costs_the_same_queries_whatever_the_data(
     with django_assert_max_num_queries(OUTCOME_TREND_QUERIES):
         response = client.get(reverse("console_outcome_trends"))
     assert len(_table(response.content.decode(), "step-complications")) == plans_count
+
+
+def test_new_incidents_scores_and_answers_show_at_once_though_the_figures_are_kept(
+    client, admin_user, center, virechana
+):
+    client.force_login(admin_user)
+    page = client.get(reverse("console_outcome_trends")).content.decode()
+    assert _table(page, "step-complications")[1][4:] == ["0", "0", "0.0 %"]
+
+    purge = TherapySession.objects.get(
+        protocol_step__code="d3-virechana", status=S.COMPLETED, feedback__isnull=False
+    )
+    IncidentFactory(session=purge)
+    SymptomScoreFactory(feedback=purge.feedback, symptom=Symptom.HEADACHE, score=9)
+    MymopAnswerFactory(
+        patient=purge.patient,
+        care_plan=purge.care_plan,
+        kind="weekly",
+        profile=Decimal("0.50"),
+        answered_at=local_today_at(center, 11, days=-1),
+    )
+
+    page = client.get(reverse("console_outcome_trends")).content.decode()
+    assert _table(page, "step-complications")[1][4:] == ["1", "1", "50.0 %"]
+    assert _table(page, "mymop-trends")[1] == ["Virechana 7-day", "5", "2", "1.0"]
