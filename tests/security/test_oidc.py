@@ -193,10 +193,13 @@ def test_an_id_token_signed_with_another_key_is_refused(client, idp, patient_use
     assert signed_in_user_id(client) is None
 
 
-def test_the_button_reads_in_hindi(client, idp, patient_user):
+def test_the_button_reads_in_hindi_and_costs_no_query(
+    client, idp, patient_user, django_assert_num_queries
+):
     client.cookies["django_language"] = "hi"
 
-    page = client.get(reverse("account_login")).content.decode()
+    with django_assert_num_queries(0):
+        page = client.get(reverse("account_login")).content.decode()
 
     assert f"{PROVIDER_NAME} से साइन इन करें" in page
 
