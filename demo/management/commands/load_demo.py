@@ -686,7 +686,10 @@ class Command(BaseCommand):
 
     def _waitlist(self, center, versions, today) -> None:
         """A few patients waiting for a package two to ten days out, and the matching's first
-        look at them, so that the waitlist page shows a queue, offers and why."""
+        look at them, so that the waitlist page shows a queue, offers and why. Once: a second
+        load finds the waits there and changes nothing."""
+        if WaitlistEntry.objects.filter(center=center).exists():
+            return
         for index, (first, last, sex, priority, protocol, waited, times) in enumerate(
             WAITLIST, start=1
         ):
@@ -704,20 +707,28 @@ class Command(BaseCommand):
                 },
             )
             if created:
-                for kind in (Consent.Kind.TREATMENT, Consent.Kind.DATA_PROCESSING):
+                # The intake's consents and the messaging ones every demo patient signed
+                # (_notification_playbooks), so that a second load finds them all.
+                for kind in (
+                    Consent.Kind.TREATMENT,
+                    Consent.Kind.DATA_PROCESSING,
+                    Consent.Kind.SMS_MESSAGES,
+                    Consent.Kind.EMAIL_MESSAGES,
+                ):
                     Consent.objects.create(
-                        patient=patient, kind=kind, document_version="2026-1", signed_by=first
+                        patient=patient,
+                        kind=kind,
+                        document_version="2026-1",
+                        signed_by=patient.full_name,
                     )
-            WaitlistEntry.objects.get_or_create(
+            WaitlistEntry.objects.create(
                 patient=patient,
+                center=center,
                 protocol_version=versions[protocol],
-                defaults={
-                    "center": center,
-                    "earliest_start": today + timedelta(days=2),
-                    "latest_start": today + timedelta(days=10),
-                    "preferred_times": times,
-                    "created_at": timezone.now() - timedelta(days=waited),
-                },
+                earliest_start=today + timedelta(days=2),
+                latest_start=today + timedelta(days=10),
+                preferred_times=times,
+                created_at=timezone.now() - timedelta(days=waited),
             )
         # The demo patient's login waits too, for a package they have not had, so that the
         # portal's Waitlist shows a wait (and maybe an offer) to whoever signs in as them.
@@ -726,19 +737,17 @@ class Command(BaseCommand):
             demo_patient.care_plans.values_list("protocol_version__template__code", flat=True)
         )
         protocol = next(p for p in ("shirodhara-7", "nasya-7", "vamana-5") if p not in had)
-        WaitlistEntry.objects.get_or_create(
+        WaitlistEntry.objects.create(
             patient=demo_patient,
+            center=center,
             protocol_version=versions[protocol],
-            defaults={
-                "center": center,
-                "earliest_start": today + timedelta(days=3),
-                "latest_start": today + timedelta(days=12),
-                "preferred_times": ["morning"],
-                "created_at": timezone.now() - timedelta(days=2),
-            },
+            earliest_start=today + timedelta(days=3),
+            latest_start=today + timedelta(days=12),
+            preferred_times=["morning"],
+            created_at=timezone.now() - timedelta(days=2),
         )
         offers = waitlist_match(center=center, freed_by="The demo's first look.")
-        waiting = WaitlistEntry.objects.filter(center=center, closed_at__isnull=True).count()
+        waiting = WaitlistEntry.objects.filter(center=center).count()
         self.stdout.write(f"Waitlist: {waiting} waiting at {center.name}, {len(offers)} offered")
 
     def _running_late(self, center) -> None:
