@@ -16,6 +16,7 @@ BACKTRACK_DEPTH = 2  # how many predecessors may be re-placed together with a st
 BACKTRACK_WIDTH = 8  # placements tried per step in the backtracking search
 BACKTRACK_NODES = 60  # placements tried in total per backtrack
 LOOKAHEAD_WIDTH = 8  # placements of a step tried against its linked successors
+DATE_POOL = 48  # placements scanned to find a step's cheapest on each of its dates
 CHAIN_DEPTH = 3  # linked successors placed to score one placement
 DEADLINE_EVERY = 8  # heap pops between looks at the clock when run has a deadline
 
@@ -138,7 +139,7 @@ class Repair:
                 (c[1], c[3], c[4]): c
                 for c in state.cheapest_placements(i, LOOKAHEAD_WIDTH, all_pracs=True)
             }
-            for c in state.cheapest_placements(i, LOOKAHEAD_WIDTH):
+            for c in self._with_other_dates(i, LOOKAHEAD_WIDTH):
                 candidates.setdefault((c[1], c[3], c[4]), c)
             for cand in sorted(candidates.values(), key=_cost_then_start):
                 if cand[0] >= best_total:
@@ -157,6 +158,20 @@ class Repair:
                 if mine and mine[0][0] + own[0][0] < best_total:
                     best = mine[0]
         return best
+
+    def _with_other_dates(self, i: int, width: int) -> list[Placement]:
+        """Step i's `width` cheapest placements, and then the cheapest on each other date it
+        may take. The cheapest all fall on one date when slipping costs; a step that crowds
+        its patient's day (daily limit, rest) or its linked successor's window there is only
+        undone by trying the next date too."""
+        found = self.state.cheapest_placements(i, DATE_POOL)
+        chosen = found[:width]
+        dates = {c[2] for c in chosen}
+        for c in found[width:]:
+            if c[2] not in dates:
+                dates.add(c[2])
+                chosen.append(c)
+        return chosen
 
     def _within_reach(self, i: int, successor: int) -> bool:
         """Can step i's placement decide whether `successor` slips (a day at most)?"""
@@ -330,7 +345,7 @@ class Repair:
     def _dfs(self, seq: list[int], level: int) -> bool:
         state = self.state
         step = seq[level]
-        for _c, s, d, p, r, static_cost in state.cheapest_placements(step, BACKTRACK_WIDTH):
+        for _c, s, d, p, r, static_cost in self._with_other_dates(step, BACKTRACK_WIDTH):
             self._nodes -= 1
             if self._nodes < 0:
                 return False
