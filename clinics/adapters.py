@@ -115,8 +115,8 @@ class ClinicSocialAccountAdapter(DefaultSocialAccountAdapter):
         self._refuse(
             request,
             _(
-                "Signing in with %(provider)s did not work: its answer could not be checked. "
-                "Try again, or sign in with your email address."
+                "Signing in with %(provider)s did not work: it did not answer, or its answer "
+                "could not be checked. Try again, or sign in with your email address."
             )
             % {"provider": provider.name},
         )

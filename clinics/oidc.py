@@ -1,16 +1,22 @@
-"""The return leg of sign-in with the clinic's identity provider, checking the ID token's signature.
+"""Sign-in with the clinic's identity provider: allauth's two views, made stricter.
 
-allauth's OpenID Connect provider skips the signature check of an ID token it fetched itself
-from the provider's token endpoint, as OpenID Connect Core allows when that call is protected by
-TLS. A clinic may run its provider on its own network over plain HTTP, and the check costs one
-fetch of the provider's public keys, so the portal always makes it: an ID token signed with any
-key but the provider's is refused (tests/security/test_oidc.py). This view serves allauth's own
-callback address (config/urls.py routes it ahead of allauth's) and is otherwise allauth's.
+`login` (the button's POST) reads the provider's discovery document before redirecting there;
+allauth lets a provider that does not answer become a server error, this says so on the sign-in
+page instead. `callback` (the way back) checks the ID token's signature: allauth skips that
+check for an ID token it fetched itself from the token endpoint, as OpenID Connect Core allows
+when that call is protected by TLS, but a clinic may run its provider on its own network over
+plain HTTP, and the check costs one fetch of the provider's public keys; an ID token signed with
+any key but the provider's is refused. Both serve allauth's own addresses (config/urls.py routes
+them ahead of allauth's) and are otherwise allauth's (tests/security/test_oidc.py).
 """
 
+import requests
+from allauth.socialaccount.adapter import get_adapter
+from allauth.socialaccount.helpers import render_authentication_error
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
+from allauth.socialaccount.providers.openid_connect import views as allauth_views
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -34,3 +40,11 @@ def callback(request: HttpRequest, provider_id: str) -> HttpResponse:
         return view(request)
     except SocialApp.DoesNotExist:
         raise Http404 from None
+
+
+def login(request: HttpRequest, provider_id: str) -> HttpResponse:
+    try:
+        return allauth_views.login(request, provider_id)
+    except requests.RequestException as error:
+        provider = get_adapter(request).get_provider(request, provider_id)
+        return render_authentication_error(request, provider, exception=error)

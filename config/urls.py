@@ -21,8 +21,9 @@ urlpatterns = [
     path("favicon.ico", clinic_views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    # allauth's callback from the clinic's identity provider, with the ID token's signature
-    # always checked (clinics.oidc); the rest of the sign-in is allauth's.
+    # allauth's sign-in with the clinic's identity provider, made stricter (clinics.oidc): a
+    # provider that does not answer is said so, the ID token's signature is always checked.
+    path("accounts/oidc/<str:provider_id>/login/", clinic_oidc.login),
     path("accounts/oidc/<str:provider_id>/login/callback/", clinic_oidc.callback),
     path("accounts/", include("allauth.urls")),
     path("", clinic_views.home, name="home"),

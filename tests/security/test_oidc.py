@@ -189,7 +189,10 @@ def test_an_id_token_signed_with_another_key_is_refused(client, idp, patient_use
     response = sign_in_with_idp(client, idp, {"email": patient_user.email})
 
     page = refusal_page(client, response)
-    assert f"Signing in with {PROVIDER_NAME} did not work: its answer could not be checked." in page
+    assert (
+        f"Signing in with {PROVIDER_NAME} did not work: it did not answer, or its answer could "
+        "not be checked." in page
+    )
     assert signed_in_user_id(client) is None
 
 
@@ -324,3 +327,13 @@ def test_an_account_saved_with_capitals_is_found_by_its_lower_case_email(client,
     sign_in_with_idp(client, idp, {"email": "vaidya.rao@kerala.example.org"})
 
     assert signed_in_user_id(client) == str(staff.pk)
+
+
+def test_a_provider_that_does_not_answer_is_said_so(client, idp, patient_user):
+    idp.__exit__(None, None, None)  # the provider goes down
+
+    start = client.post(reverse("openid_connect_login", kwargs={"provider_id": "kerala-idp"}))
+
+    page = refusal_page(client, start)
+    assert f"Signing in with {PROVIDER_NAME} did not work" in page
+    assert signed_in_user_id(client) is None
