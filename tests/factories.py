@@ -709,6 +709,8 @@ class WaitlistOfferFactory(DjangoModelFactory):
     )
     start_date = factory.SelfAttribute("entry.earliest_start")
     rank = 1
-    reason = "Routine priority; waiting 3 days; any time of day suits"
+    reason = factory.LazyFunction(
+        lambda: {"urgency": 0, "open_flag": False, "waited": 3, "fit": 1.0, "times": []}
+    )
     offered_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(lambda o: o.offered_at + datetime.timedelta(hours=24))

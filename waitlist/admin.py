@@ -21,10 +21,10 @@ class WaitlistOfferInline(admin.TabularInline):
         "status",
         "start_date",
         "rank",
-        "reason",
+        "reason_text",
         "offered_at",
         "expires_at",
-        "outcome",
+        "outcome_text",
     )
     can_delete = False
     show_change_link = True

@@ -59,7 +59,9 @@ class OfferSerializer(serializers.Serializer):
     status = serializers.CharField()
     start_date = serializers.DateField(help_text="The first day offered.")
     expires_at = serializers.DateTimeField()
-    reason = serializers.CharField(help_text="Why this patient was offered the places.")
+    reason = serializers.CharField(
+        source="reason_text", help_text="Why this patient was offered the places."
+    )
 
 
 class WaitlistEntrySerializer(serializers.Serializer):
@@ -73,7 +75,9 @@ class WaitlistEntrySerializer(serializers.Serializer):
     preferred_times = serializers.ListField(child=serializers.CharField())
     status = serializers.CharField()
     created_at = serializers.DateTimeField(help_text="Waiting since.")
-    check_note = serializers.CharField(help_text="What the last look for places found.")
+    check_note = serializers.CharField(
+        source="check_text", help_text="What the last look for places found."
+    )
     offer = serializers.SerializerMethodField(help_text="The open offer, if any.")
 
     @extend_schema_field(OfferSerializer(allow_null=True))

@@ -4,12 +4,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clinics.models import Center
-from patients.models import CarePlan, Patient
+from patients.models import CarePlan, Patient, Priority
 from protocols.models import ProtocolVersion
 from scheduling.models import SchedulingRun
+from waitlist.words import say
 
 
 class TimeOfDay(models.TextChoices):
@@ -26,6 +29,29 @@ TIME_OF_DAY_HOURS = {
     TimeOfDay.AFTERNOON: (12, 16),
     TimeOfDay.EVENING: (16, 20),
 }
+
+
+def rank_reason(
+    *, urgency: int, open_flag: bool, waited: int, fit: float | None, times: list[str]
+) -> str:
+    """The ranking in plain words, as the console and the offer show it."""
+    parts = [
+        gettext_now("%(priority)s priority") % {"priority": Priority(urgency).label}
+        + (gettext_now(" (raised by an open clinical flag)") if open_flag else "")
+    ]
+    parts.append(ngettext("waiting %(n)s day", "waiting %(n)s days", waited) % {"n": waited})
+    if fit is not None:
+        if not times:
+            parts.append(gettext_now("any time of day suits"))
+        else:
+            parts.append(
+                gettext_now("%(share)s%% of the sessions in the preferred times (%(times)s)")
+                % {
+                    "share": round(fit * 100),
+                    "times": ", ".join(str(TimeOfDay(t).label) for t in times),
+                }
+            )
+    return "; ".join(parts)
 
 
 class EntryStatus(models.TextChoices):
@@ -92,7 +118,8 @@ class WaitlistEntry(models.Model):
     # The last time the engine looked for places for this entry, and what it found, so that
     # the console explains a wait as it explains every placement.
     checked_at = models.DateTimeField(_("last checked at"), null=True, blank=True)
-    check_note = models.TextField(_("last check"), blank=True)
+    # Kept as a message and its values (waitlist.words), shown in the reader's language.
+    check_note = models.JSONField(_("last check"), default=dict, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
@@ -119,6 +146,10 @@ class WaitlistEntry(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_ENTRY_STATUSES
+
+    @property
+    def check_text(self) -> str:
+        return say(self.check_note)
 
 
 class OfferStatus(models.TextChoices):
@@ -151,8 +182,10 @@ class WaitlistOffer(models.Model):
     )
     start_date = models.DateField(_("first day offered"))
     rank = models.PositiveIntegerField(_("rank when offered"))
-    reason = models.TextField(_("why this patient"), blank=True)
-    freed_by = models.CharField(_("what freed the places"), max_length=200, blank=True)
+    # The ranking's figures (urgency, open flag, days waited, preference fit, times), put in
+    # words when shown; what freed the places and how the offer ended, as waitlist.words.
+    reason = models.JSONField(_("why this patient"), default=dict, blank=True)
+    freed_by = models.JSONField(_("what freed the places"), default=dict, blank=True)
     offered_at = models.DateTimeField(_("offered at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -164,7 +197,7 @@ class WaitlistOffer(models.Model):
         related_name="+",
         verbose_name=_("decided by"),
     )
-    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    outcome = models.JSONField(_("outcome"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-offered_at", "-pk"]
@@ -184,6 +217,18 @@ class WaitlistOffer(models.Model):
 
     def __str__(self):
         return f"{self.entry.patient.full_name}: {self.start_date} ({self.get_status_display()})"
+
+    @property
+    def reason_text(self) -> str:
+        return rank_reason(**self.reason) if self.reason else ""
+
+    @property
+    def freed_text(self) -> str:
+        return say(self.freed_by)
+
+    @property
+    def outcome_text(self) -> str:
+        return say(self.outcome)
 
     def is_live(self, now=None) -> bool:
         """Open and not past its expiry (the expiry job may not have run yet)."""

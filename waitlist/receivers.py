@@ -4,13 +4,14 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from patients.models import CarePlan
 from sessions.models import SessionStatus, TherapySession
 from sessions.signals import session_status_changed, sessions_booked
 from waitlist.models import EntryStatus, WaitlistEntry
 from waitlist.services import waitlist_match_queue
+from waitlist.words import words
 
 
 def _anyone_waits(center_id: int) -> bool:
@@ -25,13 +26,13 @@ def _session_cancelled(sender, *, session: TherapySession, change, **kwargs) -> 
     if _anyone_waits(session.center_id):
         waitlist_match_queue(
             center_id=session.center_id,
-            freed_by=_("A session was cancelled (%(therapy)s, %(when)s).")
-            % {
-                "therapy": session.therapy,
-                "when": timezone.localtime(session.starts_at, session.center.tzinfo).strftime(
+            freed_by=words(
+                gettext_noop("A session was cancelled (%(therapy)s, %(when)s)."),
+                therapy=session.therapy.name,
+                when=timezone.localtime(session.starts_at, session.center.tzinfo).strftime(
                     "%Y-%m-%d %H:%M"
                 ),
-            },
+            ),
         )
 
 
@@ -42,7 +43,9 @@ def _sessions_moved(sender, *, sessions: list[TherapySession], **kwargs) -> None
     # than a look that finds nothing.
     for center_id in sorted({s.center_id for s in sessions}):
         if _anyone_waits(center_id):
-            waitlist_match_queue(center_id=center_id, freed_by=_("Sessions were re-planned."))
+            waitlist_match_queue(
+                center_id=center_id, freed_by=words(gettext_noop("Sessions were re-planned."))
+            )
 
 
 @receiver(post_save, sender=CarePlan, dispatch_uid="waitlist.care_plan_ended")
@@ -54,6 +57,8 @@ def _care_plan_ended(sender, *, instance: CarePlan, created: bool, **kwargs) -> 
 
     def queue() -> None:
         if _anyone_waits(center_id):
-            waitlist_match_queue(center_id=center_id, freed_by=_("A care plan ended early."))
+            waitlist_match_queue(
+                center_id=center_id, freed_by=words(gettext_noop("A care plan ended early."))
+            )
 
     transaction.on_commit(queue)

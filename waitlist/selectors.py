@@ -18,8 +18,9 @@ from waitlist.models import (
     TimeOfDay,
     WaitlistEntry,
     WaitlistOffer,
+    rank_reason,
 )
-from waitlist.services import queue_key, rank_reason, urgency_of, waited_days
+from waitlist.services import queue_key, urgency_of, waited_days
 
 # How far back the console lists waits that ended (booked, withdrawn).
 CLOSED_SHOWN_DAYS = 30

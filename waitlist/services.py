@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop
 from django_q.tasks import async_task
 
 from clinics.models import Center
@@ -47,6 +47,7 @@ from waitlist.models import (
     WaitlistEntry,
     WaitlistOffer,
 )
+from waitlist.words import say, words
 
 if TYPE_CHECKING:
     from clinics.models import User
@@ -135,7 +136,9 @@ def waitlist_join(
         raise WaitlistError(
             _("You are already on the waitlist for this package; withdraw that wait first.")
         ) from error
-    waitlist_match_queue(center_id=center.pk, freed_by=_("A patient joined the waitlist."))
+    waitlist_match_queue(
+        center_id=center.pk, freed_by=words(gettext_noop("A patient joined the waitlist."))
+    )
     return entry
 
 
@@ -148,7 +151,10 @@ def waitlist_entry_withdraw(*, entry: WaitlistEntry, by: User | None) -> Waitlis
         offered = entry.status == EntryStatus.OFFERED
         for offer in entry.offers.select_for_update().filter(status=OfferStatus.OPEN):
             _offer_close(
-                offer, OfferStatus.WITHDRAWN, by=by, outcome=_("Withdrawn from the waitlist.")
+                offer,
+                OfferStatus.WITHDRAWN,
+                by=by,
+                outcome=words(gettext_noop("Withdrawn from the waitlist.")),
             )
         if entry.care_plan_id:
             CarePlan.objects.filter(pk=entry.care_plan_id, status=CarePlan.Status.DRAFT).update(
@@ -159,7 +165,9 @@ def waitlist_entry_withdraw(*, entry: WaitlistEntry, by: User | None) -> Waitlis
         entry.save(update_fields=["status", "closed_at"])
     if offered:
         # The places this patient was offered are free for the next one.
-        waitlist_match_queue(center_id=entry.center_id, freed_by=_("An offer was withdrawn."))
+        waitlist_match_queue(
+            center_id=entry.center_id, freed_by=words(gettext_noop("An offer was withdrawn."))
+        )
     return entry
 
 
@@ -182,29 +190,6 @@ def queue_key(*, urgency: int, waited: int, fit: float, entry: WaitlistEntry) ->
     return (-urgency, -waited, -fit, entry.created_at, entry.pk)
 
 
-def rank_reason(
-    *, urgency: int, open_flag: bool, waited: int, fit: float | None, times: list[str]
-) -> str:
-    """The ranking in plain words, as the console and the offer show it."""
-    parts = [
-        _("%(priority)s priority") % {"priority": Priority(urgency).label}
-        + (_(" (raised by an open clinical flag)") if open_flag else "")
-    ]
-    parts.append(ngettext("waiting %(n)s day", "waiting %(n)s days", waited) % {"n": waited})
-    if fit is not None:
-        if not times:
-            parts.append(_("any time of day suits"))
-        else:
-            parts.append(
-                _("%(share)s%% of the sessions in the preferred times (%(times)s)")
-                % {
-                    "share": round(fit * 100),
-                    "times": ", ".join(str(TimeOfDay(t).label) for t in times),
-                }
-            )
-    return "; ".join(parts)
-
-
 def preference_fit(assignments: list[dict], times: list[str], zone: ZoneInfo) -> float:
     """The share of placed sessions that start in one of the preferred parts of the day."""
     if not times or not assignments:
@@ -220,7 +205,7 @@ def preference_fit(assignments: list[dict], times: list[str], zone: ZoneInfo) ->
 # --- matching -------------------------------------------------------------------------
 
 
-def waitlist_match_queue(*, center_id: int, freed_by: str, since: datetime | None = None) -> None:
+def waitlist_match_queue(*, center_id: int, freed_by: dict, since: datetime | None = None) -> None:
     """Look for places for the center's waiting patients in the job worker, after commit.
 
     Entries checked at or after `since` (default: now) are left out of that look.
@@ -251,7 +236,7 @@ class _Candidate:
 
 
 def waitlist_match(
-    *, center: Center, freed_by: str = "", since: datetime | None = None
+    *, center: Center, freed_by: dict | None = None, since: datetime | None = None
 ) -> list[WaitlistOffer]:
     """Offer freed capacity to the waiting patients whose whole package now fits.
 
@@ -308,7 +293,9 @@ def _fit_check(
     first = max(entry.earliest_start, today)
     entry.checked_at = now
     if entry.latest_start < today:
-        entry.check_note = _("The latest first day has passed; change the dates or withdraw.")
+        entry.check_note = words(
+            gettext_noop("The latest first day has passed; change the dates or withdraw.")
+        )
         entry.save(update_fields=["checked_at", "check_note"])
         return None
     plan = entry.care_plan
@@ -331,13 +318,18 @@ def _fit_check(
             None,
             "; ".join(error.messages) if isinstance(error, ValidationError) else str(error),
         )
-        entry.check_note = _("Cannot be planned: %(why)s") % {"why": why}
+        entry.check_note = words(gettext_noop("Cannot be planned: %(why)s"), why=why)
     else:
         if day is None:
-            entry.check_note = _(
-                "The whole package does not fit with a first day from %(first)s to %(last)s: "
-                "%(why)s"
-            ) % {"first": _day(first), "last": _day(entry.latest_start), "why": why}
+            entry.check_note = words(
+                gettext_noop(
+                    "The whole package does not fit with a first day from %(first)s to "
+                    "%(last)s: %(why)s"
+                ),
+                first=first,
+                last=entry.latest_start,
+                why=why,
+            )
     if day is None:
         transaction.savepoint_rollback(savepoint)
         if entry.care_plan is not None and entry.care_plan.pk != plan.pk:
@@ -361,7 +353,7 @@ def _fit_check(
 
 def _first_fitting_start(
     plan: CarePlan, *, first: date, last: date, now: datetime, times: list[str]
-) -> tuple[date | None, list[dict], str]:
+) -> tuple[date | None, list[dict], str | dict]:
     """The first day from `first` to `last` at which the engine places every step of the
     plan into the center as booked now, with its placements; else None and the engine's
     reason for the last day tried. One problem covers the whole window (the database is read
@@ -379,13 +371,13 @@ def _first_fitting_start(
     )
     _prefer(problem, times)
     if not problem["plans"][0]["steps"]:
-        return None, [], _("the package has no sessions to place")
+        return None, [], words(gettext_noop("the package has no sessions to place"))
     deadline = time.perf_counter() + FIT_BUDGET
     why = ""
     for shift in range(span + 1):
         left = deadline - time.perf_counter()
         if left <= 0:
-            why = why or _("the search ran out of time")
+            why = why or words(gettext_noop("the search ran out of time"))
             break
         candidate = first + timedelta(days=shift)
         problem["horizon"] = {"start": candidate.isoformat(), "days": plan_days}
@@ -479,36 +471,41 @@ def _holds_of_open_offers(center: Center) -> list[_Hold]:
 
 
 def _offer_make(
-    candidate: _Candidate, *, rank: int, held: list[_Hold], freed_by: str, now: datetime
+    candidate: _Candidate, *, rank: int, held: list[_Hold], freed_by: dict | None, now: datetime
 ) -> WaitlistOffer | None:
     entry = candidate.entry
     try:
         run = _proposal_solve(entry, held=held, now=now)
     except SchedulingError as error:
-        entry.check_note = str(error)
+        entry.check_note = words(gettext_noop("Cannot be planned: %(why)s"), why=str(error))
         entry.save(update_fields=["check_note"])
         return None
     if run.solution["unscheduled"]:
         scheduling_run_discard(run=run, error=_("Not every session fitted on a second look."))
         entry.check_note = (
-            _(
-                "Fits from %(day)s only in times offered to a patient ranked higher; offered "
-                "here if they decline or their offer expires."
+            words(
+                gettext_noop(
+                    "Fits from %(day)s only in times offered to a patient ranked higher; "
+                    "offered here if they decline or their offer expires."
+                ),
+                day=candidate.start,
             )
-            % {"day": _day(candidate.start)}
             if held
-            else _(
-                "Almost fits: the stored proposal left a session out; tried again at the next "
-                "change."
+            else words(
+                gettext_noop(
+                    "Almost fits: the stored proposal left a session out; tried again at the "
+                    "next change."
+                )
             )
         )
         entry.save(update_fields=["check_note"])
         return None
     if _declined_before(entry, run):
         scheduling_run_discard(run=run, error=_("The patient declined these times before."))
-        entry.check_note = _(
-            "Fits from %(day)s at the times declined before; waits for other places."
-        ) % {"day": _day(candidate.start)}
+        entry.check_note = words(
+            gettext_noop("Fits from %(day)s at the times declined before; waits for other places."),
+            day=candidate.start,
+        )
         entry.save(update_fields=["check_note"])
         return None
     mine = _holds(run)
@@ -516,20 +513,24 @@ def _offer_make(
         scheduling_run_discard(
             run=run, error=_("These times are offered to a patient ranked higher.")
         )
-        entry.check_note = _(
-            "Fits from %(day)s, but those times are offered to a patient ranked higher; "
-            "offered here if they decline or their offer expires."
-        ) % {"day": _day(candidate.start)}
+        entry.check_note = words(
+            gettext_noop(
+                "Fits from %(day)s, but those times are offered to a patient ranked higher; "
+                "offered here if they decline or their offer expires."
+            ),
+            day=candidate.start,
+        )
         entry.save(update_fields=["check_note"])
         return None
     held.extend(mine)
-    reason = rank_reason(
-        urgency=candidate.urgency,
-        open_flag=candidate.open_flag,
-        waited=candidate.waited,
-        fit=candidate.fit,
-        times=entry.preferred_times,
-    )
+    # The ranking's figures, put in words in the reader's language (WaitlistOffer.reason_text).
+    reason = {
+        "urgency": candidate.urgency,
+        "open_flag": candidate.open_flag,
+        "waited": candidate.waited,
+        "fit": candidate.fit,
+        "times": entry.preferred_times,
+    }
     zone = ZoneInfo(entry.center.timezone)
     # The first session's day: the engine may slip a step within its slack past the plan's.
     first_day = min(
@@ -542,12 +543,14 @@ def _offer_make(
         start_date=first_day,
         rank=rank,
         reason=reason,
-        freed_by=freed_by[:200],
+        freed_by=freed_by or {},
         offered_at=now,
         expires_at=now + timedelta(hours=OFFER_HOURS),
     )
     entry.status = EntryStatus.OFFERED
-    entry.check_note = _("Offered: the whole package fits from %(day)s.") % {"day": _day(first_day)}
+    entry.check_note = words(
+        gettext_noop("Offered: the whole package fits from %(day)s."), day=first_day
+    )
     entry.save(update_fields=["status", "check_note"])
     transaction.on_commit(lambda: waitlist_offer_tell(offer=offer), robust=True)
     return offer
@@ -594,17 +597,17 @@ def waitlist_offer_tell(*, offer: WaitlistOffer) -> None:
 # --- answering an offer ---------------------------------------------------------------
 
 
-def _offer_close(offer: WaitlistOffer, status: str, *, by: User | None, outcome: str) -> None:
+def _offer_close(offer: WaitlistOffer, status: str, *, by: User | None, outcome: dict) -> None:
     offer.status = status
     offer.decided_at = timezone.now()
     offer.decided_by = by
-    offer.outcome = outcome[:300]
+    offer.outcome = outcome
     offer.save(update_fields=["status", "decided_at", "decided_by", "outcome"])
     if offer.run.status == SchedulingRun.Status.SUCCEEDED:
-        scheduling_run_discard(run=offer.run, error=outcome[:300])
+        scheduling_run_discard(run=offer.run, error=say(outcome))
 
 
-def _back_to_waiting(entry: WaitlistEntry, note: str, *, now: datetime | None = None) -> None:
+def _back_to_waiting(entry: WaitlistEntry, note: dict, *, now: datetime | None = None) -> None:
     """The entry waits again. With `now`, it counts as checked then: the look for the places it
     gave back (queued with `since=now`) offers them to the next patient, not to it again."""
     entry.status = EntryStatus.WAITING
@@ -647,12 +650,21 @@ def waitlist_offer_accept(*, offer: WaitlistOffer, by: User | None) -> BookingOu
             raise WaitlistError(str(_NOT_OPEN.get(offer.status, _("This offer is closed."))))
         if not offer.is_live():
             now = timezone.now()
-            _offer_close(offer, OfferStatus.EXPIRED, by=None, outcome=_("Not accepted in time."))
+            _offer_close(
+                offer,
+                OfferStatus.EXPIRED,
+                by=None,
+                outcome=words(gettext_noop("Not accepted in time.")),
+            )
             _back_to_waiting(
-                entry, _("The last offer expired; waiting for the next places."), now=now
+                entry,
+                words(gettext_noop("The last offer expired; waiting for the next places.")),
+                now=now,
             )
             waitlist_match_queue(
-                center_id=entry.center_id, freed_by=_("An offer expired."), since=now
+                center_id=entry.center_id,
+                freed_by=words(gettext_noop("An offer expired.")),
+                since=now,
             )
             failure = _(
                 "This offer expired at %(when)s, so nothing was booked. You are still on the "
@@ -673,16 +685,20 @@ def waitlist_offer_accept(*, offer: WaitlistOffer, by: User | None) -> BookingOu
                     offer,
                     OfferStatus.TAKEN,
                     by=by,
-                    outcome=_("Someone else booked these times first."),
+                    outcome=words(gettext_noop("Someone else booked these times first.")),
                 )
                 _back_to_waiting(
                     entry,
-                    _(
-                        "The offered times were booked by someone else first; waiting for the next places."
+                    words(
+                        gettext_noop(
+                            "The offered times were booked by someone else first; waiting for "
+                            "the next places."
+                        )
                     ),
                 )
                 waitlist_match_queue(
-                    center_id=entry.center_id, freed_by=_("An offer's times were taken.")
+                    center_id=entry.center_id,
+                    freed_by=words(gettext_noop("An offer's times were taken.")),
                 )
                 failure = _(
                     "Someone else booked one of these times a moment ago, so nothing was booked. "
@@ -695,10 +711,12 @@ def waitlist_offer_accept(*, offer: WaitlistOffer, by: User | None) -> BookingOu
                 transaction.set_rollback(True)
             else:
                 offer.refresh_from_db(fields=["run"])
-                _offer_close(offer, OfferStatus.ACCEPTED, by=by, outcome=_("Booked."))
+                _offer_close(
+                    offer, OfferStatus.ACCEPTED, by=by, outcome=words(gettext_noop("Booked."))
+                )
                 entry.status = EntryStatus.HELD if outcome.held_for else EntryStatus.BOOKED
                 entry.closed_at = timezone.now()
-                entry.check_note = ""
+                entry.check_note = {}
                 entry.save(update_fields=["status", "closed_at", "check_note"])
     if failure is not None:
         raise WaitlistError(failure)
@@ -712,12 +730,16 @@ def waitlist_offer_decline(*, offer: WaitlistOffer, by: User | None) -> Waitlist
         if offer.status != OfferStatus.OPEN:
             raise WaitlistError(str(_NOT_OPEN.get(offer.status, _("This offer is closed."))))
         now = timezone.now()
-        _offer_close(offer, OfferStatus.DECLINED, by=by, outcome=_("Declined."))
+        _offer_close(offer, OfferStatus.DECLINED, by=by, outcome=words(gettext_noop("Declined.")))
         _back_to_waiting(
-            offer.entry, _("Declined the last offer; waiting for other places."), now=now
+            offer.entry,
+            words(gettext_noop("Declined the last offer; waiting for other places.")),
+            now=now,
         )
         waitlist_match_queue(
-            center_id=offer.entry.center_id, freed_by=_("An offer was declined."), since=now
+            center_id=offer.entry.center_id,
+            freed_by=words(gettext_noop("An offer was declined.")),
+            since=now,
         )
     return offer
 
@@ -733,12 +755,21 @@ def waitlist_offers_expire(*, now: datetime | None = None) -> int:
             .select_related("entry", "run")
         )
         for offer in due:
-            _offer_close(offer, OfferStatus.EXPIRED, by=None, outcome=_("Not accepted in time."))
+            _offer_close(
+                offer,
+                OfferStatus.EXPIRED,
+                by=None,
+                outcome=words(gettext_noop("Not accepted in time.")),
+            )
             if offer.entry.status in OPEN_ENTRY_STATUSES:
                 _back_to_waiting(
-                    offer.entry, _("The last offer expired; waiting for the next places.")
+                    offer.entry,
+                    words(gettext_noop("The last offer expired; waiting for the next places.")),
+                    now=now,
                 )
             expired += 1
         for center_id in sorted({offer.entry.center_id for offer in due}):
-            waitlist_match_queue(center_id=center_id, freed_by=_("An offer expired."))
+            waitlist_match_queue(
+                center_id=center_id, freed_by=words(gettext_noop("An offer expired."))
+            )
     return expired

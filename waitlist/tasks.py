@@ -9,7 +9,9 @@ from waitlist.services import waitlist_match, waitlist_offers_expire
 EXPIRY_JOB = ("Expire waitlist offers", "waitlist.tasks.waitlist_offers_expire_task", "I", 5)
 
 
-def waitlist_match_task(center_id: int, freed_by: str = "", queued_at: str | None = None) -> int:
+def waitlist_match_task(
+    center_id: int, freed_by: dict | None = None, queued_at: str | None = None
+) -> int:
     """Offer what was freed at a center to its waiting patients; returns the offers made."""
     center = Center.objects.filter(pk=center_id).first()
     if center is None:

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinics.access import STAFF_ROLES, centers_for, staff_center_for
@@ -25,6 +25,7 @@ from waitlist.services import (
     waitlist_offer_accept,
     waitlist_offer_decline,
 )
+from waitlist.words import words
 
 
 def _patient_of(request: HttpRequest) -> Patient:
@@ -123,7 +124,9 @@ def center_waitlist(request: HttpRequest) -> HttpResponse:
 def center_match(request: HttpRequest, center_id: int) -> HttpResponse:
     if not _is_staff_of(request.user, center_id):
         raise Http404
-    waitlist_match_queue(center_id=center_id, freed_by=_("Asked for from the console."))
+    waitlist_match_queue(
+        center_id=center_id, freed_by=words(gettext_noop("Asked for from the console."))
+    )
     messages.info(
         request,
         _("Looking for places for everyone waiting; offers appear here in a moment."),

@@ -74,7 +74,7 @@ def test_a_cancellation_offers_the_place_to_the_patient_whose_whole_package_fits
         longer = _join(one_place, too_long, one_place["two_days"])
     assert fitting.offers.count() == longer.offers.count() == 0
     fitting.refresh_from_db()
-    assert "does not fit" in fitting.check_note
+    assert "does not fit" in fitting.check_text
 
     with jobs():
         _cancel(full_days["first"], admin_user)
@@ -83,14 +83,14 @@ def test_a_cancellation_offers_the_place_to_the_patient_whose_whole_package_fits
     assert offer is not None
     assert offer.start_date == one_place["day"]
     assert offer.run.solution["unscheduled"] == []
-    assert "cancelled" in offer.freed_by
+    assert "cancelled" in offer.freed_text
     fitting.refresh_from_db()
     assert fitting.status == EntryStatus.OFFERED
     # One free day is one slot of a two-day package: not offered, and told why.
     longer.refresh_from_db()
     assert longer.status == EntryStatus.WAITING
     assert _open_offer(longer) is None
-    assert "does not fit" in longer.check_note
+    assert "does not fit" in longer.check_text
     # The offered patient is told in the portal's inbox (and by SMS, which they agreed to).
     channels = set(
         OutboxMessage.objects.filter(
@@ -113,17 +113,17 @@ def test_the_place_goes_by_urgency_then_by_wait(one_place, full_days, admin_user
         _cancel(full_days["first"], admin_user)
     first = _open_offer(urgent)
     assert first is not None and first.rank == 1
-    assert first.reason.startswith("Urgent priority")
+    assert first.reason_text.startswith("Urgent priority")
     # One place, one offer: the others wait behind it and are told so.
     assert _open_offer(long_wait) is None and _open_offer(short_wait) is None
     long_wait.refresh_from_db()
-    assert "ranked higher" in long_wait.check_note
+    assert "ranked higher" in long_wait.check_text
 
     with jobs():
         waitlist_offer_decline(offer=first, by=urgent_new.user)
     second = _open_offer(long_wait)
     assert second is not None, "the longest wait comes next"
-    assert "waiting 10 days" in second.reason
+    assert "waiting 10 days" in second.reason_text
     with jobs():
         waitlist_offer_decline(offer=second, by=None)
     assert _open_offer(short_wait) is not None
@@ -139,7 +139,7 @@ def test_an_open_clinical_flag_raises_the_urgency(one_place, full_days, admin_us
         _cancel(full_days["first"], admin_user)
     offer = _open_offer(flagged_entry)
     assert offer is not None
-    assert "raised by an open clinical flag" in offer.reason
+    assert "raised by an open clinical flag" in offer.reason_text
 
 
 def test_preference_fit_breaks_a_tie_of_urgency_and_wait(one_place):

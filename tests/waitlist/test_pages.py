@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from clinics.choices import Role
 from sessions.models import SessionStatus, TherapySession
@@ -21,6 +22,7 @@ from tests.portal.intake import with_intake_done
 from tests.waitlist.conftest import booked, waiting_patient
 from waitlist.models import EntryStatus, OfferStatus, WaitlistEntry, WaitlistOffer
 from waitlist.services import waitlist_join
+from waitlist.words import words
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +248,19 @@ def test_the_api_refuses_a_practitioner_and_a_stranger_patient(client, center, o
     )
     assert response.status_code == 404
     assert not WaitlistEntry.objects.exists()
+
+
+def test_the_reasons_are_shown_in_the_readers_language(client, center, admin_user):
+    entry = WaitlistOfferFactory(entry__patient=PatientFactory(center=center)).entry
+    WaitlistEntry.objects.filter(pk=entry.pk).update(
+        check_note=words(
+            gettext_noop("Offered: the whole package fits from %(day)s."),
+            day=datetime.date(2026, 12, 7),
+        )
+    )
+    client.force_login(admin_user)
+    client.post(reverse("set_language"), {"language": "hi"})
+    page = client.get(reverse("waitlist_console")).content.decode()
+    assert "प्रस्तावित: पूरा पैकेज" in page
+    assert "सामान्य प्राथमिकता" in page
+    assert "3 दिन से प्रतीक्षा में" in page

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_noop
 
 from clinics.choices import Role
 from clinics.models import (
@@ -74,6 +75,7 @@ from sessions.services import (
 )
 from waitlist.models import WaitlistEntry
 from waitlist.services import waitlist_match
+from waitlist.words import words
 
 SUPERUSER_EMAIL = "staff@demo.clinic"
 # Patients waiting at Kochi for a package: (first, last, sex, priority, protocol, days waited,
@@ -746,7 +748,9 @@ class Command(BaseCommand):
             preferred_times=["morning"],
             created_at=timezone.now() - timedelta(days=2),
         )
-        offers = waitlist_match(center=center, freed_by="The demo's first look.")
+        offers = waitlist_match(
+            center=center, freed_by=words(gettext_noop("The demo's first look."))
+        )
         waiting = WaitlistEntry.objects.filter(center=center).count()
         self.stdout.write(f"Waitlist: {waiting} waiting at {center.name}, {len(offers)} offered")
 
