@@ -231,3 +231,22 @@ def test_figures_kept_by_an_older_release_are_counted_afresh(
     rows, counted = _csv(client, url)
     assert counted
     assert rows == [["No reminder reached them", "", "1", "0", "1", "100.0"]]
+
+
+def test_figures_kept_in_english_are_not_shown_to_a_hindi_reader(client, admin_user, center):
+    session = _session(center, 8, S.COMPLETED)
+    OutboxMessageFactory(
+        patient=session.patient,
+        session=session,
+        event="pre_24h",
+        channel=Channel.SMS,
+        status=OutboxStatus.SENT,
+    )
+    client.force_login(admin_user)
+    url = reverse("console_reminders")
+    assert client.get(url, HTTP_ACCEPT_LANGUAGE="en").status_code == 200
+
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="hi").content.decode()
+
+    assert "24 घंटे पहले (T-24h)" in page
+    assert "24 hours before (T-24h)" not in page
