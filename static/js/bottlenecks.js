@@ -8,6 +8,7 @@
     const target = document.getElementById("bottlenecks-chart");
     if (!source || !target || typeof Plotly === "undefined") return;
     const data = JSON.parse(source.textContent);
+    const largest = Math.max(0, ...data.mentions.map(function (named, i) { return named + data.overruns[i]; }));
     Plotly.newPlot(
       target,
       [
@@ -31,10 +32,11 @@
       {
         barmode: "stack",
         margin: { t: 10, r: 10, b: 40, l: 10 },
-        legend: { orientation: "h", y: 1.15 },
+        legend: { orientation: "h", y: 1.15, traceorder: "normal" },
         // Long names go inside the plot's left margin, which Plotly widens to fit them.
         yaxis: { automargin: true },
-        xaxis: { rangemode: "tozero", dtick: 1, tickformat: "d" },
+        // Counts are whole: a tick at each one while they are few, Plotly's own spacing after.
+        xaxis: { rangemode: "tozero", tickformat: "d", dtick: largest <= 10 ? 1 : undefined },
       },
       { responsive: true, displaylogo: false }
     );
