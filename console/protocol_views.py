@@ -50,18 +50,17 @@ from protocols.services import (
 def _protocol_at(request: HttpRequest, pk: int) -> tuple[ProtocolTemplate, Center, list[Center]]:
     """The protocol and the center it is looked at for: its own center when it has one
     (which must be one of the user's), else the center the address asks for."""
-    staff_centers = centers_for(request.user, roles=STAFF_ROLES)
-    if not staff_centers.exists():
-        raise PermissionDenied
+    center, centers = staff_center_for(
+        request.user, request.GET.get("center") or request.POST.get("center")
+    )
     template = get_object_or_404(
         ProtocolTemplate.objects.select_related("center").filter(
-            Q(center__isnull=True) | Q(center__in=staff_centers)
+            Q(center__isnull=True) | Q(center__in=centers)
         ),
         pk=pk,
     )
-    wanted = template.center_id or request.GET.get("center") or request.POST.get("center")
-    center, centers = staff_center_for(request.user, wanted)
-    return template, center, centers
+    # Another center's own protocol was not found above; this one is of one of the user's.
+    return template, template.center or center, centers
 
 
 def may_edit_protocol(user, template: ProtocolTemplate, center: Center) -> bool:

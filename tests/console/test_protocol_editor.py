@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from tests.factories import (
     CarePlanFactory,
     MembershipFactory,
     PatientFactory,
+    ProtocolStepFactory,
     ProtocolTemplateFactory,
     ProtocolVersionFactory,
     UserFactory,
@@ -28,6 +30,9 @@ offered, protocol = protocol_fixtures.offered, protocol_fixtures.protocol
 
 # Session, user, centers, roles (the menu), is-director, protocols, their versions with counts.
 LIST_QUERIES = 8
+# Session, user, centers (twice: the protocol's and the page's), roles and patient record (the
+# menu), versions with counts, steps, checklists and their items, may-edit.
+VERSION_QUERIES = 11
 
 
 def _today(center):
@@ -400,3 +405,50 @@ def test_a_shared_protocol_is_changed_by_a_medical_director_only(
     response = _edit(client, shared, effective_from=start, steps=rows, center=center)
     assert response.status_code == 302
     assert shared.versions.count() == 2
+
+
+def test_a_failure_while_writing_the_steps_leaves_version_1_open_and_no_version_2(
+    client, admin_user, center, protocol, offered, monkeypatch
+):
+    """All or nothing even past the checks: a step the database refuses (here the third)
+    undoes closing version 1 and every step written before it."""
+    real_create = ProtocolStep.objects.create
+    written = []
+
+    def refuse_the_third(**fields):
+        written.append(fields["code"])
+        if len(written) == 3:
+            raise IntegrityError("protocol_step_unique_order")
+        return real_create(**fields)
+
+    monkeypatch.setattr(ProtocolStep.objects, "create", refuse_the_third)
+    client.force_login(admin_user)
+
+    with pytest.raises(IntegrityError):
+        _edit(
+            client,
+            protocol,
+            effective_from=_today(center) + datetime.timedelta(days=2),
+            steps=_v1_rows(offered),
+        )
+
+    assert len(written) == 3
+    v1 = protocol.versions.get()
+    assert (v1.version, v1.effective_to) == (1, None)
+    assert ProtocolStep.objects.filter(version__template=protocol).count() == 4
+
+
+def test_a_version_page_costs_the_same_queries_with_many_steps(
+    client, admin_user, protocol, offered, django_assert_max_num_queries
+):
+    v1 = protocol.versions.get()
+    for order in range(5, 25):
+        ProtocolStepFactory(
+            version=v1, order=order, therapy=offered["swedana"], day_offset=order // 5
+        )
+    client.force_login(admin_user)
+
+    with django_assert_max_num_queries(VERSION_QUERIES):
+        page = client.get(reverse("console_protocol", args=[protocol.pk])).content.decode()
+
+    assert page.count("<tr>") == 25  # the header and 24 steps
