@@ -714,3 +714,48 @@ class WaitlistOfferFactory(DjangoModelFactory):
     )
     offered_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(lambda o: o.offered_at + datetime.timedelta(hours=24))
+
+
+# --- waitlist ---------------------------------------------------------------------------
+
+
+class WaitlistEntryFactory(DjangoModelFactory):
+    """A patient waiting for a package at their center, with the draft plan offers are for."""
+
+    class Meta:
+        model = WaitlistEntry
+
+    patient = factory.SubFactory(PatientFactory)
+    center = factory.SelfAttribute("patient.center")
+    protocol_version = factory.SubFactory(ProtocolVersionFactory)
+    earliest_start = factory.LazyFunction(
+        lambda: timezone.now().date() + datetime.timedelta(days=7)
+    )
+    latest_start = factory.LazyAttribute(lambda o: o.earliest_start + datetime.timedelta(days=7))
+    care_plan = factory.SubFactory(
+        CarePlanFactory,
+        patient=factory.SelfAttribute("..patient"),
+        protocol_version=factory.SelfAttribute("..protocol_version"),
+        start_date=factory.SelfAttribute("..earliest_start"),
+    )
+
+
+class WaitlistOfferFactory(DjangoModelFactory):
+    """An open offer of places to a waiting patient, from a stored proposal."""
+
+    class Meta:
+        model = WaitlistOffer
+
+    entry = factory.SubFactory(WaitlistEntryFactory, status=WaitlistEntry.Status.OFFERED)
+    run = factory.SubFactory(
+        SchedulingRunFactory,
+        center=factory.SelfAttribute("..entry.center"),
+        care_plan=factory.SelfAttribute("..entry.care_plan"),
+        status=SchedulingRun.Status.SUCCEEDED,
+        solution=factory.LazyFunction(lambda: {"assignments": [], "unscheduled": []}),
+    )
+    start_date = factory.SelfAttribute("entry.earliest_start")
+    rank = 1
+    reason = "Routine priority; waiting 3 days; any time of day suits"
+    offered_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda o: o.offered_at + datetime.timedelta(hours=24))

@@ -311,3 +311,18 @@ def test_joining_is_refused_in_words(one_place, patient, other_center):
             preferred_times=[],
             by=None,
         )
+
+
+def test_a_care_plan_ended_early_offers_what_it_gave_back(one_place, full_days, jobs):
+    patient = waiting_patient(one_place)
+    with jobs():
+        entry = _join(one_place, patient, one_place["one_day"])
+    plan = full_days["first"]
+    # Ended from the admin: its sessions released in bulk (no status signal), then the plan.
+    plan.sessions.update(status=SessionStatus.CANCELLED)
+    with jobs():
+        plan.status = CarePlan.Status.CANCELLED
+        plan.save(update_fields=["status"])
+    offer = _open_offer(entry)
+    assert offer is not None
+    assert offer.freed_text == "A care plan ended early."
