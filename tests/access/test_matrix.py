@@ -264,6 +264,7 @@ ACCESS = {
     "care_plan_detail": Access(allow=STAFF, obj="care_plan", neighbour=STAFF),
     "care_plan_auto_schedule": Access(allow=STAFF, obj="care_plan", neighbour=STAFF, post=True),
     "care_plan_earliest_start": Access(allow=STAFF, obj="care_plan", neighbour=STAFF),
+    "care_plan_book_remaining": Access(allow=STAFF, obj="care_plan", neighbour=STAFF, post=True),
     # Approving a held plan is a clinical decision: practitioners and directors, not admins.
     "care_plans_held": Access(allow=_a("director", "practitioner")),
     "care_plan_held_approve": Access(
@@ -310,6 +311,9 @@ ACCESS = {
         allow=STAFF, obj="care_plan", neighbour=STAFF, post=True, body="care_plan"
     ),
     "api_schedule_run": Access(allow=STAFF, obj="run", neighbour=STAFF),
+    "api_care_plan_book_remaining": Access(
+        allow=STAFF, obj="care_plan", neighbour=STAFF, post=True
+    ),
     # Lists answer everyone signed in, each with what the caller may see (maybe nothing).
     "api_schedule_runs": Access(allow=ALL_SIGNED_IN),
     "api_sessions": Access(allow=ALL_SIGNED_IN),

@@ -91,6 +91,8 @@ KWARG_SOURCES = {
     ("portal_discharge_pdf", "pk"): "care_plan",
     ("care_plan_auto_schedule", "pk"): "care_plan",
     ("care_plan_earliest_start", "pk"): "care_plan",
+    ("care_plan_book_remaining", "pk"): "care_plan",
+    ("api_care_plan_book_remaining", "pk"): "care_plan",
     ("care_plan_held_approve", "pk"): "care_plan",
     ("care_plan_held_decline", "pk"): "care_plan",
     ("portal_book_plan", "pk"): "care_plan",
