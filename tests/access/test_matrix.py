@@ -487,10 +487,6 @@ class World:
             return named | {"number": 1} if obj == "protocol_version" else named
         if obj == "package":
             return {"pk": PackageTemplateFactory(center=self._center_of(owner)).pk}
-        if obj == "waitlist_entry":
-            return {"pk": WaitlistEntryFactory(patient=self.patient(owner)).pk}
-        if obj == "waitlist_offer":
-            return {"pk": WaitlistOfferFactory(entry__patient=self.patient(owner)).pk}
         raise AssertionError(f"no builder for object kind {obj!r}")
 
 
