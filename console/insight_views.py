@@ -14,6 +14,7 @@ from console.dashboard_views import _csv_response, _percent, _refusal, _wants_cs
 from console.outcome_trends import (
     SIDE_EFFECT_COMPLICATION_SCORE,
     booking_to_start,
+    booking_to_start_by_center,
     complications_by_step,
     mymop_trends,
     symptom_trends,
@@ -141,6 +142,19 @@ def outcome_trends_view(request: HttpRequest) -> HttpResponse:
             booking_to_start(**period),
         ),
     )
+    # A director (or admin) of several centers compares the waits center by center.
+    center_waits = (
+        kept_figures(
+            "outcome_trends_centers",
+            [c.pk for c in centers],
+            (first_day, last_day),
+            lambda: booking_to_start_by_center(
+                centers=centers, first_day=first_day, last_day=last_day
+            ),
+        )
+        if len(centers) > 1
+        else []
+    )
     if _wants_csv(request):
         return _csv_response(
             f"outcome-trends-{center.slug}-{first_day}-{last_day}",
@@ -160,6 +174,10 @@ def outcome_trends_view(request: HttpRequest) -> HttpResponse:
         "steps": steps,
         "waits": [
             (row, [(label, row.counts.get(key, 0)) for key, label in columns]) for row in waits
+        ],
+        "center_waits": [
+            (row, [(label, row.counts.get(key, 0)) for key, label in columns])
+            for row in center_waits
         ],
         "wait_labels": [label for _key, label in columns],
         "strong_side_effect": SIDE_EFFECT_COMPLICATION_SCORE,

@@ -233,12 +233,9 @@ def complications_by_step(
     ]
 
 
-def booking_to_start(*, center: Center, first_day: date, last_day: date) -> list[WaitRow]:
-    """Care plans of the center's patients created in the days (not cancelled), per protocol,
-    counted by how long from creation to the start of their first session that was not
-    cancelled."""
-    starts, _unused = local_day_bounds(first_day, center.timezone)
-    _unused, ends = local_day_bounds(last_day, center.timezone)
+def _waits(plans, group_by: str) -> list[WaitRow]:
+    """`plans` (not cancelled) grouped by `group_by` and by how long from each plan's creation
+    to the start of its first session that was not cancelled, in one grouped query."""
     first_start = Subquery(
         TherapySession.objects.filter(care_plan=OuterRef("pk"))
         .exclude(status=SessionStatus.CANCELLED)
@@ -256,20 +253,42 @@ def booking_to_start(*, center: Center, first_day: date, last_day: date) -> list
         output_field=CharField(),
     )
     rows = (
-        CarePlan.objects.filter(patient__center=center, created_at__gte=starts, created_at__lt=ends)
-        .exclude(status=CarePlan.Status.CANCELLED)
+        plans.exclude(status=CarePlan.Status.CANCELLED)
         .annotate(first_start=first_start)
         .annotate(wait=bucket)
-        .values("protocol_version__template__name", "wait")
+        .values(group_by, "wait")
         .annotate(plans=Count("pk"))
-        .order_by("protocol_version__template__name", "wait")
+        .order_by(group_by, "wait")
     )
-    by_protocol: dict[str, WaitRow] = {}
+    by_group: dict[str, WaitRow] = {}
     for row in rows:
-        name = row["protocol_version__template__name"]
-        wait_row = by_protocol.setdefault(name, WaitRow(protocol=name, counts={}))
+        wait_row = by_group.setdefault(row[group_by], WaitRow(protocol=row[group_by], counts={}))
         wait_row.counts[row["wait"]] = row["plans"]
-    return list(by_protocol.values())
+    return list(by_group.values())
+
+
+def booking_to_start(*, center: Center, first_day: date, last_day: date) -> list[WaitRow]:
+    """Care plans of the center's patients created in the days, per protocol, counted by how
+    long they waited for their first session."""
+    starts, _unused = local_day_bounds(first_day, center.timezone)
+    _unused, ends = local_day_bounds(last_day, center.timezone)
+    plans = CarePlan.objects.filter(
+        patient__center=center, created_at__gte=starts, created_at__lt=ends
+    )
+    return _waits(plans, "protocol_version__template__name")
+
+
+def booking_to_start_by_center(
+    *, centers: list[Center], first_day: date, last_day: date
+) -> list[WaitRow]:
+    """The same waits, all protocols together, center by center (each its own local days):
+    what a medical director of several centers compares. WaitRow.protocol holds the center."""
+    created_in_days = Q(pk__in=[])
+    for center in centers:
+        starts, _unused = local_day_bounds(first_day, center.timezone)
+        _unused, ends = local_day_bounds(last_day, center.timezone)
+        created_in_days |= Q(patient__center=center, created_at__gte=starts, created_at__lt=ends)
+    return _waits(CarePlan.objects.filter(created_in_days), "patient__center__name")
 
 
 def wait_columns() -> list[tuple[str, str]]:

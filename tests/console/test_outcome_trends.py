@@ -11,12 +11,14 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from clinics.choices import Role
 from feedback.choices import Symptom
 from patients.models import CarePlan
 from sessions.models import SessionStatus, TherapySession
 from tests.factories import (
     CarePlanFactory,
     IncidentFactory,
+    MembershipFactory,
     MymopAnswerFactory,
     PatientFactory,
     ProtocolStepFactory,
@@ -24,6 +26,7 @@ from tests.factories import (
     SessionFeedbackFactory,
     SymptomScoreFactory,
     TherapySessionFactory,
+    UserFactory,
     local_today_at,
 )
 
@@ -271,3 +274,26 @@ def test_new_incidents_scores_and_answers_show_at_once_though_the_figures_are_ke
     page = client.get(reverse("console_outcome_trends")).content.decode()
     assert _table(page, "step-complications")[1][4:] == ["1", "1", "50.0 %"]
     assert _table(page, "mymop-trends")[1] == ["Virechana 7-day", "5", "2", "1.0"]
+
+
+def test_a_director_of_two_centers_compares_their_waits(client, center, other_center, virechana):
+    director = UserFactory()
+    for place in (center, other_center):
+        MembershipFactory(user=director, center=place, role=Role.MEDICAL_DIRECTOR)
+    CarePlanFactory(patient=PatientFactory(center=other_center))
+    client.force_login(director)
+
+    page = client.get(reverse("console_outcome_trends"), {"center": center.pk}).content.decode()
+
+    assert _table(page, "center-waits") == [
+        ["Kerala Panchakarma Center", "0", "1", "0", "1", "0", "0", "1"],
+        ["London Ayurveda Clinic", "0", "0", "0", "0", "0", "0", "1"],
+    ]
+
+
+def test_an_admin_of_one_center_has_no_comparison(client, admin_user, virechana):
+    client.force_login(admin_user)
+
+    page = client.get(reverse("console_outcome_trends")).content.decode()
+
+    assert "center by center" not in page
