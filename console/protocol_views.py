@@ -85,9 +85,6 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
             "centers": centers,
             "today": today,
             "rows": protocol_rows(center=center, today=today),
-            "is_director": centers_for(request.user, roles=[Role.MEDICAL_DIRECTOR])
-            .filter(pk=center.pk)
-            .exists(),
         },
     )
 
@@ -136,7 +133,6 @@ def protocol_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     today = timezone.localdate(timezone=center.tzinfo)
     latest = template.versions.order_by("-version").first()
-    latest_steps = version_steps(latest) if latest else []
     adding_row = request.method == "POST" and "add_step" in request.POST
     if adding_row:
         # One more blank row, nothing saved: the page comes back with what was typed.
@@ -178,6 +174,7 @@ def protocol_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if latest and start == latest.effective_from:
             start = start + datetime.timedelta(days=1)
         form = NewVersionForm(initial={"effective_from": start})
+        latest_steps = list(latest.steps.order_by("order")) if latest else []
         steps = StepFormSet(initial=step_initial(latest_steps), prefix="steps")
     return render(
         request,
@@ -188,7 +185,6 @@ def protocol_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "latest": latest,
             "form": form,
             "steps": steps,
-            "therapy_checklists": {s.therapy_id: s.checklist for s in latest_steps},
         },
         status=400 if request.method == "POST" and not adding_row else 200,
     )

@@ -28,8 +28,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 offered, protocol = protocol_fixtures.offered, protocol_fixtures.protocol
 
-# Session, user, centers, roles (the menu), is-director, protocols, their versions with counts.
-LIST_QUERIES = 8
+# Session, user, centers, roles and patient record (the menu), protocols, their versions with
+# their counts.
+LIST_QUERIES = 7
 # Session, user, centers (twice: the protocol's and the page's), roles and patient record (the
 # menu), versions with counts, steps, checklists and their items, may-edit.
 VERSION_QUERIES = 11
