@@ -230,3 +230,21 @@ def test_the_api_books_the_rest_and_documents_its_answers(
 
 def clinic_of(plan) -> dict:
     return {"version": plan.protocol_version, "start": plan.start_date}
+
+
+def test_the_offer_and_its_refusal_read_in_hindi(
+    client, admin_user, clinic, plan_with_day_three_left_out
+):
+    plan = plan_with_day_three_left_out
+    client.force_login(admin_user)
+    client.post(reverse("set_language"), {"language": "hi", "next": "/"})
+
+    page = client.get(reverse("care_plan_detail", args=[plan.pk])).content.decode()
+    assert "बाकी चरण बुक करें" in page
+    assert "2 चरणों का अभी कोई सत्र नहीं है" in page
+
+    draft = plan_for(clinic)
+    draft.status = draft.Status.SCHEDULED
+    draft.save(update_fields=["status"])
+    refused = client.post(reverse("care_plan_book_remaining", args=[draft.pk]), follow=True)
+    assert "इस देखभाल योजना का कोई चरण अभी बुक नहीं है" in refused.content.decode()
