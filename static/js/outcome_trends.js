@@ -49,7 +49,13 @@
       data.waits.map(function (bucket) {
         return { type: "bar", name: bucket.name, x: bucket.x, y: bucket.y };
       }),
-      { barmode: "stack", yaxis: { title: { text: labels.plans }, rangemode: "tozero" }, xaxis: { automargin: true } }
+      {
+        barmode: "stack",
+        // Stacked bars list their legend top down unless told: keep the waits in their order.
+        legend: Object.assign({ traceorder: "normal" }, LEGEND),
+        yaxis: { title: { text: labels.plans }, rangemode: "tozero" },
+        xaxis: { automargin: true },
+      }
     );
   });
 })();
