@@ -61,6 +61,10 @@ OFFER_HOURS = 24
 # The widest window a patient may give between their earliest and latest first day.
 MAX_WINDOW_DAYS = 90
 
+# Seconds a matching pass spends checking entries (each up to FIT_BUDGET and a proposal's
+# second) before it leaves the rest to another job: the worker stops a job at 120 s.
+MATCH_BUDGET = 60.0
+
 # Seconds the engine may spend looking for a first day at which one entry's whole package
 # fits, all candidate days together; the matching runs in the job worker, not a page.
 FIT_BUDGET = 1.0
@@ -269,8 +273,22 @@ def waitlist_match(
             ).values_list("patient_id", flat=True)
         )
         zone = ZoneInfo(center.timezone)
-        candidates = []
-        for entry in waiting:
+        # Checked in queue order, so that a pass cut short by its budget leaves the patients
+        # ranked lowest for the next one rather than someone more urgent.
+        waiting.sort(
+            key=lambda e: queue_key(
+                urgency=urgency_of(e.patient, open_flag=e.patient_id in flagged),
+                waited=waited_days(e, started),
+                fit=0,
+                entry=e,
+            )
+        )
+        deadline = time.perf_counter() + MATCH_BUDGET
+        candidates, left_over = [], False
+        for checked, entry in enumerate(waiting):
+            if checked and time.perf_counter() > deadline:
+                left_over = True
+                break
             candidate = _fit_check(
                 entry, zone=zone, open_flag=entry.patient_id in flagged, now=started
             )
@@ -281,6 +299,9 @@ def waitlist_match(
             offer = _offer_make(candidate, rank=rank, held=held, freed_by=freed_by, now=started)
             if offer is not None:
                 offers.append(offer)
+        if left_over:
+            # The rest in another job: those checked in this pass (at `started`) are skipped.
+            waitlist_match_queue(center_id=center.pk, freed_by=freed_by or {}, since=started)
     return offers
 
 

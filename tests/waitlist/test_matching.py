@@ -18,6 +18,7 @@ from waitlist.services import (
     WaitlistError,
     queue_key,
     waitlist_join,
+    waitlist_match,
     waitlist_offer_accept,
     waitlist_offer_decline,
     waitlist_offers_expire,
@@ -326,3 +327,27 @@ def test_a_care_plan_ended_early_offers_what_it_gave_back(one_place, full_days, 
     offer = _open_offer(entry)
     assert offer is not None
     assert offer.freed_text == "A care plan ended early."
+
+
+def test_a_pass_out_of_time_leaves_the_rest_to_the_next_job(
+    one_place, full_days, admin_user, jobs, monkeypatch
+):
+    day = one_place["day"]
+    first = waiting_patient(one_place, first_name="First", priority=Priority.HIGH)
+    second = waiting_patient(one_place, first_name="Second")
+    with jobs():
+        first_entry = _join(one_place, first, one_place["one_day"])
+        second_entry = _join(
+            one_place, second, one_place["one_day"], first=day + datetime.timedelta(days=1)
+        )
+    # Outside `jobs`, the matching these cancellations queue never runs: one pass is run below.
+    _cancel(full_days["first"], admin_user)
+    _cancel(full_days["second"], admin_user)
+    monkeypatch.setattr("waitlist.services.MATCH_BUDGET", 0)
+
+    with jobs():
+        offers = waitlist_match(center=one_place["center"])
+        # The pass checked one entry, the most urgent, and queued another job for the rest.
+        assert [offer.entry_id for offer in offers] == [first_entry.pk]
+    assert _open_offer(first_entry).start_date == day
+    assert _open_offer(second_entry).start_date == day + datetime.timedelta(days=1)
