@@ -11,6 +11,8 @@ RECURRING_JOBS = (
     ("Send due notifications", "notifications.tasks.outbox_dispatch_task", "I", 1),
     ("Over-running sessions", "sessions.tasks.session_overruns_extend_task", "I", 1),
     ("Evaluate adaptation rules", "feedback.tasks.adaptation_rules_daily_task", "D", None),
+    # Offers of freed places not accepted in time go back to the waitlist's queue.
+    ("Expire waitlist offers", "waitlist.tasks.waitlist_offers_expire_task", "I", 5),
 )
 
 
