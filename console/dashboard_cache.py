@@ -76,13 +76,18 @@ def kept_figures(
     count: Callable[[], object],
     *,
     stale: Callable[[object], bool] | None = None,
+    versions: list[str] | None = None,
 ):
     """The dashboard's figures for these centers and filters: kept ones if no center changed
-    since they were counted (and `stale` does not reject them), else `count()`, kept."""
+    since they were counted (and `stale` does not reject them), else `count()`, kept.
+
+    `versions`, the centers' tokens if the caller read them already (to keep its drawing of
+    the figures under the same ones).
+    """
     seconds = settings.ANALYTICS_CACHE_SECONDS
     if not seconds:
         return count()
-    versions = analytics_versions(center_ids)
+    versions = versions or analytics_versions(center_ids)
     # Labels (a reminder's name, "No reminder reached them") are translated as counted.
     identity = repr((dashboard, center_ids, versions, filters, translation.get_language()))
     key = (

@@ -4,6 +4,7 @@ whether reminders bring patients in, adherence per protocol, and a user's center
 import csv
 
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_safe
 from clinics.choices import Weekday
 from console.adherence import adherence_figures
 from console.centers import centers_compared
-from console.dashboard_cache import kept_figures
+from console.dashboard_cache import analytics_versions, kept_figures
 from console.reminders import reminder_effectiveness
 from console.utilisation import utilisation
 from console.views import _analytics_period
@@ -53,11 +54,15 @@ def utilisation_view(request: HttpRequest) -> HttpResponse:
     center, centers, first_day, last_day, query, valid = _analytics_period(request)
     if _wants_csv(request) and not valid:
         return _refusal(query)
+    # The page keeps its drawing of the figures too, under the same token (the heatmaps' and
+    # tables' template costs more than the rest of the page).
+    version = analytics_versions([center.pk])[0]
     figures = kept_figures(
         "utilisation",
         [center.pk],
         (first_day, last_day),
         lambda: utilisation(center=center, first_day=first_day, last_day=last_day),
+        versions=[version],
     )
     if _wants_csv(request):
         return _csv_response(
@@ -84,6 +89,7 @@ def utilisation_view(request: HttpRequest) -> HttpResponse:
             "labels": {"percent": _("% booked")},
         },
         "errors": [] if valid else [e for errors in query.errors.values() for e in errors],
+        "kept": {"seconds": settings.ANALYTICS_CACHE_SECONDS, "version": version},
     }
     return render(request, "console/utilisation.html", context, status=200 if valid else 400)
 

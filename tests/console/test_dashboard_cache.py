@@ -5,6 +5,7 @@ dashboard shows figures equal to a fresh hand count."""
 import csv
 import datetime
 import io
+import re
 import time
 
 import pytest
@@ -160,11 +161,18 @@ def test_utilisation_is_counted_afresh_when_the_center_closes_a_day(client, admi
     rows, counted = _csv(client, url, week)
     assert (rooms(rows), counted) == ([["Room", "R1 · Abhyanga", "1.5", "4.0", "37.5"]], False)
 
+    open_days = lambda: re.search(  # noqa: E731
+        r"against what was open: (\d+) open day", client.get(url, week).content.decode()
+    ).group(1)
+    # The page keeps its drawing of the figures as well.
+    assert open_days() == open_days() == "7"
+
     ClosureFactory(center=center, date=monday, reason="Onam")
 
     # Closed that Monday: nothing was open, the booking still counts.
     rows, counted = _csv(client, url, week)
     assert (rooms(rows), counted) == ([["Room", "R1 · Abhyanga", "1.5", "0.0", ""]], True)
+    assert open_days() == "6"
 
 
 def test_adherence_counts_a_session_due_once_its_start_has_passed(client, admin_user, center):
