@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from notifications.models import Channel, OutboxMessage
 from patients.models import CarePlan, Priority
+from scheduling.services.replanning import session_move
 from sessions.models import SessionStatus, TherapySession
 from sessions.services import session_transition
-from tests.factories import ClinicalFlagFactory
+from tests.factories import ClinicalFlagFactory, ProtocolStepFactory, ProtocolVersionFactory
 from tests.waitlist.conftest import booked, waiting_patient
 from waitlist.models import EntryStatus, OfferStatus, WaitlistEntry, WaitlistOffer
 from waitlist.services import (
@@ -351,3 +352,25 @@ def test_a_pass_out_of_time_leaves_the_rest_to_the_next_job(
         assert [offer.entry_id for offer in offers] == [first_entry.pk]
     assert _open_offer(first_entry).start_date == day
     assert _open_offer(second_entry).start_date == day + datetime.timedelta(days=1)
+
+
+def test_a_session_moved_to_another_day_offers_the_day_it_left(one_place, admin_user, jobs):
+    day = one_place["day"]
+    flexible = ProtocolVersionFactory(template__name="Abhyanga, any of three days")
+    ProtocolStepFactory(
+        version=flexible, order=1, code="d0", therapy=one_place["therapy"], slack_days=2
+    )
+    blocker = booked(one_place, flexible, day)
+    session = blocker.sessions.get()
+    assert timezone.localtime(session.starts_at, one_place["center"].tzinfo).date() == day
+    patient = waiting_patient(one_place)
+    with jobs():
+        entry = _join(one_place, patient, one_place["one_day"])
+    assert _open_offer(entry) is None
+
+    with jobs():
+        session_move(session=session, starts_at=session.starts_at + datetime.timedelta(days=2))
+
+    offer = _open_offer(entry)
+    assert offer is not None and offer.start_date == day
+    assert offer.freed_text == "Sessions were re-planned."
