@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from clinics.models import Center
 from patients.models import CarePlan
+from protocols.models import ProtocolStep
 from scheduling.engine import problem_from_dict, solve
 from scheduling.models import SchedulingRun
 from scheduling.problems import (
@@ -176,8 +177,14 @@ def _booked_sessions(care_plan: CarePlan) -> list[TherapySession]:
     )
 
 
+def step_still_possible(plan: CarePlan, step: ProtocolStep, today: date) -> bool:
+    """Whether the step's last allowed day (its day plus its slack) is not past."""
+    return plan.start_date + timedelta(days=step.day_offset + step.slack_days) >= today
+
+
 def care_plan_remaining_check(care_plan: CarePlan) -> None:
-    """Raise SchedulingError, in words, unless the plan has steps booked and steps left out."""
+    """Raise SchedulingError, in words, unless the plan has steps booked and steps left out
+    that can still happen."""
     if care_plan.status not in (CarePlan.Status.SCHEDULED, CarePlan.Status.ACTIVE):
         raise SchedulingError(
             _("Only a scheduled or active care plan can have its remaining steps booked.")
@@ -185,8 +192,14 @@ def care_plan_remaining_check(care_plan: CarePlan) -> None:
     booked = {s.protocol_step_id for s in _booked_sessions(care_plan)}
     if not booked:
         raise SchedulingError(_("No step of this care plan is booked yet; auto-schedule it."))
-    if not care_plan.protocol_version.steps.exclude(pk__in=booked).exists():
+    missing = list(care_plan.protocol_version.steps.exclude(pk__in=booked))
+    if not missing:
         raise SchedulingError(_("Every step of this care plan is booked already."))
+    today = timezone.localdate(timezone=ZoneInfo(care_plan.patient.center.timezone))
+    if not any(step_still_possible(care_plan, step, today) for step in missing):
+        raise SchedulingError(
+            _("The steps left out of this care plan are past their last possible day.")
+        )
 
 
 def care_plan_book_remaining(
@@ -199,8 +212,10 @@ def care_plan_book_remaining(
     """Place the steps of a care plan that have no session, from now on, and book them.
 
     What is booked stays where it is: those sessions go into the problem pinned, so the new
-    steps keep their order and gaps around them, and booking adds only the new ones. All or
-    nothing, like auto-scheduling: a clash with a booking made meanwhile re-plans.
+    steps keep their order and gaps around them, and booking adds only the new ones. Steps
+    past their last possible day, and sessions already over, stay out of the problem (they
+    would only hold the others back). All or nothing, like auto-scheduling: a clash with a
+    booking made meanwhile re-plans.
     """
     care_plan_remaining_check(care_plan)
     center = care_plan.patient.center
@@ -208,15 +223,28 @@ def care_plan_book_remaining(
 
     def problem():
         plan = plans_with_steps(CarePlan.objects.filter(pk=care_plan.pk))[0]
+        now = timezone.now()
         booked = {}
         for session in _booked_sessions(plan):
-            booked.setdefault(session.protocol_step.code, session)
+            if session.patient_released_at > now:
+                booked.setdefault(session.protocol_step.code, session)
+        done = {s.protocol_step_id for s in _booked_sessions(plan)} - {
+            s.protocol_step_id for s in booked.values()
+        }
+        today = timezone.localdate(now, timezone=zone)
+        steps = [
+            step
+            for step in plan.protocol_version.steps.all()
+            if step.code in booked
+            or (step.pk not in done and step_still_possible(plan, step, today))
+        ]
         start, days = horizon_for_plans([plan])
         document, refs = build_problem(
             center=center,
             plans=[plan],
             start=start,
             days=days,
+            steps_by_plan={plan.pk: steps},
             exclude_sessions=[s.pk for s in booked.values()],
             previous=[
                 {
@@ -231,7 +259,7 @@ def care_plan_book_remaining(
                 }
                 for code, session in booked.items()
             ],
-            not_before=timezone.now(),
+            not_before=now,
         )
         refs.kept = {(plan_id(plan), code) for code in booked}
         return document, refs

@@ -1,11 +1,14 @@
 """Care-plan pages: the center's plans, one plan's steps, auto-scheduling, booking the steps
 left out, and the earliest start."""
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -24,6 +27,7 @@ from scheduling.services.care_plans import (
     care_plan_book_remaining_queue,
     care_plan_earliest_fit,
     care_plan_schedule_queue,
+    step_still_possible,
 )
 from scheduling.services.runs import SchedulingError
 
@@ -62,7 +66,11 @@ def care_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     runs = care_plan_runs(plan)
     steps = care_plan_steps(plan, runs)
     has_sessions = any(row.session for row in steps)
-    remaining_count = sum(1 for row in steps if row.session is None)
+    # Steps left out that can still happen: one past its last possible day is not offered.
+    today = timezone.localdate(timezone=ZoneInfo(center.timezone))
+    remaining_count = sum(
+        1 for row in steps if row.session is None and step_still_possible(plan, row.step, today)
+    )
     return render(
         request,
         "scheduling/care_plan_detail.html",

@@ -248,3 +248,27 @@ def test_the_offer_and_its_refusal_read_in_hindi(
     draft.save(update_fields=["status"])
     refused = client.post(reverse("care_plan_book_remaining", args=[draft.pk]), follow=True)
     assert "इस देखभाल योजना का कोई चरण अभी बुक नहीं है" in refused.content.decode()
+
+
+def test_steps_past_their_last_day_are_not_offered(client, admin_user, clinic):
+    plan = plan_for(clinic)
+    plan.start_date = datetime.date.today() - datetime.timedelta(days=10)
+    plan.status = plan.Status.ACTIVE
+    plan.save(update_fields=["start_date", "status"])
+    first = plan.protocol_version.steps.order_by("order").first()
+    TherapySessionFactory(
+        center=clinic["center"],
+        patient=plan.patient,
+        care_plan=plan,
+        protocol_step=first,
+        therapy=first.therapy,
+        practitioner=clinic["practitioners"][0],
+        room=clinic["rooms"][0],
+        starts_at=datetime.datetime.combine(plan.start_date, datetime.time(9), tzinfo=KOLKATA),
+    )
+    client.force_login(admin_user)
+
+    page = client.get(reverse("care_plan_detail", args=[plan.pk])).content.decode()
+    assert "Book the remaining steps" not in page
+    with pytest.raises(SchedulingError, match="past their last possible day"):
+        care_plan_book_remaining(care_plan=plan, time_limit=0.3)
