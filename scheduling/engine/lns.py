@@ -33,7 +33,10 @@ OPERATORS = (
     "window",
     "exact",
     "partners",
+    "slipped",
 )
+SCARCE_RESOURCES = 3  # of a slipped step's rooms and of its practitioners, the most demanded
+SLIPPED_MAX = 24  # sessions holding them freed at most by the slipped-step move
 PARTNER_CANDIDATES = 6  # practitioners tried for a same-practitioner group
 SEGMENT = 60  # iterations between operator weight updates
 REACTION = 0.3
@@ -558,6 +561,39 @@ class Search:
                 return False
             state.insert(j, *placement)
         return True
+
+    def op_slipped(self, k: int) -> tuple[list[int], list[int]]:
+        """A slipped step with the sessions that hold its scarce rooms and practitioners (the
+        most demanded of those it can use) on the dates it could have had, and its plan's
+        steps on those dates and its own: all laid out again, the step first in line."""
+        state, inst, rng = self.state, self.inst, self.rng
+        step_date, target_date = state.step_date, inst.step_target_date
+        slipped = [
+            i for i in self.movable if state.step_start[i] >= 0 and step_date[i] > target_date[i]
+        ]
+        if not slipped:
+            return self.op_random(k)
+        target = rng.choice(slipped)
+        dates = range(max(0, target_date[target]), step_date[target])
+        rooms = sorted(inst.step_eligible_rooms[target], key=lambda r: -inst.room_demand[r])
+        pracs = sorted(
+            inst.step_eligible_practitioners[target], key=lambda p: -inst.practitioner_demand[p]
+        )
+        rooms, pracs = set(rooms[:SCARCE_RESOURCES]), set(pracs[:SCARCE_RESOURCES])
+        pool = [
+            j
+            for d in dates
+            for j in state.steps_on_date[d]
+            if state.step_room[j] in rooms or state.step_practitioner[j] in pracs
+        ]
+        chosen = self._sample(pool, SLIPPED_MAX)
+        own_dates = {*dates, step_date[target]}
+        chosen += [
+            j
+            for j in inst.plan_steps[inst.step_plan[target]]
+            if state.step_start[j] >= 0 and step_date[j] in own_dates
+        ]
+        return self._remove(chosen), [target]
 
     def op_window(self, k: int) -> tuple[list[int], list[int]]:
         """Everything running in one stretch of a day (swaps between patients)."""
