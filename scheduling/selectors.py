@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -47,6 +47,8 @@ class RunRows:
 
     placed: list[dict]
     unscheduled: list[dict]
+    # Sessions booked before that the run kept where they were (booking a plan's rest).
+    kept: list[dict] = field(default_factory=list)
 
     @property
     def changed_count(self) -> int:
@@ -261,7 +263,8 @@ def _rows(run: SchedulingRun, refs: ProblemRefs, names: _Names) -> RunRows:
             }
         )
     unscheduled = [step_row(u)[0] | {"reasons": u["reasons"]} for u in run.solution["unscheduled"]]
-    return RunRows(placed, unscheduled)
+    kept = [row for row in placed if (row["plan"], row["step"]) in refs.kept]
+    return RunRows([row for row in placed if row not in kept], unscheduled, kept)
 
 
 # --- sessions --------------------------------------------------------------------------

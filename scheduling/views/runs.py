@@ -40,6 +40,7 @@ def scheduling_run(request: HttpRequest, pk: int) -> HttpResponse:
         "run": run,
         "center": run.center,
         "placed": rows.placed,
+        "kept": rows.kept,
         "unscheduled": rows.unscheduled,
         "in_flight": in_flight,
         "replanned_by": run_replaced_by(run),

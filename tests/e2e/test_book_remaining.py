@@ -55,7 +55,7 @@ def test_an_admin_books_the_remaining_steps_of_a_plan(
 
     expect(page).to_have_url(RUN_URL)
     expect(page.locator("#run-body")).to_contain_text("Applied", timeout=60_000)
-    expect(page.locator("#run-body")).to_contain_text("kept as pinned")
+    expect(page.locator("#run-body")).to_contain_text("booked before, kept where they were")
     looks_right(page, "book-remaining-run")
     now_booked = TherapySession.objects.filter(care_plan=plan, status=SessionStatus.SCHEDULED)
     assert dict(now_booked.filter(pk__in=kept).values_list("pk", "starts_at")) == kept

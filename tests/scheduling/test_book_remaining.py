@@ -83,6 +83,9 @@ def test_the_page_offers_to_book_the_rest_and_books_only_what_was_missing(
         run_page = client.get(response["Location"]).content.decode()
     # Each new placement is explained on the run page; the button is gone from the plan.
     assert "Applied" in run_page and "with" in run_page
+    # The new sessions are listed as placements, the kept ones apart, folded.
+    assert "4 sessions booked before, kept where they were" in run_page
+    assert run_page.index("Placements") < run_page.index("sessions booked before")
     assert (
         "Book the remaining steps"
         not in client.get(reverse("care_plan_detail", args=[plan.pk])).content.decode()
