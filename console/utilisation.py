@@ -200,8 +200,7 @@ def utilisation(*, center: Center, first_day: date, last_day: date) -> Utilisati
             user__memberships__center=center,
             user__memberships__role=Role.PRACTITIONER,
             user__memberships__is_active=True,
-        )
-        .select_related("user")
+        ).select_related("user")
     )
     room_held, therapist_held = _booked_by_resource(center, first_day, last_day)
 
