@@ -11,9 +11,10 @@ open.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import DurationField, ExpressionWrapper, F, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 
 from clinics.choices import Role, Weekday
 from clinics.models import Center, OpeningHours, PractitionerProfile, Room, RosterShift
@@ -129,6 +130,8 @@ def _booked_groups(center: Center, first_day: date, last_day: date):
     sessions held over the days: one query."""
     starts, _ = local_day_bounds(first_day, center.timezone)
     _, ends = local_day_bounds(last_day, center.timezone)
+    if connection.vendor != "postgresql":
+        return _booked_groups_portable(center, starts, ends)
     sql = _BOOKED_GROUPS_SQL.format(
         sessions=connection.ops.quote_name(TherapySession._meta.db_table)
     )
@@ -144,6 +147,30 @@ def _booked_groups(center: Center, first_day: date, last_day: date):
             },
         )
         return cursor.fetchall()
+
+
+def _booked_groups_portable(center: Center, starts, ends):
+    """The same groups where the database has no time zones (SQLite, the embedded demo): sessions
+    grouped by start instant and end in SQL, each start put into the center's zone here. Still
+    one query; a demo's few hundred starts cost nothing."""
+    zone = ZoneInfo(center.timezone)
+    groups = defaultdict(lambda: [0, 0])
+    by_start = (
+        TherapySession.objects.filter(center=center, starts_at__gte=starts, starts_at__lt=ends)
+        .exclude(status__in=NOT_HELD)
+        .values_list("starts_at", "ends_at")
+        .annotate(
+            in_rooms=Count("pk", filter=Q(room__isnull=False)),
+            with_therapists=Count("pk", filter=Q(practitioner__isnull=False)),
+        )
+        .order_by()
+    )
+    for starts_at, ends_at, in_rooms, with_therapists in by_start:
+        local = starts_at.astimezone(zone)
+        key = (local.isoweekday(), local.hour, local.minute, ends_at - starts_at)
+        groups[key][0] += in_rooms
+        groups[key][1] += with_therapists
+    return [(*key, rooms, therapists) for key, (rooms, therapists) in groups.items()]
 
 
 def _booked_by_resource(center: Center, first_day: date, last_day: date):

@@ -203,3 +203,22 @@ def test_the_figures_download_as_csv(client, admin_user, week):
     bad = client.get(reverse("console_utilisation"), {"start": "2026-13-01", "format": "csv"})
     assert bad.status_code == 400
     assert "Give the date as year-month-day" in bad.content.decode()
+
+
+def test_the_embedded_databases_grouping_matches_postgresqls(center, week):
+    """`make run` serves the demo from SQLite, which has no time zones in SQL: the grouping done
+    there (starts put into the center's zone in Python) gives PostgreSQL's groups."""
+    from console.utilisation import _booked_groups, _booked_groups_portable
+    from sessions.selectors import local_day_bounds
+
+    starts, _ = local_day_bounds(MONDAY, center.timezone)
+    _, ends = local_day_bounds(MONDAY + datetime.timedelta(days=6), center.timezone)
+
+    portable = sorted(_booked_groups_portable(center, starts, ends))
+
+    assert portable == sorted(_booked_groups(center, MONDAY, MONDAY + datetime.timedelta(days=6)))
+    assert portable == [
+        (1, 9, 30, datetime.timedelta(minutes=90), 1, 1),
+        (1, 10, 0, datetime.timedelta(hours=1), 1, 0),
+        (2, 9, 0, datetime.timedelta(hours=1), 1, 1),
+    ]
