@@ -76,6 +76,7 @@ class Instance:
             [] if self.step_pinned[i] is not None else self.options(i) for i in range(self.n_steps)
         ]
         self._order_by_pressure()
+        self._options_by_date: list[dict[int, list[Option]] | None] = [None] * self.n_steps
 
     # -- reading the problem ------------------------------------------------------------------
     def _read_resources(self, problem: Problem) -> None:
@@ -330,6 +331,17 @@ class Instance:
         rounded = [round(x, 3) for x in pressure]
         for options in self.step_options:
             options.sort(key=lambda o: (o[0], rounded[o[3]], o[1]))
+
+    def step_options_by_date(self, i: int) -> dict[int, list[Option]]:
+        """Step i's options grouped by date, each group in the options' order (made when
+        first asked for: only steps the search backtracks over need it)."""
+        grouped = self._options_by_date[i]
+        if grouped is None:
+            grouped = {}
+            for option in self.step_options[i]:
+                grouped.setdefault(option[2], []).append(option)
+            self._options_by_date[i] = grouped
+        return grouped
 
     # -- eligibility ------------------------------------------------------------------------
     def _eligible(self, i: int) -> tuple[tuple[int, ...], tuple[int, ...]]:

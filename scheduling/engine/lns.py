@@ -34,9 +34,15 @@ OPERATORS = (
     "exact",
     "partners",
     "slipped",
+    "forced",
+    "eject",
 )
 SCARCE_RESOURCES = 3  # of a slipped step's rooms and of its practitioners, the most demanded
 SLIPPED_MAX = 24  # sessions holding them freed at most by the slipped-step move
+FORCED_PICKS = 12  # of a costly step's cheaper options, those weighed by the forced move
+FORCED_TRIES = 3  # of them, the fewest-blocker ones tried until one frees up
+MEND_TRIES = 8  # the same when mending a construction's plan fronts
+MEND_DEPTH = 4  # fronts forced in one after another by one ejection chain
 PARTNER_CANDIDATES = 6  # practitioners tried for a same-practitioner group
 SEGMENT = 60  # iterations between operator weight updates
 REACTION = 0.3
@@ -595,6 +601,159 @@ class Search:
         ]
         return self._remove(chosen), [target]
 
+    def op_forced(self, k: int) -> tuple[list[int], list[int]]:
+        """A costly step put by force into one of its cheaper placements: the sessions that
+        hold that practitioner and room then are taken out and the step goes in before any
+        of them is laid out again, so the freed place cannot go to another step first (as
+        it may in op_blockers' regret repair). An unscheduled plan front thereby costs the
+        penalties of the whole rest of its plan only while no placement of it is worth the
+        sessions it displaces."""
+        state, inst, rng = self.state, self.inst, self.rng
+        fronts = self._fronts()
+        if fronts and rng.random() < 0.7:
+            target = rng.choice(fronts)
+            current = inst.step_unscheduled_cost[target]
+        else:
+            costly = self._costly()
+            if not costly:
+                return self.op_random(k)
+            target = rng.choices(costly, [state.step_own_cost[i] + 10 for i in costly])[0]
+            current = state.step_own_cost[target]
+        return self._force(target, current, rng.random() < 0.5) or self.op_random(k)
+
+    def op_eject(self, k: int) -> tuple[list[int], list[int]]:
+        """An ejection chain (see _eject) from an unscheduled plan front, the ones losing the
+        most the likeliest; it keeps its result only when that is cheaper."""
+        fronts = self._fronts()
+        if not fronts:
+            return self.op_forced(k)
+        target = self.rng.choices(fronts, [self._tail_penalty(i) for i in fronts])[0]
+        self._eject(target, self.rng.random() < 0.5, set(fronts))
+        return [], []
+
+    def _force(
+        self, target: int, current: int, chain: bool, tries: int = FORCED_TRIES, keep=()
+    ) -> tuple[list[int], list[int]] | None:
+        """op_forced on `target`, whose own cost is now `current`; None when it has no
+        cheaper option. With `chain`, its plan's earlier steps of that day are forced in
+        too, else left to the repair. The steps in `keep` are never taken out for it."""
+        state, inst = self.state, self.inst
+        options = self._cheaper_options(target, current)
+        if not options:
+            return None
+        # Its plan neighbours on the day it holds now (a front: its predecessor's day) make
+        # way too: they bound its start, and are laid out again around it.
+        if state.step_start[target] >= 0:
+            day = state.step_date[target]
+        else:
+            predecessor = inst.step_predecessor[target]
+            day = state.step_date[predecessor] if predecessor >= 0 else -1
+        removed = self._remove(
+            [
+                j
+                for j in inst.plan_steps[inst.step_plan[target]]
+                if state.step_start[j] >= 0 and state.step_date[j] == day
+            ]
+        )
+        position = {j: n for n, j in enumerate(inst.plan_steps[inst.step_plan[target]])}
+        before = sorted(
+            (j for j in removed if chain and position[j] < position[target]), reverse=True
+        )
+        for placement_blockers in self._forced_picks(target, options)[:tries]:
+            mark = len(state.undo_log)
+            freed = self._put(target, *placement_blockers, keep)
+            # Its earlier steps of that day, back to front, each as late as it is cheapest
+            # before the next: a chain with gaps bounded above stays together.
+            for j in before:
+                if freed is None:
+                    break
+                lo, hi = state.start_bounds(j)
+                window = [o for o in inst.step_options[j] if lo <= o[1] <= hi]
+                window.sort(key=lambda o: -o[1])
+                freed_j = None
+                for candidate in self._forced_picks(j, window[: 2 * FORCED_PICKS])[:FORCED_TRIES]:
+                    freed_j = self._put(j, *candidate, (target, *before, *keep))
+                    if freed_j is not None:
+                        break
+                freed = None if freed_j is None else freed + freed_j
+            if freed is not None:
+                later = [j for j, n in position.items() if n > position[target]]
+                return removed + freed, [j for j in later if state.step_start[j] < 0]
+            state.undo(mark)
+        return removed, [target]
+
+    def _forced_picks(self, i: int, options: list[Option]) -> list[tuple[list[int], tuple]]:
+        """Of step i's `options` within its bounds and free for its patient (FORCED_PICKS of
+        them at random when more), each with its blockers (see _forced_blockers), fewest
+        blockers first, then cheapest, then in the given order."""
+        state, rng = self.state, self.rng
+        lo, hi = state.start_bounds(i)
+        picks = [o for o in options if lo <= o[1] <= hi and state.patient_free(i, o[1], o[2])]
+        if len(picks) > FORCED_PICKS:
+            picks = rng.sample(picks, FORCED_PICKS)
+        ranked = [self._forced_blockers(i, o) for o in picks]
+        order = sorted(range(len(ranked)), key=lambda n: (len(ranked[n][0]), ranked[n][1][4], n))
+        return [ranked[n] for n in order]
+
+    def _put(self, i: int, blockers: list[int], placement: tuple, keep) -> list[int] | None:
+        """Take `blockers` out and step i in at `placement`; the steps taken out, or None
+        (nothing changed) when a blocker is pinned or in `keep`, or i still does not fit."""
+        state, inst = self.state, self.inst
+        if any(inst.step_pinned[j] is not None or j in keep for j in blockers):
+            return None
+        mark = len(state.undo_log)
+        freed = self._remove(blockers)
+        if not state.feasible(i, *placement[:4]):
+            state.undo(mark)
+            return None
+        state.insert(i, *placement)
+        return freed
+
+    def _forced_blockers(
+        self, target: int, option: Option
+    ) -> tuple[list[int], tuple[int, int, int, int, int]]:
+        """The scheduled sessions that keep `target` out of `option` with its least taken
+        practitioner and room, and that placement as (start, date, practitioner, room,
+        static cost)."""
+        state, inst = self.state, self.inst
+        static_cost, s, d, _t, pracs, rooms = option
+        duration = inst.step_duration[target]
+        room_end = s + duration + inst.step_room_turnover[target]
+        on_date = state.steps_on_date[d]
+        step_start, step_duration = state.step_start, inst.step_duration
+        step_practitioner, step_room = state.step_practitioner, state.step_room
+        best_prac, prac_blockers = -1, None
+        for p in pracs:
+            if state.practitioner_occupancy[p].find(1, s, s + duration) < 0:
+                best_prac, prac_blockers = p, []
+                break
+            found = [
+                j
+                for j in on_date
+                if step_practitioner[j] == p
+                and step_start[j] < s + duration
+                and s < step_start[j] + step_duration[j]
+            ]
+            if prac_blockers is None or len(found) < len(prac_blockers):
+                best_prac, prac_blockers = p, found
+        best_room, room_blockers = -1, None
+        turnover = inst.step_room_turnover
+        for r in rooms:
+            if state.room_free(target, s, r):
+                best_room, room_blockers = r, []
+                break
+            found = [
+                j
+                for j in on_date
+                if step_room[j] == r
+                and step_start[j] < room_end
+                and s < step_start[j] + step_duration[j] + turnover[j]
+            ]
+            if room_blockers is None or len(found) < len(room_blockers):
+                best_room, room_blockers = r, found
+        blockers = sorted({*prac_blockers, *room_blockers})
+        return blockers, (s, d, best_prac, best_room, static_cost)
+
     def op_window(self, k: int) -> tuple[list[int], list[int]]:
         """Everything running in one stretch of a day (swaps between patients)."""
         state, rng = self.state, self.rng
@@ -606,6 +765,67 @@ class Search:
         e0 = state.step_start[pivot] + rng.choice((60, 120, 180))
         pool = [j for j in state.steps_on_date[d] if s0 <= state.step_start[j] < e0]
         return self._remove(self._sample(pool, k)), []
+
+    def mend_fronts(self, until: float) -> None:
+        """Each unscheduled plan front in turn, the one losing the most first, forced in (see
+        op_forced) and kept when that lowers the objective; while any front gets in, again.
+        A construction that left whole plan tails out (a chain of steps with no slack whose
+        every placement was taken) gets them back here in a few moves rather than by luck."""
+        state = self.state
+        improved = True
+        while improved and time.perf_counter() < until:
+            improved = False
+            fronts = self._fronts()
+            loss = {i: self._tail_penalty(i) for i in fronts}
+            for target in sorted(fronts, key=lambda i: -loss[i]):
+                if time.perf_counter() >= until:
+                    break
+                if state.step_start[target] >= 0:
+                    continue
+                state.undo_log = []
+                if self._eject(target, False, set(fronts)) or self._eject(
+                    target, True, set(fronts)
+                ):
+                    improved = True
+                state.undo_log = None
+        if state.objective < self.best_objective:
+            self.best_objective = state.objective
+            self.best = state.snapshot()
+        self._restart_from_current()
+
+    def _eject(self, target: int, chain: bool, fronts: set[int]) -> bool:
+        """An ejection chain from the unscheduled front `target`: it is forced in, and while
+        that costs more than it gains, the front it cut off that loses the most is forced in
+        in turn (never displacing one forced before it), up to MEND_DEPTH; kept (True) when
+        the objective ends lower, else undone."""
+        state, inst = self.state, self.inst
+        before = state.objective
+        mark = len(state.undo_log)
+        forced = {target}
+        current = target
+        for _ in range(MEND_DEPTH):
+            moved = self._force(
+                current, inst.step_unscheduled_cost[current], chain, MEND_TRIES, forced
+            )
+            if moved is None:
+                break
+            self.repair.run({*moved[0], *moved[1]}, backtrack_nodes=LNS_BACKTRACK_NODES)
+            if state.objective < before:
+                break
+            cut = [i for i in self._fronts() if i not in fronts and i not in forced]
+            if not cut:
+                break
+            current = max(cut, key=self._tail_penalty)
+            forced.add(current)
+        kept = state.objective < before
+        if not kept:
+            state.undo(mark)
+        return kept
+
+    def _tail_penalty(self, front: int) -> int:
+        inst = self.inst
+        plan = inst.plan_steps[inst.step_plan[front]]
+        return sum(inst.step_unscheduled_cost[j] for j in plan[plan.index(front) :])
 
     # -- main loop ---------------------------------------------------------------------------------
     def _pick_operator(self) -> str:

@@ -16,7 +16,6 @@ BACKTRACK_DEPTH = 2  # how many predecessors may be re-placed together with a st
 BACKTRACK_WIDTH = 8  # placements tried per step in the backtracking search
 BACKTRACK_NODES = 60  # placements tried in total per backtrack
 LOOKAHEAD_WIDTH = 8  # placements of a step tried against its linked successors
-DATE_POOL = 48  # placements scanned to find a step's cheapest on each of its dates
 CHAIN_DEPTH = 3  # linked successors placed to score one placement
 DEADLINE_EVERY = 8  # heap pops between looks at the clock when run has a deadline
 
@@ -164,14 +163,7 @@ class Repair:
         may take. The cheapest all fall on one date when slipping costs; a step that crowds
         its patient's day (daily limit, rest) or its linked successor's window there is only
         undone by trying the next date too."""
-        found = self.state.cheapest_placements(i, DATE_POOL)
-        chosen = found[:width]
-        dates = {c[2] for c in chosen}
-        for c in found[width:]:
-            if c[2] not in dates:
-                dates.add(c[2])
-                chosen.append(c)
-        return chosen
+        return self.state.cheapest_on_each_date(i, width)
 
     def _within_reach(self, i: int, successor: int) -> bool:
         """Can step i's placement decide whether `successor` slips (a day at most)?"""

@@ -89,6 +89,7 @@ def solve(
         if inst.n_steps < MIN_STEPS_TO_SHARE:
             workers = 1
         search = Search(state, Random(seed), lower)
+        search.mend_fronts(deadline)
         if workers > 1:
             _cooperate(search, seed, workers, deadline, stats)
         else:

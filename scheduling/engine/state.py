@@ -350,10 +350,13 @@ class State:
         ]
         return ([partner_prac] if partner_prac >= 0 else []) + followers
 
-    def cheapest_placements(self, i: int, k: int = 2, all_pracs: bool = False) -> list[Placement]:
+    def cheapest_placements(
+        self, i: int, k: int = 2, all_pracs: bool = False, options: list | None = None
+    ) -> list[Placement]:
         """Up to k cheapest feasible placements of step i now, cheapest first (see
-        `Placement`). Best (prac, room) per start, or with `all_pracs` one placement per free
-        practitioner at each start (see _cheapest_per_practitioner).
+        `Placement`), among `options` (by default all of step i's). Best (prac, room) per
+        start, or with `all_pracs` one placement per free practitioner at each start (see
+        _cheapest_per_practitioner).
 
         The cost is what inserting adds to the objective apart from removing the
         unscheduled penalty. Options come sorted by static cost and every other part is
@@ -363,7 +366,7 @@ class State:
             return self._cheapest_per_practitioner(i, k)
         # The hot loop of the search: everything it reads is bound to a local first.
         inst = self.inst
-        options = inst.step_options[i]
+        options = inst.step_options[i] if options is None else options
         lo, hi = self.start_bounds(i)
         duration = inst.step_duration[i]
         patient_time = duration + inst.step_patient_rest[i]
@@ -438,6 +441,17 @@ class State:
                 placement = (static_cost + best_cost, s, d, best_p, best_r, static_cost)
                 cutoff = _keep_cheapest(found, k, placement, cutoff)
         return found
+
+    def cheapest_on_each_date(self, i: int, k: int) -> list[Placement]:
+        """Step i's k cheapest placements, and then the cheapest on each other date it may
+        take, in cost order (each date's scan stops at its own cheapest)."""
+        found = self.cheapest_placements(i, k)
+        dates = {placement[2] for placement in found}
+        others = []
+        for d, options in self.inst.step_options_by_date(i).items():
+            if d not in dates:
+                others += self.cheapest_placements(i, 1, options=options)
+        return found + sorted(others, key=_first)
 
     def _cheapest_per_practitioner(self, i: int, k: int) -> list[Placement]:
         """cheapest_placements with all_pracs: at each start, a placement per free
