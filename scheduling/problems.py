@@ -409,7 +409,8 @@ def _group_busy(
     rooms: dict[int, Room],
     therapies: dict[str, TherapyType],
 ) -> list[dict]:
-    """One booked group occurrence: its room places, joinable while it has seats."""
+    """One booked group occurrence: its room places, joinable while it has seats (a full one
+    says so with no seats left)."""
     first = members[0]
     therapy = first.therapy
     room = rooms[first.room_id]
@@ -423,18 +424,20 @@ def _group_busy(
     seats = therapy.group_size - len(members)
     # Joinable only as the engine sees it: one start, the therapy's own length, a known
     # practitioner and therapy; an occurrence that ran over is plainly busy instead.
-    joinable = (
-        seats > 0
-        and practitioner is not None
+    regular = (
+        practitioner is not None
         and therapy.code in therapies
         and all(m.starts_at == starts_at for m in members)
         and ends_at == starts_at + timedelta(minutes=therapy.duration_minutes)
     )
-    if joinable:
+    if regular:
+        # A full class keeps its `group` with no seats: the engine then holds its practitioner
+        # as plainly busy (FORMAT.md), and the run can say that the class is full rather than
+        # only that the practitioner is booked (`full_class_reasons`).
         room_interval["group"] = {
             "therapy": therapy.code,
             "practitioner": practitioner,
-            "seats": seats,
+            "seats": max(seats, 0),
         }
         return [room_interval]
     held = [room_interval]
@@ -454,4 +457,73 @@ def plans_with_steps(queryset) -> list[CarePlan]:
                 ).order_by("order"),
             )
         )
+    )
+
+
+def unscheduled_explain(problem: dict, unscheduled: list[dict]) -> None:
+    """Add the portal's reasons to the engine's for the steps it left out (in place): today,
+    the classes found full (`full_class_reasons`). Reads the therapies' names only when a
+    class in the problem is full."""
+    if unscheduled and any(
+        (busy.get("group") or {}).get("seats", 1) <= 0 for busy in problem.get("busy", [])
+    ):
+        names = dict(TherapyType.objects.values_list("code", "name"))
+        full_class_reasons(problem, unscheduled, names)
+
+
+def full_class_reasons(problem: dict, unscheduled: list[dict], names: dict[str, str]) -> None:
+    """Put first, among the reasons of each step of a group therapy left out, the classes of
+    that therapy already booked full on the days it could take ("The Yoga class on Mon 7 Dec
+    at 10:00 with Lakshmi Teacher (T9) is full: all 4 places are taken."). The engine sees a
+    full class only as its practitioner being busy, which does not tell a reader that there
+    was a class and why it could not be joined. `names` gives therapies' names by code.
+
+    Only where the engine's own reasons are about practitioners or rooms, so that a step left
+    out for another cause (its plan's order, a closed day) is not blamed on the class.
+    """
+    zone = ZoneInfo(problem["timezone"])
+    therapies = problem.get("therapies", {})
+    full: dict[tuple[str, date], list[dict]] = defaultdict(list)
+    for busy in problem.get("busy", []):
+        group = busy.get("group")
+        if group and group.get("seats", 0) <= 0:
+            day = datetime.fromisoformat(busy["start"]).astimezone(zone).date()
+            full[(group["therapy"], day)].append(busy)
+    if not full:
+        return
+    steps = {
+        (plan["id"], step["id"]): (date.fromisoformat(plan["start"]), step)
+        for plan in problem.get("plans", [])
+        for step in plan["steps"]
+    }
+    for left_out in unscheduled:
+        start, step = steps.get((left_out["plan"], left_out["step"]), (None, None))
+        codes = {reason["code"] for reason in left_out["reasons"]}
+        if step is None or not codes & {"practitioner_unavailable", "room_unavailable"}:
+            continue
+        first_day = start + timedelta(days=step["day"])
+        days = [first_day + timedelta(days=k) for k in range(step.get("slack_days", 0) + 1)]
+        therapy = step["therapy"]
+        size = therapies.get(therapy, {}).get("group_size", 1)
+        notes = [
+            {
+                "code": "practitioner_unavailable",
+                "message": _full_class_text(
+                    names.get(therapy, therapy), busy, size=size, zone=zone
+                ),
+            }
+            for day in days
+            for busy in full.get((therapy, day), [])
+        ]
+        left_out["reasons"] = notes + left_out["reasons"]
+
+
+def _full_class_text(name: str, busy: dict, *, size: int, zone: ZoneInfo) -> str:
+    # English, as the engine's own reasons are: the run stores them for every reader.
+    starts = datetime.fromisoformat(busy["start"]).astimezone(zone)
+    places = max(busy.get("places", size), size)
+    return (
+        f"The {name} class on {starts:%a} {starts.day} {starts:%b} at {starts:%H:%M} with "
+        f"{busy['group']['practitioner']} in room {busy['resource']} is full: all {places} "
+        "places are taken, so it cannot be joined."
     )

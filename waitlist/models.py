@@ -39,7 +39,11 @@ def rank_reason(
         gettext_now("%(priority)s priority") % {"priority": Priority(urgency).label}
         + (gettext_now(" (raised by an open clinical flag)") if open_flag else "")
     ]
-    parts.append(ngettext("waiting %(n)s day", "waiting %(n)s days", waited) % {"n": waited})
+    parts.append(
+        ngettext("waiting %(n)s day", "waiting %(n)s days", waited) % {"n": waited}
+        if waited
+        else gettext_now("joined today")
+    )
     if fit is not None:
         if not times:
             parts.append(gettext_now("any time of day suits"))

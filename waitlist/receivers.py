@@ -24,14 +24,15 @@ def _session_cancelled(sender, *, session: TherapySession, change, **kwargs) -> 
     if change.to_status != SessionStatus.CANCELLED or session.starts_at <= timezone.now():
         return
     if _anyone_waits(session.center_id):
+        # The day as a date, so that each reader sees it in their language's format.
+        starts = timezone.localtime(session.starts_at, session.center.tzinfo)
         waitlist_match_queue(
             center_id=session.center_id,
             freed_by=words(
-                gettext_noop("A session was cancelled (%(therapy)s, %(when)s)."),
+                gettext_noop("A session was cancelled (%(therapy)s, %(day)s at %(time)s)."),
                 therapy=session.therapy.name,
-                when=timezone.localtime(session.starts_at, session.center.tzinfo).strftime(
-                    "%Y-%m-%d %H:%M"
-                ),
+                day=starts.date(),
+                time=starts.strftime("%H:%M"),
             ),
         )
 

@@ -24,9 +24,15 @@ from patients.models import CarePlan, ClinicalFlag, Patient, Priority
 from patients.selectors import intake_progress
 from patients.services import care_plan_create
 from protocols.models import ProtocolVersion
-from scheduling.engine import problem_from_dict, solve
+from scheduling.engine import problem_from_dict, solution_to_dict, solve
+from scheduling.engine.checker import check
 from scheduling.models import SchedulingRun
-from scheduling.problems import build_problem, horizon_for_plans, plans_with_steps
+from scheduling.problems import (
+    build_problem,
+    horizon_for_plans,
+    plans_with_steps,
+    unscheduled_explain,
+)
 from scheduling.services.booking import ScheduleClash
 from scheduling.services.proposals import (
     PROPOSAL_TIME_LIMIT,
@@ -341,7 +347,15 @@ def _fit_check(
         )
         entry.check_note = words(gettext_noop("Cannot be planned: %(why)s"), why=why)
     else:
-        if day is None:
+        if day is None and first == entry.latest_start:
+            entry.check_note = words(
+                gettext_noop(
+                    "The whole package does not fit with the first day on %(first)s: %(why)s"
+                ),
+                first=first,
+                why=why,
+            )
+        elif day is None:
             entry.check_note = words(
                 gettext_noop(
                     "The whole package does not fit with a first day from %(first)s to "
@@ -406,8 +420,11 @@ def _first_fitting_start(
         solution = solve(problem_from_dict(problem), time_limit=left / (span - shift + 1))
         if not solution.unscheduled:
             return candidate, [{"start": a.start} for a in solution.assignments], ""
-        missing = solution.unscheduled[0]
-        why = missing.reasons[0].message if missing.reasons else missing.step
+        missing = solution_to_dict(solution)["unscheduled"][:1]
+        # A class already booked full says so, not only that its practitioner is busy.
+        unscheduled_explain(problem, missing)
+        reasons = missing[0]["reasons"]
+        why = reasons[0]["message"] if reasons else missing[0]["step"]
     return None, [], why
 
 
@@ -432,10 +449,7 @@ def _proposal_solve(entry: WaitlistEntry, *, held: list[_Hold], now: datetime) -
         center=entry.center, plans=loaded, start=start, days=days, not_before=now
     )
     _prefer(problem, entry.preferred_times)
-    problem["busy"].extend(
-        {"resource": h.resource, "start": h.starts_at.isoformat(), "end": h.ends_at.isoformat()}
-        for h in held
-    )
+    problem["busy"].extend(h.as_busy() for h in held)
     return scheduling_run_solve(
         center=entry.center,
         kind=SchedulingRun.Kind.AUTO_SCHEDULE,
@@ -451,11 +465,26 @@ class _Hold:
     resource: str
     starts_at: datetime
     ends_at: datetime
+    # In a room of several places, the places held (one per offered session), as the problem
+    # builder counts a booked session there; None holds the whole resource.
+    places: int | None = None
+
+    def as_busy(self) -> dict:
+        """The hold as a busy interval of the engine's format (FORMAT.md, "Busy intervals")."""
+        busy = {
+            "resource": self.resource,
+            "start": self.starts_at.isoformat(),
+            "end": self.ends_at.isoformat(),
+        }
+        return busy if self.places is None else {**busy, "places": self.places}
 
 
 def _holds(run: SchedulingRun) -> list[_Hold]:
-    """The rooms and practitioners a proposal would take, and for how long."""
+    """The rooms and practitioners a proposal would take, and for how long: a room of several
+    places (a steam room, a hall) only one place per session, so that the next patient can be
+    offered the other places at the same time."""
     therapies = run.problem.get("therapies", {})
+    capacity = {room["id"]: room.get("capacity", 1) for room in run.problem.get("rooms", [])}
     step_therapy = {
         (plan["id"], step["id"]): step["therapy"]
         for plan in run.problem.get("plans", [])
@@ -467,19 +496,19 @@ def _holds(run: SchedulingRun) -> list[_Hold]:
         starts_at = datetime.fromisoformat(a["start"])
         ends_at = starts_at + timedelta(minutes=therapy.get("duration_min", 0))
         turnover = timedelta(minutes=therapy.get("room_turnover_min", 0))
+        # A group class offered to one patient holds its practitioner whole: another waiting
+        # patient is not offered a seat in it until this offer is answered.
         holds.append(_Hold(a["practitioner"], starts_at, ends_at))
-        holds.append(_Hold(a["room"], starts_at, ends_at + turnover))
+        shared = capacity.get(a["room"], 1) > 1
+        holds.append(_Hold(a["room"], starts_at, ends_at + turnover, 1 if shared else None))
     return holds
 
 
-def _overlap(mine: list[_Hold], held: list[_Hold]) -> bool:
-    # A room of several places counts as taken whole here: an offer is a promise of places
-    # nobody else is offered, and a place count is not worth the risk of offering one twice.
-    return any(
-        a.resource == b.resource and a.starts_at < b.ends_at and b.starts_at < a.ends_at
-        for a in mine
-        for b in held
-    )
+def _fits_beside(run: SchedulingRun) -> bool:
+    """Whether the proposal keeps to the places left by the offers ranked higher: its problem
+    holds them as busy intervals, so the format's checker counts each room's places (a
+    two-place steam room takes two sessions at once) and each practitioner's time."""
+    return check(run.problem, run.solution).valid
 
 
 def _holds_of_open_offers(center: Center) -> list[_Hold]:
@@ -530,7 +559,7 @@ def _offer_make(
         entry.save(update_fields=["check_note"])
         return None
     mine = _holds(run)
-    if _overlap(mine, held):
+    if held and not _fits_beside(run):
         scheduling_run_discard(
             run=run, error=_("These times are offered to a patient ranked higher.")
         )

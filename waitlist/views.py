@@ -12,7 +12,9 @@ from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinics.access import STAFF_ROLES, centers_for, staff_center_for
+from patients.forms import CONSENTS_NEEDED
 from patients.models import Patient
+from patients.selectors import intake_progress
 from waitlist.forms import WaitlistJoinForm
 from waitlist.models import WaitlistEntry, WaitlistOffer
 from waitlist.selectors import waitlist_for_center, waitlist_for_patient
@@ -68,6 +70,7 @@ def _back(entry: WaitlistEntry, as_staff: bool) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def patient_waitlist(request: HttpRequest) -> HttpResponse:
     patient = _patient_of(request)
+    progress = intake_progress(patient=patient, consents_needed=CONSENTS_NEEDED)
     form = WaitlistJoinForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         try:
@@ -96,6 +99,9 @@ def patient_waitlist(request: HttpRequest) -> HttpResponse:
             "patient": patient,
             "rows": waitlist_for_patient(patient=patient),
             "offer_hours": OFFER_HOURS,
+            # Said before the form, with the way to the intake, rather than only once the
+            # patient has filled the form in and been refused.
+            "intake_ready": progress.health_done and progress.consents_done,
         },
         status=400 if form.errors else 200,
     )

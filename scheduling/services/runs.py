@@ -14,7 +14,7 @@ from clinics.models import Center
 from patients.models import CarePlan
 from scheduling.engine import problem_from_dict, solution_to_dict, solve
 from scheduling.models import SchedulingRun
-from scheduling.problems import ProblemRefs
+from scheduling.problems import ProblemRefs, unscheduled_explain
 
 if TYPE_CHECKING:
     from clinics.models import User
@@ -103,6 +103,7 @@ def scheduling_run_solve(
         raise SchedulingError(
             _("The scheduler could not finish: %(error)s") % {"error": error}
         ) from error
+    unscheduled_explain(problem, solution["unscheduled"])
     run.solution = solution
     run.objective = solution["objective"]
     run.placed_count = len(solution["assignments"])

@@ -4,6 +4,7 @@ import datetime
 import itertools
 from zoneinfo import ZoneInfo
 
+from clinics.choices import Role, RoomType
 from patients.models import CarePlan
 from scheduling.engine.checker import check
 from scheduling.models import SchedulingRun
@@ -18,10 +19,17 @@ from scheduling.services.runs import scheduling_run_solve
 from sessions.models import RELEASED_STATUSES, SessionStatus
 from tests.factories import (
     CarePlanFactory,
+    MembershipFactory,
     PatientFactory,
+    PractitionerProfileFactory,
     ProtocolStepFactory,
     ProtocolVersionFactory,
+    RoomFactory,
+    RosterShiftFactory,
+    SkillFactory,
     TherapySessionFactory,
+    TherapyTypeFactory,
+    UserFactory,
 )
 
 KOLKATA = ZoneInfo("Asia/Kolkata")
@@ -171,3 +179,72 @@ def under_way(plan: CarePlan, step_code: str, status: str):
     session.status = status
     session.save(update_fields=["status"])
     return session
+
+
+def yoga_class(center, start):
+    """A yoga hall of eight places, a class of up to four given only by Lakshmi, and one
+    class booked at 10:00 on `start` with two patients in it."""
+    yoga_skill = SkillFactory(code="yoga", name="Yoga")
+    yoga = TherapyTypeFactory(
+        code="yoga",
+        name="Yoga",
+        duration_minutes=60,
+        required_skill=yoga_skill,
+        allowed_room_types=[RoomType.YOGA_HALL.value],
+        group_size=4,
+    )
+    hall = RoomFactory(center=center, code="H1", room_type=RoomType.YOGA_HALL, capacity=8)
+    user = UserFactory(first_name="Lakshmi", last_name="Teacher")
+    MembershipFactory(user=user, center=center, role=Role.PRACTITIONER)
+    lakshmi = PractitionerProfileFactory(user=user, gender="F", skills=[yoga_skill])
+    for weekday in range(7):
+        RosterShiftFactory(
+            practitioner=lakshmi,
+            center=center,
+            weekday=weekday,
+            starts=datetime.time(7),
+            ends=datetime.time(15),
+        )
+    ten = datetime.datetime.combine(start, datetime.time(10), tzinfo=KOLKATA)
+    version = ProtocolVersionFactory(template__name="Yoga class")
+    step = ProtocolStepFactory(version=version, order=1, code="yoga", therapy=yoga)
+    booked = []
+    occurrence = None
+    for _ in range(2):
+        patient = PatientFactory(center=center)
+        plan = CarePlanFactory(patient=patient, protocol_version=version, start_date=start)
+        session = TherapySessionFactory(
+            center=center,
+            patient=patient,
+            care_plan=plan,
+            protocol_step=step,
+            therapy=yoga,
+            practitioner=lakshmi,
+            room=hall,
+            starts_at=ten,
+            room_place=len(booked) + 1,
+            **({"occurrence": occurrence} if occurrence else {}),
+        )
+        occurrence = session.occurrence
+        booked.append(session)
+    return {"version": version, "hall": hall, "lakshmi": lakshmi, "ten": ten, "booked": booked}
+
+
+def fill_class(center, yoga, places=(3, 4)) -> None:
+    """More patients in the booked yoga class, at the places given (3 and 4 fill it)."""
+    for place in places:
+        patient = PatientFactory(center=center)
+        TherapySessionFactory(
+            center=center,
+            patient=patient,
+            care_plan=CarePlanFactory(
+                patient=patient, protocol_version=yoga["version"], start_date=yoga["ten"].date()
+            ),
+            protocol_step=yoga["version"].steps.get(),
+            therapy=yoga["booked"][0].therapy,
+            practitioner=yoga["lakshmi"],
+            room=yoga["hall"],
+            starts_at=yoga["ten"],
+            room_place=place,
+            occurrence=yoga["booked"][0].occurrence,
+        )

@@ -83,6 +83,10 @@ def test_the_page_offers_to_book_the_rest_and_books_only_what_was_missing(
         run_page = client.get(response["Location"]).content.decode()
     # Each new placement is explained on the run page; the button is gone from the plan.
     assert "Applied" in run_page and "with" in run_page
+    # Named for what the admin asked for, and started at the center's time, not UTC's.
+    assert f"<h1>Book the remaining steps · run {run.pk}</h1>" in run_page
+    started = run.started_at.astimezone(KOLKATA)
+    assert f"started {started.day} {started:%b %Y %H:%M}" in run_page
     # The new sessions are listed as placements, the kept ones apart, folded.
     assert "4 sessions booked before, kept where they were" in run_page
     assert run_page.index("Placements") < run_page.index("sessions booked before")

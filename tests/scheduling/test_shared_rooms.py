@@ -3,25 +3,16 @@ plan is scheduled, and a group class already booked can be joined by a later pla
 
 import datetime
 
-from clinics.choices import Role, RoomType
+from django.urls import reverse
+
 from scheduling.engine.checker import check
 from scheduling.models import SchedulingRun
 from scheduling.services.care_plans import care_plan_schedule
 from tests.factories import (
     CarePlanFactory,
-    MembershipFactory,
     PatientFactory,
-    PractitionerProfileFactory,
-    ProtocolStepFactory,
-    ProtocolVersionFactory,
-    RoomFactory,
-    RosterShiftFactory,
-    SkillFactory,
-    TherapySessionFactory,
-    TherapyTypeFactory,
-    UserFactory,
 )
-from tests.scheduling.builders import KOLKATA, active, steam_plans
+from tests.scheduling.builders import KOLKATA, active, fill_class, steam_plans, yoga_class
 
 
 def test_two_plans_share_the_two_place_steam_room_across_two_runs(clinic):
@@ -68,55 +59,6 @@ def test_a_third_plan_finds_the_steam_room_full_and_says_so(clinic):
     assert any("ST1" in r["message"] for r in reasons), reasons
 
 
-def yoga_class(center, start):
-    """A yoga hall of eight places, a class of up to four given only by Lakshmi, and one
-    class booked at 10:00 on `start` with two patients in it."""
-    yoga_skill = SkillFactory(code="yoga", name="Yoga")
-    yoga = TherapyTypeFactory(
-        code="yoga",
-        name="Yoga",
-        duration_minutes=60,
-        required_skill=yoga_skill,
-        allowed_room_types=[RoomType.YOGA_HALL.value],
-        group_size=4,
-    )
-    hall = RoomFactory(center=center, code="H1", room_type=RoomType.YOGA_HALL, capacity=8)
-    user = UserFactory(first_name="Lakshmi", last_name="Teacher")
-    MembershipFactory(user=user, center=center, role=Role.PRACTITIONER)
-    lakshmi = PractitionerProfileFactory(user=user, gender="F", skills=[yoga_skill])
-    for weekday in range(7):
-        RosterShiftFactory(
-            practitioner=lakshmi,
-            center=center,
-            weekday=weekday,
-            starts=datetime.time(7),
-            ends=datetime.time(15),
-        )
-    ten = datetime.datetime.combine(start, datetime.time(10), tzinfo=KOLKATA)
-    version = ProtocolVersionFactory(template__name="Yoga class")
-    step = ProtocolStepFactory(version=version, order=1, code="yoga", therapy=yoga)
-    booked = []
-    occurrence = None
-    for _ in range(2):
-        patient = PatientFactory(center=center)
-        plan = CarePlanFactory(patient=patient, protocol_version=version, start_date=start)
-        session = TherapySessionFactory(
-            center=center,
-            patient=patient,
-            care_plan=plan,
-            protocol_step=step,
-            therapy=yoga,
-            practitioner=lakshmi,
-            room=hall,
-            starts_at=ten,
-            room_place=len(booked) + 1,
-            **({"occurrence": occurrence} if occurrence else {}),
-        )
-        occurrence = session.occurrence
-        booked.append(session)
-    return {"version": version, "hall": hall, "lakshmi": lakshmi, "ten": ten, "booked": booked}
-
-
 def test_a_later_plan_joins_the_yoga_class_already_booked(clinic):
     center, start = clinic["center"], clinic["start"]
     yoga = yoga_class(center, start)
@@ -144,26 +86,10 @@ def test_a_later_plan_joins_the_yoga_class_already_booked(clinic):
     assert check(run.problem, run.solution).valid
 
 
-def test_a_full_class_is_not_joined(clinic):
+def test_a_full_class_is_not_joined_and_the_run_says_it_is_full(client, admin_user, clinic):
     center, start = clinic["center"], clinic["start"]
     yoga = yoga_class(center, start)
-    # Two more patients fill the class of four.
-    for place in (3, 4):
-        patient = PatientFactory(center=center)
-        TherapySessionFactory(
-            center=center,
-            patient=patient,
-            care_plan=CarePlanFactory(
-                patient=patient, protocol_version=yoga["version"], start_date=start
-            ),
-            protocol_step=yoga["version"].steps.get(),
-            therapy=yoga["booked"][0].therapy,
-            practitioner=yoga["lakshmi"],
-            room=yoga["hall"],
-            starts_at=yoga["ten"],
-            room_place=place,
-            occurrence=yoga["booked"][0].occurrence,
-        )
+    fill_class(center, yoga)
     patient = PatientFactory(center=center, available_windows=[["10:00", "11:00"]])
     plan = CarePlanFactory(patient=patient, protocol_version=yoga["version"], start_date=start)
 
@@ -172,6 +98,17 @@ def test_a_full_class_is_not_joined(clinic):
     assert not active(plan.sessions).exists()
     assert run.status == SchedulingRun.Status.SUCCEEDED
     hall_busy = next(b for b in run.problem["busy"] if b["resource"] == "H1")
-    assert hall_busy["places"] == 4 and "group" not in hall_busy
-    reasons = " ".join(r["message"] for r in run.solution["unscheduled"][0]["reasons"])
-    assert "Lakshmi" in reasons, reasons
+    # Still the class, with no seat left: the engine holds Lakshmi, and the run can name it.
+    assert hall_busy["places"] == 4 and hall_busy["group"]["seats"] == 0
+    assert check(run.problem, run.solution).valid
+    lakshmi = hall_busy["group"]["practitioner"]
+    full = (
+        f"The Yoga class on {yoga['ten']:%a} {yoga['ten'].day} {yoga['ten']:%b} at 10:00 with "
+        f"{lakshmi} in room H1 is full: all 4 places are taken, so it cannot be joined."
+    )
+    assert run.solution["unscheduled"][0]["reasons"][0]["message"] == full
+    # What the admin reads on the run's page: the full class first, then the engine's reasons.
+    client.force_login(admin_user)
+    page = client.get(reverse("scheduling_run", args=[run.pk])).content.decode()
+    assert full in page
+    assert "Lakshmi Teacher" in lakshmi

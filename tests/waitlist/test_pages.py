@@ -127,6 +127,12 @@ def test_the_console_shows_the_queue_with_reasons_and_books_an_offer(
     assert "Kavya Pillai" in page
     assert "Routine priority" in page
     assert "What freed the places:" in page and "A session was cancelled" in page
+    # In words a reader uses: one first day, not a window from it to itself; the day of the
+    # cancelled session as a day; a patient who joined today, not one "waiting 0 days".
+    day = f"{one_place['day'].day} {one_place['day']:%b %Y}"
+    assert f"first day {day}" in page and "first day between" not in page
+    assert f"A session was cancelled (Abhyanga, {day} at 07:00)." in page
+    assert "joined today" in page and "waiting 0 days" not in page
     offer = WaitlistOffer.objects.get(entry__patient=patient)
     with jobs():
         response = client.post(reverse("waitlist_offer_accept", args=[offer.pk]), follow=True)
@@ -264,3 +270,18 @@ def test_the_reasons_are_shown_in_the_readers_language(client, center, admin_use
     assert "प्रस्तावित: पूरा पैकेज" in page
     assert "सामान्य प्राथमिकता" in page
     assert "3 दिन से प्रतीक्षा में" in page
+
+
+def test_a_patient_whose_intake_is_not_done_is_shown_the_way_to_it_first(client, patient):
+    client.force_login(patient.user)
+
+    page = client.get(reverse("waitlist_portal")).content.decode()
+
+    callout = page.index("Please finish your intake first")
+    assert callout < page.index("Join the waitlist</h2>")
+    assert f'href="{reverse("patient_intake")}"' in page[callout:]
+    with_intake_done(patient)
+    assert (
+        "Please finish your intake first"
+        not in client.get(reverse("waitlist_portal")).content.decode()
+    )
