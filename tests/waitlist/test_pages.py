@@ -285,3 +285,22 @@ def test_a_patient_whose_intake_is_not_done_is_shown_the_way_to_it_first(client,
         "Please finish your intake first"
         not in client.get(reverse("waitlist_portal")).content.decode()
     )
+
+
+def test_the_history_says_an_offer_was_declined_once_and_when_in_the_centers_time(client, patient):
+    offered_at = datetime.datetime(2026, 12, 5, 7, 13, tzinfo=datetime.UTC)
+    WaitlistOfferFactory(
+        entry__patient=patient,
+        entry__center=patient.center,
+        entry__status=EntryStatus.WAITING,
+        status=OfferStatus.DECLINED,
+        outcome=words(gettext_noop("Declined.")),
+        offered_at=offered_at,
+    )
+    client.force_login(patient.user)
+
+    page = client.get(reverse("waitlist_portal")).content.decode()
+
+    # 07:13 UTC is 12:43 at the patient's center in Kochi.
+    assert "(made 5 Dec 12:43): Declined</li>" in page
+    assert "Declined — Declined" not in page
