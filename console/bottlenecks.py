@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from clinics.models import Center, PractitionerProfile, Room
 from protocols.models import TherapyType
 from scheduling.models import SchedulingRun
-from sessions.models import TherapySession
+from sessions.models import SessionStatus, TherapySession
 from sessions.selectors import local_day_bounds
 
 # The JSON a run stores is walked in SQL, so that a year of runs costs the same few queries.
@@ -232,20 +232,29 @@ def bottlenecks(*, center: Center, first_day: date, last_day: date) -> Bottlenec
             (code, str(REASON_WORDS.get(code, code)), count) for code, count in cursor.fetchall()
         ]
 
+    # A session running over now has its expected end set; one that ran over before has it
+    # cleared once it left the table, which it left after its planned end.
     overran = TherapySession.objects.filter(
-        center=center, starts_at__gte=starts, starts_at__lt=ends, overrun_until__isnull=False
+        Q(overrun_until__isnull=False)
+        | Q(
+            status_changes__from_status=SessionStatus.IN_SESSION,
+            status_changes__changed_at__gt=F("ends_at"),
+        ),
+        center=center,
+        starts_at__gte=starts,
+        starts_at__lt=ends,
     )
     overruns = {
         ResourceKind.ROOM: dict(
             overran.filter(room__isnull=False)
             .values_list("room")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("pk", distinct=True))
             .order_by()
         ),
         ResourceKind.PRACTITIONER: dict(
             overran.filter(practitioner__isnull=False)
             .values_list("practitioner")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("pk", distinct=True))
             .order_by()
         ),
     }

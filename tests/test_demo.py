@@ -10,13 +10,21 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import F, Q
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from clinics.models import Center, Membership, PractitionerProfile, Room, User
 from demo.catalog import DEMO_PASSWORD
+from feedback.models import MymopAnswer
 from patients.models import CarePlan, Patient
 from protocols.models import ProtocolStep, SOPChecklistItem
-from sessions.models import RELEASED_STATUSES, SessionStatus, TherapySession
+from sessions.models import (
+    RELEASED_STATUSES,
+    Incident,
+    MaterialUsage,
+    SessionStatus,
+    TherapySession,
+)
 from sessions.selectors import board_sessions, overrun_clashes
 
 pytestmark = [
@@ -279,3 +287,35 @@ def test_the_overlap_check_sees_sessions_that_do_run_in_parallel(demo):
     )
 
     assert len(pairs) > 0
+
+
+def _page(client, name: str) -> str:
+    response = client.get(reverse(name))
+    assert response.status_code == 200, name
+    return " ".join(response.content.decode().split())
+
+
+def test_every_dashboard_has_figures_to_show(demo, client):
+    """What `make run` shows the center's admin: sessions that ran over and resources that stood
+    in the way, MYMOP trends, complications, and materials used, none of them empty."""
+    client.force_login(User.objects.get(email="admin@demo.clinic"))
+
+    bottlenecks = _page(client, "console_bottlenecks")
+    assert "ran over." in bottlenecks
+    assert "stood in the way" in bottlenecks
+
+    trends = _page(client, "console_outcome_trends")
+    assert 'class="list mymop-trends"' in trends
+    assert "No MYMOP form was answered" not in trends
+    kochi = Center.objects.get(slug="kochi")
+    assert Incident.objects.filter(session__center=kochi, near_miss=False).exists()
+    assert MymopAnswer.objects.filter(patient__center=kochi, care_plan__isnull=False).exists()
+    # Not the patients who sign in: their Home offers the intake form to try.
+    assert not MymopAnswer.objects.filter(patient__user__isnull=False).exists()
+
+    inventory = _page(client, "console_inventory")
+    assert MaterialUsage.objects.filter(session__center=kochi).exists()
+    assert "Low stock" in inventory
+
+    utilisation = _page(client, "console_utilisation")
+    assert "Utilisation of rooms and therapists" in utilisation

@@ -17,6 +17,7 @@ from tests.factories import (
     ProtocolStepFactory,
     RoomFactory,
     SchedulingRunFactory,
+    SessionStatusChangeFactory,
     TherapySessionFactory,
     TherapyTypeFactory,
     UserFactory,
@@ -188,6 +189,36 @@ def test_it_ranks_what_scheduling_named_and_what_ran_over(client, admin_user, ru
         ("No practitioner with the skill was free", "practitioner_unavailable", "1"),
         ("An earlier step of the plan was not placed", "predecessor_unscheduled", "1"),
         ("No suitable room was free", "room_unavailable", "1"),
+    ]
+
+
+def test_a_session_that_left_the_table_after_its_planned_end_ran_over(
+    client, admin_user, center, resources
+):
+    """The expected end is cleared when a session leaves In session: what it left behind is the
+    time it did, later than planned for one session here, on time for the other."""
+    room_1, _room_10, asha, _step, _basti = resources
+    for minutes_late in (12, 0):
+        session = TherapySessionFactory(
+            center=center,
+            room=room_1,
+            practitioner=asha,
+            starts_at=local_today_at(center, 9 + minutes_late, days=-3),
+            status="completed",
+        )
+        SessionStatusChangeFactory(
+            session=session,
+            from_status="in_session",
+            to_status="recovery",
+            changed_at=session.ends_at + timedelta(minutes=minutes_late),
+        )
+    client.force_login(admin_user)
+
+    page = client.get(reverse("console_bottlenecks")).content.decode()
+
+    assert [row[:5] for row in _rows(page)] == [
+        ("Asha Nair", "Practitioner", "0", "0", "1"),
+        ("Room R1 · Kerala room 1", "Room", "0", "0", "1"),
     ]
 
 

@@ -48,8 +48,8 @@ from demo.catalog import (
 )
 from feedback.adaptation import rule_version_current
 from feedback.choices import Symptom
-from feedback.models import AdaptationRule, SessionFeedback
-from feedback.services import feedback_record
+from feedback.models import AdaptationRule, MymopAnswer, SessionFeedback
+from feedback.services import feedback_record, mymop_record
 from notifications.models import NotificationPreference
 from notifications.services import starter_playbook_load
 from notifications.starter_playbook import STARTER_PLAYBOOK
@@ -66,10 +66,20 @@ from protocols.models import (
 )
 from scheduling.problems import closed_dates
 from scheduling.services.care_plans import care_plans_book
-from sessions.models import SessionLog, SessionStatus, TherapySession, VitalsReading
+from sessions.models import (
+    FINISHED_STATUSES,
+    Incident,
+    MaterialUsage,
+    SessionLog,
+    SessionStatus,
+    TherapySession,
+    VitalsReading,
+)
 from sessions.services import (
     checklist_for,
     checklist_item_tick,
+    incident_report,
+    material_use,
     session_overruns_extend,
     session_transition,
 )
@@ -87,6 +97,22 @@ WAITLIST = (
     ("Lata", "Menon", "F", Patient.Priority.ROUTINE, "basti-8", 20, ["morning"]),
 )
 DEMO_PRACTITIONER = "practitioner@demo.clinic"
+# What a finished demo session used, by therapy: (consumable, quantity in its unit). Sized so
+# that the demo's weeks bring some stock under its reorder level but never run it out.
+MATERIALS = {
+    "abhyanga": (("Ksheerabala taila", Decimal(100)), ("Cotton towels", Decimal(1))),
+    "shirodhara": (("Dhanwantaram taila", Decimal(150)), ("Brahmi taila", Decimal(150))),
+    "nasya": (("Anu taila", Decimal(2)),),
+    "snehapana": (("Mahatiktaka ghrita", Decimal(60)),),
+    "basti": (("Dashamoola kwatha", Decimal(400)),),
+    "virechana": (("Trivrit lehya", Decimal(30)),),
+    "swedana": (("Cotton towels", Decimal(1)),),
+}
+# Finished sessions that ran over their planned end, and by how long; and that had a minor
+# incident reported: a few of each, for the bottlenecks and outcome trends dashboards.
+OVERRUN_SHARE = 0.08
+OVERRUN = timedelta(minutes=12)
+INCIDENT_SHARE = 0.08
 DRAFT_AFTER_DAYS = 20
 BUSY_CENTER = "thrissur-busy-year"
 BUSY_ADMIN = "busy-admin@demo.clinic"
@@ -161,6 +187,7 @@ class Command(BaseCommand):
         self._running_late(centers["kochi"])
         self._replay_the_day(today)
         self._outcomes_history()
+        self._mymop_history()
         self._waitlist(centers["kochi"], versions, today)
         if options["large"]:
             self._busy_year(skills, therapies)
@@ -351,8 +378,9 @@ class Command(BaseCommand):
                 },
             )
         for name, unit, stock, reorder in spec["consumables"]:
-            _upsert(
-                Consumable,
+            # The stock is counted once, when the material is first stocked: the demo's sessions
+            # then use it (_replay_the_day), and a second load must not count it back.
+            _consumable, created = Consumable.objects.get_or_create(
                 center=center,
                 name=name,
                 defaults={
@@ -361,6 +389,13 @@ class Command(BaseCommand):
                     "reorder_level": Decimal(reorder),
                 },
             )
+            if not created:
+                _upsert(
+                    Consumable,
+                    center=center,
+                    name=name,
+                    defaults={"unit": unit, "reorder_level": Decimal(reorder)},
+                )
         first, last, email = spec["admin"]
         Membership.objects.get_or_create(
             user=self._user(email, first, last), center=center, role=Role.CENTER_ADMIN
@@ -627,11 +662,19 @@ class Command(BaseCommand):
             already = _demo_sessions().filter(status=status).exists()
             if not already and status not in planned.values() and completed:
                 planned[completed.pop(0)] = status
+        stock = {
+            (consumable.center_id, consumable.name): consumable
+            for consumable in Consumable.objects.all()
+        }
         for session, status in planned.items():
             if status == SessionStatus.SCHEDULED:
                 continue
-            self._live_through(session, status, now)
+            # Now and then a session runs over its planned end, for the bottlenecks dashboard.
+            overran = OVERRUN if _stable_fraction("overran", session.pk) < OVERRUN_SHARE else None
+            self._live_through(session, status, now, overran=overran, stock=stock)
             if status == SessionStatus.COMPLETED:
+                if _stable_fraction("incident", session.pk) < INCIDENT_SHARE:
+                    self._incident(session)
                 SessionLog.objects.get_or_create(
                     session=session,
                     defaults={
@@ -685,6 +728,62 @@ class Command(BaseCommand):
                 )
                 answered += 1
         self.stdout.write(f"Outcomes history: {answered} sessions answered, weights recorded")
+
+    def _mymop_history(self) -> None:
+        """MYMOP forms as the portal asks them: at intake, the day before a patient's first plan,
+        then during each plan (on its first finished day, halfway and after its last), a little
+        better each time, for the outcome trends dashboard and the discharge summaries. Not for
+        the patients who sign in (their Home offers the intake form to try), and once: a patient
+        with answers is left as they are."""
+        plans = (
+            CarePlan.objects.filter(
+                patient__user__isnull=True,
+                patient__mymop_answers__isnull=True,
+                sessions__status=SessionStatus.COMPLETED,
+            )
+            .exclude(patient__center__slug=BUSY_CENTER)
+            .distinct()
+            .select_related("patient")
+            .prefetch_related("sessions")
+            .order_by("patient_id", "start_date", "pk")
+        )
+        answered, started = 0, set()
+        for plan in plans:
+            done = sorted(
+                (s for s in plan.sessions.all() if s.status == SessionStatus.COMPLETED),
+                key=lambda session: session.starts_at,
+            )
+            left = [s for s in plan.sessions.all() if s.status not in FINISHED_STATUSES]
+            times = [done[0], done[len(done) // 2], done[-1]] if len(done) > 2 else done[:1]
+            worst = 4 + round(2 * _stable_fraction("mymop", plan.patient_id))
+            if plan.patient_id not in started:
+                started.add(plan.patient_id)
+                self._mymop(plan.patient, None, MymopAnswer.Kind.INTAKE, worst, done[0], -1)
+                answered += 1
+            for index, session in enumerate(times):
+                kind = MymopAnswer.Kind.WEEKLY
+                if session is done[-1] and not left and len(times) > 1:
+                    kind = MymopAnswer.Kind.DISCHARGE
+                self._mymop(plan.patient, plan, kind, worst - index - (index > 1), session, 0)
+                answered += 1
+        self.stdout.write(f"MYMOP: {answered} forms answered")
+
+    @staticmethod
+    def _mymop(patient, plan, kind, worst, session, days) -> None:
+        """One form, answered an hour after `session` (moved by `days`); each score 0-6."""
+        mymop_record(
+            patient=patient,
+            kind=kind,
+            care_plan=plan,
+            symptom_1_name="Stiff lower back",
+            symptom_1=max(0, worst),
+            symptom_2_name="Poor sleep",
+            symptom_2=max(0, worst - 1),
+            activity_name="Walking to work",
+            activity=max(0, worst - 2),
+            wellbeing=max(0, worst - 1),
+            now=session.ends_at + timedelta(days=days, hours=1),
+        )
 
     def _waitlist(self, center, versions, today) -> None:
         """A few patients waiting for a package two to ten days out, and the matching's first
@@ -813,8 +912,37 @@ class Command(BaseCommand):
         self.stdout.write(f"{center.name}: one session is running late, for the board to show")
 
     @staticmethod
-    def _live_through(session, status, now) -> None:
-        """Take a session to `status` the way the floor would have, step by step and in time."""
+    def _incident(session) -> None:
+        """A minor reaction reported after the session, for the outcome trends' complications."""
+        incident = incident_report(
+            session=session,
+            by=None,
+            severity=Incident.Severity.MINOR,
+            description="Patient felt dizzy on getting up after the therapy; rested 20 minutes.",
+            action_taken="Rested lying down, given warm water; recovered before leaving.",
+        )
+        Incident.objects.filter(pk=incident.pk).update(
+            reported_at=session.ends_at + timedelta(minutes=15)
+        )
+
+    @staticmethod
+    def _materials(session, at, stock) -> None:
+        """What the session used, taken off the center's stock as the runner would (inventory)."""
+        for name, quantity in MATERIALS.get(session.therapy.code, ()):
+            consumable = stock.get((session.center_id, name))
+            if consumable is None:
+                continue
+            consumable.refresh_from_db(fields=["stock_quantity"])
+            if consumable.stock_quantity < quantity:
+                continue  # the demo never runs a material out
+            usage = material_use(session=session, consumable=consumable, quantity=quantity, by=None)
+            MaterialUsage.objects.filter(pk=usage.pk).update(recorded_at=at)
+
+    @staticmethod
+    def _live_through(session, status, now, *, overran=None, stock=None) -> None:
+        """Take a session to `status` the way the floor would have, step by step and in time;
+        `overran` (a timedelta) past its planned end, and using its materials from `stock`."""
+        ended = session.ends_at + (overran or timedelta())
         steps = {
             SessionStatus.NO_SHOW: [(SessionStatus.NO_SHOW, session.starts_at)],
             SessionStatus.CANCELLED: [
@@ -825,11 +953,13 @@ class Command(BaseCommand):
             lifecycle = [
                 (SessionStatus.IN_PREPARATION, session.starts_at - timedelta(minutes=10)),
                 (SessionStatus.IN_SESSION, session.starts_at),
-                (SessionStatus.RECOVERY, session.ends_at),
-                (SessionStatus.COMPLETED, session.ends_at + timedelta(minutes=30)),
+                (SessionStatus.RECOVERY, ended),
+                (SessionStatus.COMPLETED, ended + timedelta(minutes=30)),
             ]
             steps = lifecycle[: [s for s, _ in lifecycle].index(status) + 1]
         for to_status, at in steps:
+            if to_status == SessionStatus.RECOVERY and stock is not None:
+                Command._materials(session, min(at, now), stock)
             if to_status == SessionStatus.COMPLETED:
                 template = checklist_for(session.therapy_id)
                 for item in template.items.order_by("order") if template else []:
