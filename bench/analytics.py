@@ -2,7 +2,8 @@
 
 python -m bench.analytics (make bench-analytics): a database of the run's own filled with the
 year `manage.py load_demo --large` loads (demo/busy_year.py: every room full all day, with the
-reminders and feedback the dashboards read), one uvicorn process, each dashboard requested in
+care plans, scheduling runs, reminders, feedback, MYMOP forms and incidents the dashboards read),
+one uvicorn process, each dashboard requested in
 turn over HTTP keep-alive connections, over its default 30 days and over the whole year; p50/p95
 per page and its ratio to the trivial view (/healthz/). Each twice: as kept (the dashboards keep
 their figures until something at the center changes, console/dashboard_cache.py) and "afresh",
@@ -30,6 +31,8 @@ DASHBOARDS = (
     ("reminders", "/console/analytics/reminders/"),
     ("adherence", "/console/analytics/adherence/"),
     ("centers", "/console/analytics/centers/"),
+    ("bottlenecks", "/console/analytics/bottlenecks/"),
+    ("outcome trends", "/console/analytics/outcome-trends/"),
 )
 
 
@@ -121,25 +124,39 @@ def _vacuum() -> None:
     only ANALYZEs, inside load_demo's transaction, where VACUUM cannot run)."""
     from django.db import connection
 
-    from feedback.models import SessionFeedback
+    from feedback.models import MymopAnswer, SessionFeedback
     from notifications.models import OutboxMessage
+    from patients.models import CarePlan
+    from scheduling.models import SchedulingRun
     from sessions.models import TherapySession
 
     with connection.cursor() as cursor:
-        for model in (TherapySession, OutboxMessage, SessionFeedback):
+        for model in (
+            TherapySession,
+            OutboxMessage,
+            SessionFeedback,
+            CarePlan,
+            MymopAnswer,
+            SchedulingRun,
+        ):
             cursor.execute(f'VACUUM (ANALYZE) "{model._meta.db_table}"')
 
 
 def _counts(center_id: int) -> dict[str, int]:
     """What the dashboards read, to print beside their times."""
-    from feedback.models import SessionFeedback
+    from feedback.models import MymopAnswer, SessionFeedback
     from notifications.models import OutboxMessage
+    from patients.models import CarePlan
+    from scheduling.models import SchedulingRun
     from sessions.models import TherapySession
 
     return {
         "sessions": TherapySession.objects.filter(center_id=center_id).count(),
         "feedback": SessionFeedback.objects.filter(session__center_id=center_id).count(),
         "messages": OutboxMessage.objects.filter(session__center_id=center_id).count(),
+        "care_plans": CarePlan.objects.filter(patient__center_id=center_id).count(),
+        "mymop": MymopAnswer.objects.filter(patient__center_id=center_id).count(),
+        "runs": SchedulingRun.objects.filter(center_id=center_id).count(),
     }
 
 
@@ -153,8 +170,10 @@ def report(result: dict) -> dict:
     )
     print(
         f"{counts['sessions']} sessions of one center ({busy.days} days of history, today, "
-        f"{busy.ahead} days ahead; {busy.rooms} rooms full all day), {counts['feedback']} "
-        f"feedback answers and {counts['messages']} reminders, bulk-inserted in "
+        f"{busy.ahead} days ahead; {busy.rooms} rooms full all day) in {counts['care_plans']} "
+        f"care plans booked by as many scheduling runs, {counts['feedback']} feedback "
+        f"answers, {counts['mymop']} MYMOP forms and {counts['messages']} reminders, "
+        f"bulk-inserted in "
         f"{result['filled_s']:.1f} s. One uvicorn process, HTTP keep-alive, pages requested in "
         f"turn; x = ratio to the trivial view of the same pass; queries and SQL ms from the "
         f"test client. 'kept': the figures kept since the first request; 'afresh': the "
@@ -162,7 +181,7 @@ def report(result: dict) -> dict:
         f"would, so that they are counted again."
     )
     head = (
-        f"{'page':<25}{'ok':>5}{'errors':>7}{'p50 ms':>9}{'p95 ms':>9}{'x p50':>7}{'x p95':>7}"
+        f"{'page':<28}{'ok':>5}{'errors':>7}{'p50 ms':>9}{'p95 ms':>9}{'x p50':>7}{'x p95':>7}"
         f"{'queries':>9}{'sql ms':>8}"
     )
     rows, checks = [], {}
@@ -177,7 +196,7 @@ def report(result: dict) -> dict:
             r["queries"] = profiled[r["page"]]["queries"]
             r["sql_ms"] = profiled[r["page"]]["sql_ms"]
             print(
-                f"{r['page']:<25}{r['requests']:>5}{r['errors']:>7}"
+                f"{r['page']:<28}{r['requests']:>5}{r['errors']:>7}"
                 f"{fmt(r['p50'], '.1f'):>9}{fmt(r['p95'], '.1f'):>9}"
                 f"{fmt(r['ratio_p50'], '.2f'):>7}{fmt(r['ratio_p95'], '.2f'):>7}"
                 f"{r['queries']:>9}{r['sql_ms']:>8.1f}"

@@ -1,19 +1,25 @@
-"""load_demo --large: a busy center's year with plausible statuses and outcomes, loaded once."""
+"""load_demo --large: a busy center's year with plausible statuses, outcomes, care plans and
+scheduling runs, loaded once."""
 
 from collections import Counter
+from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.db.models import Avg
+from django.db.models import Avg, F, Min, Q
 from django.test import override_settings
+from django.utils import timezone
 
 from clinics.models import Center
+from console.bottlenecks import bottlenecks
 from demo.busy_year import SLOTS
 from demo.catalog import CENTERS
 from demo.management.commands.load_demo import BUSY_CENTER, BUSY_ROOMS, Command
-from feedback.models import SessionFeedback, SymptomScore
+from feedback.models import MymopAnswer, SessionFeedback, SymptomScore
 from notifications.models import OutboxMessage
-from sessions.models import SessionStatus, TherapySession
+from patients.models import CarePlan
+from scheduling.models import SchedulingRun
+from sessions.models import Incident, SessionStatus, TherapySession
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +54,34 @@ def test_the_busy_year_loads_once_with_statuses_feedback_and_reminders():
     # Both reminders of every session begun that was not cancelled.
     assert messages.count() == 2 * (past + statuses[SessionStatus.IN_SESSION])
 
-    counts = (sessions.count(), feedback.count(), messages.count())
+    # Courses of COURSE visits, each a care plan booked by a scheduling run before it began,
+    # every session a step of its plan, MYMOP forms along them and now and then an incident.
+    plans = CarePlan.objects.filter(patient__center=center)
+    assert plans.count() == len(set(sessions.values_list("patient", flat=True)))
+    assert not sessions.filter(Q(care_plan=None) | Q(protocol_step=None)).exists()
+    assert not sessions.exclude(protocol_step__version=F("care_plan__protocol_version")).exists()
+    assert not sessions.exclude(protocol_step__therapy=F("therapy")).exists()
+    runs = SchedulingRun.objects.filter(center=center)
+    assert runs.count() == plans.count()
+    first_visits = plans.annotate(first=Min("sessions__starts_at"))
+    assert not first_visits.filter(created_at__gte=F("first")).exists()
+    mymop = MymopAnswer.objects.filter(patient__center=center)
+    assert mymop.exists() and not mymop.filter(care_plan=None).exists()
+    assert Incident.objects.filter(session__center=center).exists()
+    figures = bottlenecks(
+        center=center,
+        first_day=timezone.localdate() - timedelta(days=29),
+        last_day=timezone.localdate(),
+    )
+    assert figures.runs > 0 and figures.resources[0].mentions > 0
+
+    counts = (sessions.count(), feedback.count(), messages.count(), plans.count(), runs.count())
     command._busy_year(skills, therapies, days=30, ahead=2)
-    assert (sessions.count(), feedback.count(), messages.count()) == counts
+    assert (
+        sessions.count(),
+        feedback.count(),
+        messages.count(),
+        plans.count(),
+        runs.count(),
+    ) == counts
     assert "its year is loaded already; left as it is" in out.getvalue()
