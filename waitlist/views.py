@@ -1,12 +1,15 @@
 """The waitlist's pages: the patient joins and answers offers; the console shows a center's
 queue, its offers and why, and books an offer for a patient on the phone."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -16,7 +19,7 @@ from patients.forms import CONSENTS_NEEDED
 from patients.models import Patient
 from patients.selectors import intake_progress
 from waitlist.forms import WaitlistJoinForm
-from waitlist.models import WaitlistEntry, WaitlistOffer
+from waitlist.models import EntryStatus, WaitlistEntry, WaitlistOffer
 from waitlist.selectors import waitlist_for_center, waitlist_for_patient
 from waitlist.services import (
     OFFER_HOURS,
@@ -28,6 +31,9 @@ from waitlist.services import (
     waitlist_offer_decline,
 )
 from waitlist.words import words
+
+# How long after joining the patient's page keeps asking for the first look's outcome.
+LOOKING_SECONDS = 120
 
 
 def _patient_of(request: HttpRequest) -> Patient:
@@ -91,13 +97,25 @@ def patient_waitlist(request: HttpRequest) -> HttpResponse:
                 ),
             )
             return redirect("waitlist_portal")
+    rows = waitlist_for_patient(patient=patient)
+    # The first look runs in the job worker within seconds of joining: the page asks again
+    # until it is done, so that an offer made at once is seen without reloading. Not for
+    # long, should the worker be down: the wait then shows as waiting.
+    since = timezone.now() - timedelta(seconds=LOOKING_SECONDS)
+    looking = any(
+        row.entry.status == EntryStatus.WAITING
+        and row.entry.checked_at is None
+        and row.entry.created_at > since
+        for row in rows
+    )
     return render(
         request,
         "waitlist/portal.html",
         {
             "form": form,
             "patient": patient,
-            "rows": waitlist_for_patient(patient=patient),
+            "rows": rows,
+            "looking": looking,
             "offer_hours": OFFER_HOURS,
             # Said before the form, with the way to the intake, rather than only once the
             # patient has filled the form in and been refused.

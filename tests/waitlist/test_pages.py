@@ -304,3 +304,35 @@ def test_the_history_says_an_offer_was_declined_once_and_when_in_the_centers_tim
     # 07:13 UTC is 12:43 at the patient's center in Kochi.
     assert "(made 5 Dec 12:43): Declined</li>" in page
     assert "Declined — Declined" not in page
+
+
+def test_the_page_asks_again_until_the_first_look_is_done(client, one_place, patient, jobs):
+    with_intake_done(patient)
+    client.force_login(patient.user)
+    day = one_place["day"].isoformat()
+    form = {
+        "protocol_version": one_place["one_day"].pk,
+        "earliest_start": day,
+        "latest_start": day,
+    }
+    # The job worker has not looked yet: the patient is told it is looking, and the list of
+    # waits asks for itself again in a moment.
+    page = client.post(reverse("waitlist_portal"), form, follow=True).content.decode()
+    assert "Looking for places for your whole package now…" in page
+    assert 'hx-trigger="load delay:2s"' in page and 'hx-select="#waits"' in page
+
+    with jobs():
+        waitlist_join(
+            patient=with_intake_done(PatientFactory(center=one_place["center"])),
+            center=one_place["center"],
+            protocol_version=one_place["one_day"],
+            earliest_start=one_place["day"],
+            latest_start=one_place["day"],
+            preferred_times=[],
+            by=None,
+        )
+
+    # The look is done (the package fits at once): the offer shows, and the asking stops.
+    page = client.get(reverse("waitlist_portal")).content.decode()
+    assert "Places offered from" in page
+    assert "Looking for places" not in page and "hx-trigger" not in page
