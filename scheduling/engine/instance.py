@@ -305,10 +305,24 @@ class Instance:
             for p in range(len(self.practitioner_ids))
         ]
         self.room_demand = room_load
-        self.step_eligible_practitioners: list[tuple[int, ...]] = [
-            tuple(sorted(pracs, key=lambda p: (self.practitioner_demand[p], p)))
-            for pracs, _rooms in eligible
-        ]
+        # A step that others name as same_practitioner_as tries first those who can give
+        # them too: the scan takes the first free practitioner among equals, and one who
+        # cannot costs every follower OTHER_PRACTITIONER however the rest is laid out.
+        self.step_eligible_practitioners: list[tuple[int, ...]] = []
+        for i, (pracs, _rooms) in enumerate(eligible):
+            followers = [set(eligible[j][0]) for j in self.step_same_practitioner_followers[i]]
+            self.step_eligible_practitioners.append(
+                tuple(
+                    sorted(
+                        pracs,
+                        key=lambda p, followers=followers: (
+                            sum(p not in given for given in followers),
+                            self.practitioner_demand[p],
+                            p,
+                        ),
+                    )
+                )
+            )
         self.step_eligible_rooms: list[tuple[int, ...]] = [
             tuple(sorted(rooms, key=lambda r: (self.room_demand[r], r)))
             for _pracs, rooms in eligible

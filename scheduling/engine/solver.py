@@ -38,6 +38,7 @@ OUTPUT_SECONDS_FIXED = 0.02
 # Regret insertion with lookahead takes up to this many times as long as without; it is only
 # tried when that fits before the deadline.
 LOOKAHEAD_COST = 10
+MEND_SHARE = 0.3  # of the search's time, at most this goes to mending plan fronts first
 MIN_SEARCH_SECONDS = 0.05  # below this, no search is started (nor workers forked)
 
 
@@ -89,7 +90,9 @@ def solve(
         if inst.n_steps < MIN_STEPS_TO_SHARE:
             workers = 1
         search = Search(state, Random(seed), lower)
-        search.mend_fronts(deadline)
+        # Mending plan fronts can take all the time on a center with too little room; the
+        # search's own ejection moves carry on with what it leaves.
+        search.mend_fronts(time.perf_counter() + MEND_SHARE * (deadline - time.perf_counter()))
         if workers > 1:
             _cooperate(search, seed, workers, deadline, stats)
         else:
