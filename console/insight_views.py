@@ -2,6 +2,7 @@
 and medical directors) of a center, over chosen days, as a page or a CSV download."""
 
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from console.bottlenecks import bottlenecks
-from console.dashboard_cache import kept_figures
+from console.dashboard_cache import analytics_versions, kept_figures
 from console.dashboard_views import _csv_response, _percent, _refusal, _wants_csv
 from console.outcome_trends import (
     SIDE_EFFECT_COMPLICATION_SCORE,
@@ -131,6 +132,9 @@ def outcome_trends_view(request: HttpRequest) -> HttpResponse:
     if _wants_csv(request) and not valid:
         return _refusal(query)
     period = {"center": center, "first_day": first_day, "last_day": last_day}
+    # The page keeps its drawing of the figures too, under the same token: its charts' data and
+    # its tables (a row per protocol day and per step) cost more than the rest of the page.
+    version = analytics_versions([center.pk])[0]
     trends, mymop, steps, waits = kept_figures(
         "outcome_trends",
         [center.pk],
@@ -141,6 +145,7 @@ def outcome_trends_view(request: HttpRequest) -> HttpResponse:
             complications_by_step(**period),
             booking_to_start(**period),
         ),
+        versions=[version],
     )
     # A director (or admin) of several centers compares the waits center by center.
     center_waits = (
@@ -207,5 +212,6 @@ def outcome_trends_view(request: HttpRequest) -> HttpResponse:
             },
         },
         "errors": [] if valid else _errors(query),
+        "kept": {"seconds": settings.ANALYTICS_CACHE_SECONDS, "version": version},
     }
     return render(request, "console/outcome_trends.html", context, status=200 if valid else 400)

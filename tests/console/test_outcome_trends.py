@@ -297,3 +297,19 @@ def test_an_admin_of_one_center_has_no_comparison(client, admin_user, virechana)
     page = client.get(reverse("console_outcome_trends")).content.decode()
 
     assert "center by center" not in page
+
+
+def test_the_long_tables_fold_under_their_charts(client, admin_user, virechana):
+    """A row per protocol day and per step made the page a scroll of tables on a phone: each
+    opens under its chart, the waits' short table stays open."""
+    client.force_login(admin_user)
+
+    page = " ".join(client.get(reverse("console_outcome_trends")).content.decode().split())
+
+    folded = re.findall(
+        r'<details class="figures"><summary>The figures as a table</summary> <table class="list '
+        r'([\w-]+)">',
+        page,
+    )
+    assert folded == ["symptom-trends", "mymop-trends", "step-complications"]
+    assert '<table class="list waits">' in page
