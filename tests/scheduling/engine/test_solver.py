@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from random import Random
 
@@ -716,3 +717,47 @@ def test_the_exact_move_only_lays_steps_out_anew_when_that_is_strictly_cheaper()
     assert improved > 0
     solution = solution_to_dict(build_solution(inst, state))
     assert check(doc, solution).valid
+
+
+def _dst_week_with_groups():
+    """gen-dst-groups of the benchmark: its construction cuts whole plans on one crowded day."""
+    problem = generate_problem(
+        seed=32, patients=40, practitioners=12, days=14, timezone="Europe/London", groups=True
+    )
+    inst = Instance(problem_from_dict(problem))
+    state = State(inst)
+    place_pinned(state)
+    state.undo_log = []
+    Repair(state, Random(0)).run(range(inst.n_steps), lookahead=False)
+    state.undo_log = None
+    return problem, inst, state
+
+
+def test_mending_plan_fronts_forces_cut_plans_back_in():
+    problem, inst, state = _dst_week_with_groups()
+    search = Search(state, Random(0), lower=0)
+    fronts, before = len(search._fronts()), state.objective
+    assert fronts > 0
+    search.mend_fronts(time.perf_counter() + 60)
+    assert state.objective < before - 10_000  # plan tails of 10-16 steps are back
+    assert len(search._fronts()) < fronts
+    assert search.best_objective == state.objective
+    snap = [(a[0], a[1], a[2], a[3]) if a else None for a in state.snapshot()]
+    assert state.objective == evaluate(inst, snap)["total"]
+    assert check(problem, solution_to_dict(build_solution(inst, state))).valid
+
+
+def test_forced_and_ejection_moves_keep_the_objective_exact():
+    problem, inst, state = _dst_week_with_groups()
+    search = Search(state, Random(5), lower=0)
+    for n in range(30):
+        state.undo_log = []
+        before = state.objective
+        removed, extra = (search.op_forced if n % 2 else search.op_eject)(8)
+        search.repair.run({*removed, *extra})
+        if state.objective > before:
+            state.undo()
+        snap = [(a[0], a[1], a[2], a[3]) if a else None for a in state.snapshot()]
+        assert state.objective == evaluate(inst, snap)["total"]
+        state.undo_log = None
+    assert check(problem, solution_to_dict(build_solution(inst, state))).valid
