@@ -356,9 +356,10 @@ def booked_busy(
     A session holds its practitioner and patient. In a room of one place it holds the whole
     room; in a room of several it takes one place ("places": 1), so that a later plan can
     use the others at the same time. A group occurrence (its sessions share `occurrence`)
-    is one room interval taking a place per patient and, while the therapy's group size
-    leaves seats, it names its therapy and practitioner so that a later plan can join it;
-    its practitioner's time is then part of that interval.
+    is one room interval taking a place per patient that names its therapy, practitioner and
+    the seats the therapy's group size leaves, so that a later plan can join it while it has
+    seats (and a run can say that it is full when it has none); its practitioner's time is
+    then part of that interval.
     """
     busy = []
     occurrences: dict = defaultdict(list)
