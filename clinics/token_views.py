@@ -6,14 +6,26 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from clinics.access import centers_for
 from clinics.models import ApiToken
 from clinics.services import api_token_create, api_token_revoke
+
+
+def _home_zone(user) -> str:
+    """The time zone the user's clinic day runs in: their own center's (a patient's), else
+    their first center's; UTC for someone on no center."""
+    patient = getattr(user, "patient_profile", None)
+    if patient is not None:
+        return patient.center.timezone
+    center = centers_for(user).first()
+    return center.timezone if center else "UTC"
 
 
 def _render(request: HttpRequest, *, secret: str = "", error: str = "", status: int = 200):
     template = "clinics/tokens.html#token-list" if request.htmx else "clinics/tokens.html"
     context = {
         "tokens": ApiToken.objects.filter(user=request.user),
+        "zone": _home_zone(request.user),
         "secret": secret,
         "error": error,
     }

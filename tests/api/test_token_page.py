@@ -1,5 +1,8 @@
 """/account/tokens/: a user creates a token (shown once), sees it listed, revokes it."""
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -66,3 +69,17 @@ def test_the_page_reads_in_hindi(client, patient_user):
     client.cookies["django_language"] = "hi"
     page = client.get(URL, HTTP_ACCEPT_LANGUAGE="hi").content.decode()
     assert "टोकन बनाएँ" in page and "आपके पास कोई API टोकन नहीं है।" in page
+
+
+@pytest.mark.parametrize("whose", ["patient_user", "admin_user"])
+def test_times_read_in_the_users_center_zone(client, center, whose, request):
+    user = request.getfixturevalue(whose)
+    token, _ = api_token_create(user=user, name="Lab integration")
+    created = datetime(2026, 12, 5, 7, 52, tzinfo=UTC)
+    ApiToken.objects.filter(pk=token.pk).update(created_at=created)
+    client.force_login(user)
+    page = client.get(URL).content.decode()
+    local = created.astimezone(ZoneInfo(center.timezone))
+    assert local.strftime("%H:%M") != created.strftime("%H:%M"), "the fixture center is not on UTC"
+    assert f"5 Dec 2026 {local:%H:%M}" in page
+    assert f"times in {center.timezone}" in page
