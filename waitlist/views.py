@@ -2,6 +2,7 @@
 queue, its offers and why, and books an offer for a patient on the phone."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -130,6 +132,21 @@ def patient_waitlist(request: HttpRequest) -> HttpResponse:
 def center_waitlist(request: HttpRequest) -> HttpResponse:
     center, centers = staff_center_for(request.user, request.GET.get("center"))
     rows = waitlist_for_center(center=center)
+    # After "Look for places now" the list asks for itself again until every waiting patient
+    # has been looked at since (at most LOOKING_SECONDS), so that the offers show without a
+    # reload.
+    looking = False
+    try:
+        asked = parse_datetime(request.GET.get("looking", ""))
+    except ValueError:  # a well-formed but impossible time: nothing to wait for
+        asked = None
+    if asked is not None and asked.tzinfo is not None:
+        now = timezone.now()
+        looking = now - timedelta(seconds=LOOKING_SECONDS) < asked <= now and any(
+            row.entry.status == EntryStatus.WAITING
+            and (row.entry.checked_at is None or row.entry.checked_at < asked)
+            for row in rows
+        )
     return render(
         request,
         "waitlist/console.html",
@@ -139,6 +156,7 @@ def center_waitlist(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "waiting": sum(1 for r in rows if r.entry.is_open),
             "offer_hours": OFFER_HOURS,
+            "looking": looking,
         },
     )
 
@@ -148,6 +166,7 @@ def center_waitlist(request: HttpRequest) -> HttpResponse:
 def center_match(request: HttpRequest, center_id: int) -> HttpResponse:
     if not _is_staff_of(request.user, center_id):
         raise Http404
+    asked = timezone.now()
     waitlist_match_queue(
         center_id=center_id, freed_by=words(gettext_noop("Asked for from the console."))
     )
@@ -155,7 +174,8 @@ def center_match(request: HttpRequest, center_id: int) -> HttpResponse:
         request,
         _("Looking for places for everyone waiting; offers appear here in a moment."),
     )
-    return redirect(f"{reverse('waitlist_console')}?center={center_id}")
+    query = urlencode({"center": center_id, "looking": asked.isoformat()})
+    return redirect(f"{reverse('waitlist_console')}?{query}")
 
 
 @login_required

@@ -336,3 +336,31 @@ def test_the_page_asks_again_until_the_first_look_is_done(client, one_place, pat
     page = client.get(reverse("waitlist_portal")).content.decode()
     assert "Places offered from" in page
     assert "Looking for places" not in page and "hx-trigger" not in page
+
+
+def test_after_look_for_places_now_the_console_asks_again_until_everyone_was_looked_at(
+    client, one_place, admin_user, jobs
+):
+    waiting = waiting_patient(one_place, first_name="Kavya", last_name="Pillai")
+    WaitlistEntryFactory(
+        patient=waiting,
+        center=one_place["center"],
+        protocol_version=one_place["one_day"],
+        earliest_start=one_place["day"],
+        latest_start=one_place["day"],
+    )
+    client.force_login(admin_user)
+
+    response = client.post(reverse("waitlist_match", args=[one_place["center"].pk]))
+    page = client.get(response["Location"]).content.decode()
+    assert "Looking for places for everyone waiting" in page
+    assert 'id="queue" hx-get=' in page and 'hx-select="#queue"' in page
+
+    with jobs():
+        client.post(reverse("waitlist_match", args=[one_place["center"].pk]))
+    # Everyone was looked at: the offer is there and the list stops asking.
+    page = client.get(response["Location"]).content.decode()
+    assert "Places offered from" in page
+    assert "hx-select" not in page
+    bad = client.get(reverse("waitlist_console"), {"looking": "2026-02-30T10:00:00+00:00"})
+    assert bad.status_code == 200 and "hx-select" not in bad.content.decode()
