@@ -181,10 +181,12 @@ class Command(BaseCommand):
             self._adaptation_rules(therapies, centers)
             self._directors_edit_rules()
             self._superuser()
+        # Before the scheduling, which books the plans around the practitioner's scene (at
+        # clinic hours their own day would leave them no free hour for it), and before the
+        # replay, which then finds the next session due and starts preparing it.
+        self._running_late(centers["kochi"])
         for key, center in centers.items():
             self._schedule(center, plans[key], options["time_limit"])
-        # Before the replay, which then finds the next session due and starts preparing it.
-        self._running_late(centers["kochi"])
         self._replay_the_day(today)
         self._outcomes_history()
         self._mymop_history()
