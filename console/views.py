@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from audit.services import patient_record_read_log
 from clinics.access import STAFF_ROLES, centers_for, staff_center_for
+from clinics.choices import Role
 from clinics.models import Consumable, Leave, RosterShift
 from console.analytics import attendance_by_practitioner, attendance_totals
 from console.dashboard_cache import kept_figures
@@ -55,6 +56,10 @@ def home(request: HttpRequest) -> HttpResponse:
         + counts[SessionStatus.IN_SESSION]
         + counts[SessionStatus.RECOVERY],
         "rooms_count": center.rooms.filter(is_active=True).count(),
+        # Setting up from CSV is a center admin's work; a medical director is not offered it.
+        "may_set_up": centers_for(request.user, roles=[Role.CENTER_ADMIN])
+        .filter(pk=center.pk)
+        .exists(),
         "shifts": RosterShift.objects.filter(center=center, weekday=today.weekday())
         .select_related("practitioner__user")
         .order_by("starts", "practitioner__user__first_name"),

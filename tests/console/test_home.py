@@ -3,10 +3,17 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import TherapySessionFactory, TherapyTypeFactory, local_today_at
+from clinics.choices import Role
+from tests.factories import (
+    MembershipFactory,
+    TherapySessionFactory,
+    TherapyTypeFactory,
+    UserFactory,
+    local_today_at,
+)
 
 # Measured with 3 sessions; the same bound must hold with 30 (no query per session).
-CONSOLE_QUERIES = 12
+CONSOLE_QUERIES = 13
 
 
 @pytest.fixture
@@ -95,3 +102,17 @@ def test_the_console_costs_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert response.context["sessions"].count() == size
+
+
+def test_only_a_center_admin_is_offered_setting_up_from_csv(client, admin_user, center):
+    director = UserFactory(email="director@kerala.example.org")
+    MembershipFactory(user=director, center=center, role=Role.MEDICAL_DIRECTOR)
+    import_url = reverse("console_import")
+
+    client.force_login(admin_user)
+    assert import_url in client.get(reverse("console")).content.decode()
+    client.force_login(director)
+    page = client.get(reverse("console")).content.decode()
+    assert "Kerala Panchakarma Center" in page
+    assert import_url not in page
+    assert client.get(import_url).status_code == 403
