@@ -139,6 +139,19 @@ if not DATABASES["default"]["ENGINE"].startswith("django.db.backends."):
         "postgres:// (or sqlite:// for the demo)."
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded demo has the web server and the job worker writing to one file. Waiting
+    # for the lock (not SQLite's 5 s), taking it when a transaction begins (a read upgraded
+    # to a write cannot wait, it fails at once with "database is locked") and write-ahead
+    # logging (pages read while a waitlist match or a scheduling run writes) keep either side
+    # from failing the other's request.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0 if DEBUG else 60)
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 # The same backends wrapped by django-prometheus, which counts queries and their errors.

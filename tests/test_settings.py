@@ -112,3 +112,18 @@ def test_the_refusal_is_the_only_line_on_stderr():
     assert result.returncode != 0
     assert result.stderr.splitlines() == [result.stderr.strip()], result.stderr
     assert result.stderr.startswith("Cannot start the clinic portal: database")
+
+
+def test_the_embedded_demo_database_lets_the_web_server_and_the_worker_wait_for_each_other(
+    tmp_path,
+):
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    probe = (
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute('PRAGMA journal_mode'); print(cursor.fetchone()[0])\n"
+        "    cursor.execute('PRAGMA busy_timeout'); print(cursor.fetchone()[0])\n"
+    )
+    result = manage("shell", "-c", probe, DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["wal", "20000"]
