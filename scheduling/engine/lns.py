@@ -250,6 +250,8 @@ class Search:
         self.uses = dict.fromkeys(OPERATORS, 0)
         self.iterations = 0
         self.since_best = 0
+        # When set, the first run mends plan fronts (mend_fronts) until then before searching.
+        self.mend_until: float | None = None
         self.best_objective = state.objective
         self.best = state.snapshot()
         self._restart_from_current()
@@ -865,6 +867,9 @@ class Search:
     def run(self, until: float) -> bool:
         """Search until the clock reaches `until` or the search is finished (stalled,
         at the lower bound, out of iterations); it can be resumed. True when finished."""
+        if self.mend_until is not None:
+            self.mend_fronts(min(until, self.mend_until))
+            self.mend_until = None
         state, rng = self.state, self.rng
         k_max = max(K_MIN, min(K_MAX, len(self.movable) // 3))
         while not self.finished():
