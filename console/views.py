@@ -63,8 +63,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "shifts": RosterShift.objects.filter(center=center, weekday=today.weekday())
         .select_related("practitioner__user")
         .order_by("starts", "practitioner__user__first_name"),
+        # A draft held for a waitlist offer is booked when the offer is accepted, not here.
         "plans_to_schedule": CarePlan.objects.filter(
-            patient__center=center, status=CarePlan.Status.DRAFT
+            patient__center=center, status=CarePlan.Status.DRAFT, waitlist_entries__isnull=True
         )
         .select_related("patient", "protocol_version__template")
         .order_by("start_date")[:10],

@@ -4,11 +4,14 @@ import pytest
 from django.urls import reverse
 
 from clinics.choices import Role
+from patients.models import CarePlan
 from tests.factories import (
+    CarePlanFactory,
     MembershipFactory,
     TherapySessionFactory,
     TherapyTypeFactory,
     UserFactory,
+    WaitlistOfferFactory,
     local_today_at,
 )
 
@@ -116,3 +119,18 @@ def test_only_a_center_admin_is_offered_setting_up_from_csv(client, admin_user, 
     assert "Kerala Panchakarma Center" in page
     assert import_url not in page
     assert client.get(import_url).status_code == 403
+
+
+def test_plans_to_schedule_leaves_out_drafts_held_for_waitlist_offers(client, admin_user, center):
+    waiting = WaitlistOfferFactory(
+        entry__patient__center=center, entry__patient__first_name="Rohan"
+    )
+    CarePlanFactory(patient__center=center, patient__first_name="Gita")
+    client.force_login(admin_user)
+
+    page = client.get(reverse("console")).content.decode()
+
+    assert waiting.entry.care_plan.status == CarePlan.Status.DRAFT
+    section = page.split("Care plans to schedule")[1]
+    assert "Gita" in section
+    assert "Rohan" not in section
