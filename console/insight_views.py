@@ -41,11 +41,15 @@ def bottlenecks_view(request: HttpRequest) -> HttpResponse:
     center, centers, first_day, last_day, query, valid = _analytics_period(request)
     if _wants_csv(request) and not valid:
         return _refusal(query)
+    # The page keeps its drawing too, under the same token: each row's sentence in words is
+    # put together from several translated phrases.
+    version = analytics_versions([center.pk])[0]
     figures = kept_figures(
         "bottlenecks",
         [center.pk],
         (first_day, last_day),
         lambda: bottlenecks(center=center, first_day=first_day, last_day=last_day),
+        versions=[version],
     )
     if _wants_csv(request):
         return _csv_response(
@@ -81,6 +85,7 @@ def bottlenecks_view(request: HttpRequest) -> HttpResponse:
             },
         },
         "errors": [] if valid else _errors(query),
+        "kept": {"seconds": settings.ANALYTICS_CACHE_SECONDS, "version": version},
     }
     return render(request, "console/bottlenecks.html", context, status=200 if valid else 400)
 
