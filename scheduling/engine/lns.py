@@ -250,7 +250,8 @@ class Search:
         self.uses = dict.fromkeys(OPERATORS, 0)
         self.iterations = 0
         self.since_best = 0
-        # When set, the first run mends plan fronts (mend_fronts) until then before searching.
+        # When set, runs mend plan fronts (mend_fronts) before searching, until then or until
+        # no front gets in.
         self.mend_until: float | None = None
         self.best_objective = state.objective
         self.best = state.snapshot()
@@ -768,11 +769,12 @@ class Search:
         pool = [j for j in state.steps_on_date[d] if s0 <= state.step_start[j] < e0]
         return self._remove(self._sample(pool, k)), []
 
-    def mend_fronts(self, until: float) -> None:
+    def mend_fronts(self, until: float) -> bool:
         """Each unscheduled plan front in turn, the one losing the most first, forced in (see
         op_forced) and kept when that lowers the objective; while any front gets in, again.
         A construction that left whole plan tails out (a chain of steps with no slack whose
-        every placement was taken) gets them back here in a few moves rather than by luck."""
+        every placement was taken) gets them back here in a few moves rather than by luck.
+        True when it ended because no front got in, False when the clock stopped it."""
         state = self.state
         improved = True
         while improved and time.perf_counter() < until:
@@ -794,6 +796,7 @@ class Search:
             self.best_objective = state.objective
             self.best = state.snapshot()
         self._restart_from_current()
+        return not improved
 
     def _eject(self, target: int, chain: bool, fronts: set[int]) -> bool:
         """An ejection chain from the unscheduled front `target`: it is forced in, and while
@@ -864,12 +867,18 @@ class Search:
             or self.iterations >= MAX_ITERATIONS
         )
 
+    def _mend_before(self, until: float) -> None:
+        """Mend plan fronts until `until` or mend_until, whichever comes first; no more once
+        mend_until has passed or a pass got no front in."""
+        done = self.mend_fronts(min(until, self.mend_until))
+        if done or time.perf_counter() >= self.mend_until:
+            self.mend_until = None
+
     def run(self, until: float) -> bool:
         """Search until the clock reaches `until` or the search is finished (stalled,
         at the lower bound, out of iterations); it can be resumed. True when finished."""
         if self.mend_until is not None:
-            self.mend_fronts(min(until, self.mend_until))
-            self.mend_until = None
+            self._mend_before(until)
         state, rng = self.state, self.rng
         k_max = max(K_MIN, min(K_MAX, len(self.movable) // 3))
         while not self.finished():

@@ -38,7 +38,7 @@ OUTPUT_SECONDS_FIXED = 0.02
 # Regret insertion with lookahead takes up to this many times as long as without; it is only
 # tried when that fits before the deadline.
 LOOKAHEAD_COST = 10
-MEND_SHARE = 0.25  # of the search's time, at most this goes to mending plan fronts first
+MEND_SHARE = 0.5  # of the search's time, at most this goes to mending plan fronts first
 MIN_SEARCH_SECONDS = 0.05  # below this, no search is started (nor workers forked)
 
 
@@ -92,7 +92,7 @@ def solve(
         search = Search(state, Random(seed), lower)
         # Mending plan fronts can take all the time on a center with too little room; the
         # search's own ejection moves carry on with what it leaves. Each worker mends with
-        # its own random choices before its first exchange.
+        # its own random choices (and carries on after an exchange while it gets some in).
         search.mend_until = time.perf_counter() + MEND_SHARE * (deadline - time.perf_counter())
         if workers > 1:
             _cooperate(search, seed, workers, deadline, stats)
