@@ -297,7 +297,8 @@ def _page(client, name: str) -> str:
 
 def test_every_dashboard_has_figures_to_show(demo, client):
     """What `make run` shows the center's admin: sessions that ran over and resources that stood
-    in the way, MYMOP trends, complications, and materials used, none of them empty."""
+    in the way, MYMOP trends, complications, reminders that reached patients and materials used,
+    none of them empty."""
     client.force_login(User.objects.get(email="admin@demo.clinic"))
 
     bottlenecks = _page(client, "console_bottlenecks")
@@ -316,6 +317,11 @@ def test_every_dashboard_has_figures_to_show(demo, client):
     inventory = _page(client, "console_inventory")
     assert MaterialUsage.objects.filter(session__center=kochi).exists()
     assert "Low stock" in inventory
+
+    # Reminders before past sessions were sent (or refused by the provider), not all called off.
+    reminders = _page(client, "console_reminders")
+    assert "24 hours before (T-24h)" in reminders
+    assert "No reminder reached them" in reminders
 
     utilisation = _page(client, "console_utilisation")
     assert "Utilisation of rooms and therapists" in utilisation

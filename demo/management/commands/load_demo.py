@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_noop
@@ -50,7 +51,8 @@ from feedback.adaptation import rule_version_current
 from feedback.choices import Symptom
 from feedback.models import AdaptationRule, MymopAnswer, SessionFeedback
 from feedback.services import feedback_record, mymop_record
-from notifications.models import NotificationPreference
+from notifications.models import NotificationPreference, OutboxMessage, OutboxStatus
+from notifications.playbook import PRE_SESSION
 from notifications.services import starter_playbook_load
 from notifications.starter_playbook import STARTER_PLAYBOOK
 from patients.models import CarePlan, Consent, Patient
@@ -113,6 +115,8 @@ MATERIALS = {
 OVERRUN_SHARE = 0.08
 OVERRUN = timedelta(minutes=12)
 INCIDENT_SHARE = 0.08
+# Past sessions whose reminders the provider refused: most of the no-shows' (see _reminded).
+REMINDER_FAILED_IF_NO_SHOW = 0.6
 DRAFT_AFTER_DAYS = 20
 BUSY_CENTER = "thrissur-busy-year"
 BUSY_ADMIN = "busy-admin@demo.clinic"
@@ -181,12 +185,11 @@ class Command(BaseCommand):
             self._adaptation_rules(therapies, centers)
             self._directors_edit_rules()
             self._superuser()
-        # Before the scheduling, which books the plans around the practitioner's scene (at
-        # clinic hours their own day would leave them no free hour for it), and before the
-        # replay, which then finds the next session due and starts preparing it.
-        self._running_late(centers["kochi"])
         for key, center in centers.items():
             self._schedule(center, plans[key], options["time_limit"])
+        # Before the replay, which then finds the next session due and starts preparing it.
+        # (Laid before the scheduling, the scene's sessions made its bookings clash at commit.)
+        self._running_late(centers["kochi"])
         self._replay_the_day(today)
         self._outcomes_history()
         self._mymop_history()
@@ -674,6 +677,8 @@ class Command(BaseCommand):
             # Now and then a session runs over its planned end, for the bottlenecks dashboard.
             overran = OVERRUN if _stable_fraction("overran", session.pk) < OVERRUN_SHARE else None
             self._live_through(session, status, now, overran=overran, stock=stock)
+            if status in (SessionStatus.COMPLETED, SessionStatus.NO_SHOW):
+                self._reminded(session, status)
             if status == SessionStatus.COMPLETED:
                 if _stable_fraction("incident", session.pk) < INCIDENT_SHARE:
                     self._incident(session)
@@ -912,6 +917,26 @@ class Command(BaseCommand):
             session_transition(session=late, to_status=status, by=None, note="Demo", at=at)
         session_overruns_extend(now=now)
         self.stdout.write(f"{center.name}: one session is running late, for the board to show")
+
+    @staticmethod
+    def _reminded(session, status) -> None:
+        """The reminders before a past session, as the dispatcher would have left them: sent, or
+        now and then refused by the provider (more often before a no-show), for the reminders
+        dashboard. Booked at load time, after their due time, they had been called off."""
+        failed_share = REMINDER_FAILED_IF_NO_SHOW if status == SessionStatus.NO_SHOW else 0.1
+        reached = _stable_fraction("reminded", session.pk) >= failed_share
+        before = OutboxMessage.objects.filter(
+            session=session, event__in=PRE_SESSION, status=OutboxStatus.CANCELLED
+        )
+        if reached:
+            before.update(status=OutboxStatus.SENT, sent_at=F("due_at"), attempts=1, note="")
+        else:
+            before.update(
+                status=OutboxStatus.FAILED,
+                attempts=3,
+                note="",
+                last_error="Provider did not accept the message",
+            )
 
     @staticmethod
     def _incident(session) -> None:
