@@ -860,6 +860,61 @@ class Command(BaseCommand):
         waiting = WaitlistEntry.objects.filter(center=center).count()
         self.stdout.write(f"Waitlist: {waiting} waiting at {center.name}, {len(offers)} offered")
 
+    def _hand_over(self, sessions, practitioner) -> bool:
+        """Give the practitioner's `sessions` to colleagues who may give them: on shift then,
+        with the therapy's skill and of the gender a patient asked for, with no other session
+        or leave then. All or none; whether they were.
+
+        At clinic hours the demo practitioner's own day fills the hours around now, which the
+        running-late scene needs free."""
+        occurrences: dict = {}
+        for session in sessions.select_related("therapy", "patient", "center"):
+            occurrences.setdefault(session.occurrence, []).append(session)
+        with transaction.atomic():
+            for group in occurrences.values():
+                colleague = self._free_colleague(group, practitioner)
+                if colleague is None:
+                    transaction.set_rollback(True)
+                    return False
+                for session in group:
+                    session.practitioner = colleague
+                    session.save(update_fields=["practitioner"])
+        return True
+
+    def _free_colleague(self, group, practitioner):
+        """A colleague who could give this occurrence (its sessions share time and therapy)."""
+        first = group[0]
+        local_start = first.starts_at.astimezone(first.center.tzinfo)
+        local_end = first.ends_at.astimezone(first.center.tzinfo)
+        wanted = {s.patient.sex for s in group if s.patient.same_gender_practitioner}
+        if len(wanted) > 1 or local_end.date() != local_start.date():
+            return None
+        busy = (
+            TherapySession.objects.filter(starts_at__lt=first.ends_at, ends_at__gt=first.starts_at)
+            .exclude(status__in=[SessionStatus.CANCELLED, SessionStatus.NO_SHOW])
+            .values("practitioner_id")
+        )
+        away = Leave.objects.filter(
+            starts_at__lt=first.ends_at, ends_at__gt=first.starts_at
+        ).values("practitioner_id")
+        on_shift = RosterShift.objects.filter(
+            center=first.center,
+            weekday=local_start.weekday(),
+            starts__lte=local_start.time(),
+            ends__gte=local_end.time(),
+        ).values("practitioner_id")
+        candidates = (
+            PractitionerProfile.objects.filter(
+                pk__in=on_shift, skills=first.therapy.required_skill_id
+            )
+            .exclude(pk=practitioner.pk)
+            .exclude(pk__in=busy)
+            .exclude(pk__in=away)
+        )
+        if wanted:
+            candidates = candidates.filter(gender=wanted.pop())
+        return candidates.order_by("user__first_name").first()
+
     def _running_late(self, center) -> None:
         """A session of the demo practitioner running over its planned end right now, and the
         next one it runs into, so that the board and My day show an over-run at any hour."""
@@ -878,8 +933,16 @@ class Command(BaseCommand):
         busy = TherapySession.objects.filter(
             starts_at__lt=window[1], patient_released_at__gt=window[0]
         ).exclude(status__in=[SessionStatus.CANCELLED, SessionStatus.NO_SHOW])
-        if busy.filter(practitioner=practitioner).exists():
-            return  # the practitioner's real day is on the board already
+        # The scene's hour and a half, with half an hour either side for the practitioner.
+        span = (
+            starts - timedelta(minutes=30),
+            now + timedelta(minutes=therapy.duration_minutes + 32),
+        )
+        own = TherapySession.objects.filter(
+            practitioner=practitioner, starts_at__lt=span[1], ends_at__gt=span[0]
+        ).exclude(status__in=[SessionStatus.CANCELLED, SessionStatus.NO_SHOW])
+        if not self._hand_over(own, practitioner):
+            return  # nobody could take the practitioner's own sessions around now
         free_patients = Patient.objects.filter(center=center).exclude(
             pk__in=busy.values("patient_id")
         )
