@@ -64,3 +64,18 @@ def test_another_centers_admin_cannot_see_it(client, outsider, clinic):
     client.force_login(outsider)
 
     assert client.get(reverse("care_plan_detail", args=[plan.pk])).status_code == 403
+
+
+def test_a_booked_plan_leads_to_its_discharge_summary(client, admin_user, clinic):
+    plan = plan_for(clinic)
+    client.force_login(admin_user)
+    discharge = reverse("console_care_plan_discharge", args=[plan.pk])
+    assert discharge not in client.get(reverse("care_plan_detail", args=[plan.pk])).content.decode()
+
+    care_plan_schedule(care_plan=plan, time_limit=0.3)
+    page = client.get(reverse("care_plan_detail", args=[plan.pk])).content.decode()
+
+    assert discharge in page
+    response = client.get(discharge)
+    assert response.status_code == 200
+    assert plan.patient.full_name in response.content.decode()
