@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from clinics.models import Center, PractitionerProfile, Room
 from protocols.models import TherapyType
 from scheduling.models import SchedulingRun
-from sessions.models import SessionStatus, TherapySession
+from sessions.models import SessionStatus, SessionStatusChange, TherapySession
 from sessions.selectors import local_day_bounds
 
 # The JSON a run stores is walked in SQL, so that a year of runs costs the same few queries.
@@ -25,11 +25,18 @@ _SQL_DIALECT = {
         "elements": "jsonb_array_elements({json} -> '{key}')",
         "entries": "jsonb_each_text({json} -> '{key}')",
         "position": "strpos({text}, {part})",
+        # A step's protocol step, read by its key rather than by walking every step of the run.
+        "step_ref": "CAST({json} -> 'steps' ->> ({key}) AS integer)",
     },
     "sqlite": {
         "elements": "json_each({json}, '$.{key}')",
         "entries": "json_each({json}, '$.{key}')",
         "position": "instr({text}, {part})",
+        # A key may hold a dot, which SQLite's ->> would read as a path.
+        "step_ref": (
+            "(SELECT CAST(ref.value AS integer) FROM json_each({json}, '$.steps') AS ref"
+            " WHERE ref.key = {key})"
+        ),
     },
 }
 
@@ -77,13 +84,17 @@ explained AS (
     SELECT runs.id AS run_id, placed.value ->> 'explanation' AS words
     FROM runs, {assignments} AS placed
 ),
-texts AS (
+named AS (
     SELECT run_id, words FROM reasons
     UNION ALL
     SELECT run_id, substr(words, {notes_at} + 2) FROM explained
     WHERE {notes_at} > 0
       AND substr(words, {notes_at} + 2) NOT LIKE 'kept as pinned%%'
       AND substr(words, {notes_at} + 2) NOT LIKE 'unchanged from%%'
+),
+-- Lowered once per text, not once per text and room of its run.
+texts AS (
+    SELECT run_id, words, lower(words) AS lowered FROM named
 )
 """
 
@@ -93,6 +104,8 @@ _MENTIONS = (
 SELECT 'room', CAST(room.value AS integer), COUNT(*), COUNT(DISTINCT texts.run_id)
 FROM texts, runs, {rooms} AS room
 WHERE runs.id = texts.run_id AND {room_named} > 0
+  -- Implied by the test after it, and cheap: texts naming no room skip its rooms.
+  AND {room_said} > 0
 GROUP BY CAST(room.value AS integer)
 UNION ALL
 SELECT 'practitioner', CAST(who.value AS integer), COUNT(*), COUNT(DISTINCT texts.run_id)
@@ -102,10 +115,8 @@ GROUP BY CAST(who.value AS integer)
 UNION ALL
 SELECT 'therapy', protocol_step.therapy_id, COUNT(*), COUNT(DISTINCT unplaced.run_id)
 FROM (SELECT DISTINCT run_id, plan, step FROM reasons WHERE code IN ({resource_codes})) AS unplaced,
-     runs, {steps} AS ref,
-     protocols_protocolstep AS protocol_step
-WHERE runs.id = unplaced.run_id AND ref.key = unplaced.plan || '/' || unplaced.step
-  AND protocol_step.id = CAST(ref.value AS integer)
+     runs, protocols_protocolstep AS protocol_step
+WHERE runs.id = unplaced.run_id AND protocol_step.id = {step_ref}
 GROUP BY protocol_step.therapy_id
 """
 )
@@ -130,11 +141,14 @@ def _sql(template: str) -> str:
         assignments=dialect["elements"].format(json="runs.solution", key="assignments"),
         rooms=dialect["entries"].format(json="runs.refs", key="rooms"),
         practitioners=dialect["entries"].format(json="runs.refs", key="practitioners"),
-        steps=dialect["entries"].format(json="runs.refs", key="steps"),
+        step_ref=dialect["step_ref"].format(
+            json="runs.refs", key="unplaced.plan || '/' || unplaced.step"
+        ),
         resource_codes=", ".join(f"'{code}'" for code in RESOURCE_REASONS),
         notes_at=position("words", "'; '"),
         # The engine writes "room R1 is booked …": the trailing space keeps R1 from matching R10.
-        room_named=position("lower(texts.words)", "lower('room ' || room.key || ' ')"),
+        room_named=position("texts.lowered", "lower('room ' || room.key || ' ')"),
+        room_said=position("texts.lowered", "'room '"),
         # A practitioner's id ("Asha Nair (T3)") is unique and written whole.
         practitioner_named=position("texts.words", "who.key"),
     )
@@ -237,31 +251,28 @@ def bottlenecks(*, center: Center, first_day: date, last_day: date) -> Bottlenec
         ]
 
     # A session running over now has its expected end set; one that ran over before has it
-    # cleared once it left the table, which it left after its planned end.
-    overran = TherapySession.objects.filter(
-        Q(overrun_until__isnull=False)
-        | Q(
-            status_changes__from_status=SessionStatus.IN_SESSION,
-            status_changes__changed_at__gt=F("ends_at"),
-        ),
-        center=center,
-        starts_at__gte=starts,
-        starts_at__lt=ends,
+    # cleared once it left the table, which it left after its planned end. The sessions that
+    # left late are a small set read once (hashed), not joined: no session is repeated, and one
+    # query by room and practitioner counts both (a session has one of each).
+    left_late = SessionStatusChange.objects.filter(
+        from_status=SessionStatus.IN_SESSION, changed_at__gt=F("session__ends_at")
+    ).values("session_id")
+    overran = (
+        TherapySession.objects.filter(
+            Q(overrun_until__isnull=False) | Q(pk__in=left_late),
+            center=center,
+            starts_at__gte=starts,
+            starts_at__lt=ends,
+        )
+        .values_list("room", "practitioner")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    overruns = {
-        ResourceKind.ROOM: dict(
-            overran.filter(room__isnull=False)
-            .values_list("room")
-            .annotate(n=Count("pk", distinct=True))
-            .order_by()
-        ),
-        ResourceKind.PRACTITIONER: dict(
-            overran.filter(practitioner__isnull=False)
-            .values_list("practitioner")
-            .annotate(n=Count("pk", distinct=True))
-            .order_by()
-        ),
-    }
+    overruns: dict[str, dict[int, int]] = {ResourceKind.ROOM: {}, ResourceKind.PRACTITIONER: {}}
+    for room, practitioner, count in overran:
+        for kind, pk in ((ResourceKind.ROOM, room), (ResourceKind.PRACTITIONER, practitioner)):
+            if pk is not None:
+                overruns[kind][pk] = overruns[kind].get(pk, 0) + count
     named: dict[tuple[str, int], Bottleneck] = {}
     for kind, pk, count, runs in mentions:
         named[(kind, pk)] = Bottleneck(kind=kind, name="", mentions=count, runs=runs)
