@@ -860,26 +860,31 @@ class Command(BaseCommand):
         waiting = WaitlistEntry.objects.filter(center=center).count()
         self.stdout.write(f"Waitlist: {waiting} waiting at {center.name}, {len(offers)} offered")
 
-    def _hand_over(self, sessions, practitioner) -> bool:
+    def _hand_over(self, sessions, practitioner, *, at) -> None:
         """Give the practitioner's `sessions` to colleagues who may give them: on shift then,
         with the therapy's skill and of the gender a patient asked for, with no other session
-        or leave then. All or none; whether they were.
+        or leave then. One nobody can take is called off, as a clinic would when its
+        practitioner is held up (its plan then offers to book the remaining steps).
 
         At clinic hours the demo practitioner's own day fills the hours around now, which the
         running-late scene needs free."""
         occurrences: dict = {}
         for session in sessions.select_related("therapy", "patient", "center"):
             occurrences.setdefault(session.occurrence, []).append(session)
-        with transaction.atomic():
-            for group in occurrences.values():
-                colleague = self._free_colleague(group, practitioner)
+        for group in occurrences.values():
+            colleague = self._free_colleague(group, practitioner)
+            for session in group:
                 if colleague is None:
-                    transaction.set_rollback(True)
-                    return False
-                for session in group:
+                    session_transition(
+                        session=session,
+                        to_status=SessionStatus.CANCELLED,
+                        by=None,
+                        note="Demo: the practitioner is held up by an earlier session",
+                        at=at,
+                    )
+                else:
                     session.practitioner = colleague
                     session.save(update_fields=["practitioner"])
-        return True
 
     def _free_colleague(self, group, practitioner):
         """A colleague who could give this occurrence (its sessions share time and therapy)."""
@@ -941,8 +946,7 @@ class Command(BaseCommand):
         own = TherapySession.objects.filter(
             practitioner=practitioner, starts_at__lt=span[1], ends_at__gt=span[0]
         ).exclude(status__in=[SessionStatus.CANCELLED, SessionStatus.NO_SHOW])
-        if not self._hand_over(own, practitioner):
-            return  # nobody could take the practitioner's own sessions around now
+        self._hand_over(own, practitioner, at=starts - timedelta(minutes=30))
         free_patients = Patient.objects.filter(center=center).exclude(
             pk__in=busy.values("patient_id")
         )
