@@ -216,6 +216,20 @@ class RosterShiftFactory(DjangoModelFactory):
     ends = datetime.time(16, 0)
 
 
+def practitioner_every_day(
+    center, *, first_name: str, last_name: str, gender: str, skills, starts, ends
+) -> PractitionerProfile:
+    """A practitioner of `center` with `skills`, on shift from `starts` to `ends` every day."""
+    user = UserFactory(first_name=first_name, last_name=last_name)
+    MembershipFactory(user=user, center=center, role=Role.PRACTITIONER)
+    profile = PractitionerProfileFactory(user=user, gender=gender, skills=skills)
+    for weekday in range(7):
+        RosterShiftFactory(
+            practitioner=profile, center=center, weekday=weekday, starts=starts, ends=ends
+        )
+    return profile
+
+
 class LeaveFactory(DjangoModelFactory):
     class Meta:
         model = Leave

@@ -4,7 +4,7 @@ import datetime
 import itertools
 from zoneinfo import ZoneInfo
 
-from clinics.choices import Role, RoomType
+from clinics.choices import RoomType
 from patients.models import CarePlan
 from scheduling.engine.checker import check
 from scheduling.models import SchedulingRun
@@ -19,17 +19,14 @@ from scheduling.services.runs import scheduling_run_solve
 from sessions.models import RELEASED_STATUSES, SessionStatus
 from tests.factories import (
     CarePlanFactory,
-    MembershipFactory,
     PatientFactory,
-    PractitionerProfileFactory,
     ProtocolStepFactory,
     ProtocolVersionFactory,
     RoomFactory,
-    RosterShiftFactory,
     SkillFactory,
     TherapySessionFactory,
     TherapyTypeFactory,
-    UserFactory,
+    practitioner_every_day,
 )
 
 KOLKATA = ZoneInfo("Asia/Kolkata")
@@ -194,17 +191,15 @@ def yoga_class(center, start):
         group_size=4,
     )
     hall = RoomFactory(center=center, code="H1", room_type=RoomType.YOGA_HALL, capacity=8)
-    user = UserFactory(first_name="Lakshmi", last_name="Teacher")
-    MembershipFactory(user=user, center=center, role=Role.PRACTITIONER)
-    lakshmi = PractitionerProfileFactory(user=user, gender="F", skills=[yoga_skill])
-    for weekday in range(7):
-        RosterShiftFactory(
-            practitioner=lakshmi,
-            center=center,
-            weekday=weekday,
-            starts=datetime.time(7),
-            ends=datetime.time(15),
-        )
+    lakshmi = practitioner_every_day(
+        center,
+        first_name="Lakshmi",
+        last_name="Teacher",
+        gender="F",
+        skills=[yoga_skill],
+        starts=datetime.time(7),
+        ends=datetime.time(15),
+    )
     ten = datetime.datetime.combine(start, datetime.time(10), tzinfo=KOLKATA)
     version = ProtocolVersionFactory(template__name="Yoga class")
     step = ProtocolStepFactory(version=version, order=1, code="yoga", therapy=yoga)

@@ -5,19 +5,16 @@ import datetime
 import pytest
 from django_q.conf import Conf
 
-from clinics.choices import Role, RoomType
+from clinics.choices import RoomType
 from scheduling.services.care_plans import care_plan_schedule
 from tests.factories import (
-    MembershipFactory,
     OpeningHoursFactory,
-    PractitionerProfileFactory,
     ProtocolStepFactory,
     ProtocolVersionFactory,
     RoomFactory,
-    RosterShiftFactory,
     SkillFactory,
     TherapyTypeFactory,
-    UserFactory,
+    practitioner_every_day,
 )
 from tests.scheduling.builders import first_monday_after, plan_for
 
@@ -56,22 +53,18 @@ def clinic(center):
     )
     rooms = [RoomFactory(center=center, code=code) for code in ("R1", "R2")]
     steam = RoomFactory(center=center, code="ST1", room_type=RoomType.STEAM, capacity=2)
-    practitioners = []
-    for first, gender in (("Meera", "F"), ("Arun", "M"), ("Kavya", "F")):
-        user = UserFactory(first_name=first, last_name="Therapist")
-        MembershipFactory(user=user, center=center, role=Role.PRACTITIONER)
-        profile = PractitionerProfileFactory(
-            user=user, gender=gender, skills=[abhyanga_skill, swedana_skill]
+    practitioners = [
+        practitioner_every_day(
+            center,
+            first_name=first,
+            last_name="Therapist",
+            gender=gender,
+            skills=[abhyanga_skill, swedana_skill],
+            starts=datetime.time(7),
+            ends=datetime.time(15),
         )
-        for weekday in range(7):
-            RosterShiftFactory(
-                practitioner=profile,
-                center=center,
-                weekday=weekday,
-                starts=datetime.time(7),
-                ends=datetime.time(15),
-            )
-        practitioners.append(profile)
+        for first, gender in (("Meera", "F"), ("Arun", "M"), ("Kavya", "F"))
+    ]
     version = ProtocolVersionFactory(template__name="3-day Abhyanga and Swedana")
     order = 0
     for day in range(3):

@@ -6,23 +6,19 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from clinics.choices import Role
 from patients.models import CarePlan
 from scheduling.problems import closed_dates
 from scheduling.services.care_plans import care_plan_schedule
 from tests.factories import (
     CarePlanFactory,
-    MembershipFactory,
     OpeningHoursFactory,
     PatientFactory,
-    PractitionerProfileFactory,
     ProtocolStepFactory,
     ProtocolVersionFactory,
     RoomFactory,
-    RosterShiftFactory,
     SkillFactory,
     TherapyTypeFactory,
-    UserFactory,
+    practitioner_every_day,
 )
 from tests.portal.intake import with_intake_done
 from tests.scheduling.conftest import jobs  # noqa: F401 (queued jobs run in the test)
@@ -51,17 +47,15 @@ def one_place(center):
         room_turnover_minutes=0,
     )
     room = RoomFactory(center=center, code="R1")
-    user = UserFactory(first_name="Meera", last_name="Therapist")
-    MembershipFactory(user=user, center=center, role=Role.PRACTITIONER)
-    practitioner = PractitionerProfileFactory(user=user, gender="F", skills=[skill])
-    for weekday in range(7):
-        RosterShiftFactory(
-            practitioner=practitioner,
-            center=center,
-            weekday=weekday,
-            starts=datetime.time(7),
-            ends=datetime.time(8, 30),
-        )
+    practitioner = practitioner_every_day(
+        center,
+        first_name="Meera",
+        last_name="Therapist",
+        gender="F",
+        skills=[skill],
+        starts=datetime.time(7),
+        ends=datetime.time(8, 30),
+    )
 
     def package(name: str, days: int):
         version = ProtocolVersionFactory(template__name=name, template__duration_days=days)
