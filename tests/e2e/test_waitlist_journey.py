@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from sessions.models import SessionStatus, TherapySession
 from tests.e2e.conftest import DESKTOP, PHONE, horizontal_overflow, screenshot, sign_in
 from tests.e2e.test_scheduling import job_worker  # noqa: F401 (the real worker)
-from tests.factories import UserFactory
+from tests.factories import UserFactory, WaitlistEntryFactory
 from tests.waitlist.conftest import booked, one_place, waiting_patient  # noqa: F401
 from waitlist.models import EntryStatus, WaitlistEntry
 
@@ -92,3 +92,24 @@ def test_a_cancellation_offers_the_place_and_the_patient_books_it(
     phone.get_by_role("link", name="See your package").click()
     expect(phone.get_by_text(re.compile("Abhyanga")).first).to_be_visible()
     screenshot(phone, "waitlist-booked-phone-390")
+
+
+def test_leaving_the_waitlist_asks_first(new_page, live_server, one_place):  # noqa: F811
+    user = UserFactory(email="meera@example.org", password=PASSWORD)
+    patient = waiting_patient(one_place, user=user, first_name="Meera", last_name="Iyer")
+    entry = WaitlistEntryFactory(patient=patient, protocol_version=one_place["one_day"])
+    phone = new_page(PHONE)
+    sign_in(phone, live_server, user.email, PASSWORD)
+    phone.goto(f"{live_server.url}/waitlist/")
+    confirm = phone.get_by_role("button", name="Yes, leave the waitlist")
+    expect(confirm).to_be_hidden()
+    phone.get_by_text("Leave the waitlist…").click()
+    expect(phone.get_by_text("You lose your place in the queue.")).to_be_visible()
+    assert horizontal_overflow(phone) == 0
+    screenshot(phone, "waitlist-leave-phone-390")
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.WAITING  # opening the question changed nothing
+    confirm.click()
+    expect(phone.get_by_text("Taken off the waitlist.")).to_be_visible()
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.WITHDRAWN
