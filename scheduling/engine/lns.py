@@ -36,6 +36,8 @@ OPERATORS = (
     "slipped",
     "forced",
     "eject",
+    "kempe",
+    "swap",
 )
 SCARCE_RESOURCES = 3  # of a slipped step's rooms and of its practitioners, the most demanded
 SLIPPED_MAX = 24  # sessions holding them freed at most by the slipped-step move
@@ -44,6 +46,7 @@ FORCED_TRIES = 3  # of them, the fewest-blocker ones tried until one frees up
 MEND_TRIES = 8  # the same when mending a construction's plan fronts
 MEND_DEPTH = 4  # fronts forced in one after another by one ejection chain
 PARTNER_CANDIDATES = 6  # practitioners tried for a same-practitioner group
+SWAP_CANDIDATES = 12  # other patients' days of sessions tried by one swap move
 SEGMENT = 60  # iterations between operator weight updates
 REACTION = 0.3
 SCORE_BEST, SCORE_BETTER, SCORE_ACCEPT = 6.0, 3.0, 1.0
@@ -756,6 +759,156 @@ class Search:
                 best_room, room_blockers = r, found
         blockers = sorted({*prac_blockers, *room_blockers})
         return blockers, (s, d, best_prac, best_room, static_cost)
+
+    def _day_of(self, plan: int, d: int) -> list[int]:
+        """A plan's scheduled, movable steps on date d, in plan order."""
+        state, inst = self.state, self.inst
+        return [
+            j
+            for j in inst.plan_steps[plan]
+            if state.step_start[j] >= 0 and state.step_date[j] == d and inst.step_pinned[j] is None
+        ]
+
+    def op_swap(self, k: int) -> tuple[list[int], list[int]]:
+        """A costly step's day of sessions (its plan's steps on that date) trades places with
+        another patient's day of the same therapies in the same order: each session takes
+        the other's start, room and practitioner. Two patients whose mornings suit the one and
+        not the other, or whose practitioners fit the other's partner, swap in one move (a
+        destroy-and-repair needs luck to free and refill exactly those places). Of a few
+        such days, the cheapest swap that fits is made; late acceptance judges it."""
+        state, inst, rng = self.state, self.inst, self.rng
+        costly = self._costly()
+        if not costly:
+            return self.op_random(k)
+        target = rng.choices(costly, [state.step_own_cost[i] + 10 for i in costly])[0]
+        d = state.step_date[target]
+        plan = inst.step_plan[target]
+        mine = self._day_of(plan, d)
+        therapies = [inst.step_therapy[j] for j in mine]
+        dates = [d]
+        if d > inst.step_target_date[target]:  # a slipped day may trade with an earlier one
+            dates += range(max(0, inst.step_target_date[target]), d)
+        others = {
+            inst.step_plan[j]: date
+            for date in dates
+            for j in state.steps_on_date[date]
+            if inst.step_plan[j] != plan
+            and inst.step_therapy[j] == therapies[0]
+            and inst.step_patient[j] != inst.step_patient[target]
+        }
+        candidates = self._sample(list(others), SWAP_CANDIDATES)
+        best_objective, best_layout = None, None
+        for other in candidates:
+            theirs = self._day_of(other, others[other])
+            if [inst.step_therapy[j] for j in theirs] != therapies:
+                continue
+            mark = len(state.undo_log)
+            if self._trade(mine, theirs) and (
+                best_objective is None or state.objective < best_objective
+            ):
+                best_objective = state.objective
+                best_layout = [(j, _placement(state, j)) for j in (*mine, *theirs)]
+            state.undo(mark)
+        if best_layout is None:
+            return [], []
+        self._remove([j for j, _placement_j in best_layout])
+        for j, placement in best_layout:
+            state.insert(j, *placement)
+        return [], []
+
+    def _trade(self, mine: list[int], theirs: list[int]) -> bool:
+        """Swap the placements of two equally long runs of steps; False (with the state
+        partly changed, to be undone by the caller) when a placement does not fit."""
+        state = self.state
+        wanted = [(a, _placement(state, b)) for a, b in zip(mine, theirs, strict=True)] + [
+            (b, _placement(state, a)) for a, b in zip(mine, theirs, strict=True)
+        ]
+        self._remove([*mine, *theirs])
+        for j, (s, d, p, r, _static_cost) in wanted:
+            if not state.feasible(j, s, d, p, r):
+                return False
+            state.insert(j, s, d, p, r, state.static_cost_of(j, s))
+        return True
+
+    def op_kempe(self, k: int) -> tuple[list[int], list[int]]:
+        """A step away from its same_practitioner_as partner's practitioner gets it by a
+        Kempe chain: on that date, the two practitioners trade every session of theirs that
+        overlaps the step's, and each that overlaps one of those, and so on, so that neither
+        is double booked; starts and rooms stay. Or the partner trades instead, to the step's
+        practitioner. Of the two, the cheaper that fits (skills, shifts, gender) is made.
+        An abhyanga and its swedana, or a week of shirodhara, come back to one practitioner
+        when that takes turning a colleague's morning round; a destroy-and-repair rarely
+        frees and refills exactly those places."""
+        state, inst, rng = self.state, self.inst, self.rng
+        mismatched = [i for i in self.partnered if self._partner_practitioner(i) >= 0]
+        if not mismatched:
+            return self.op_random(k)
+        target = rng.choice(mismatched)
+        partner = inst.step_same_practitioner_as[target]
+        best_objective, best_layout = None, None
+        for step, wanted in (
+            (target, state.step_practitioner[partner]),
+            (partner, state.step_practitioner[target]),
+        ):
+            chain = self._kempe_chain(step, wanted)
+            if chain is None:
+                continue
+            mark = len(state.undo_log)
+            if self._trade_practitioners(chain, state.step_practitioner[step], wanted) and (
+                best_objective is None or state.objective < best_objective
+            ):
+                best_objective = state.objective
+                best_layout = [(j, _placement(state, j)) for j in chain]
+            state.undo(mark)
+        if best_layout is None:
+            return self.op_partners(k)
+        self._remove([j for j, _placement_j in best_layout])
+        for j, placement in best_layout:
+            state.insert(j, *placement)
+        return [], []
+
+    def _kempe_chain(self, step: int, other: int) -> list[int] | None:
+        """The sessions of step's practitioner and of `other` on step's date that are linked
+        to step by overlapping in time, one after another; None when one of them is pinned or
+        a group class (those do not trade)."""
+        state, inst = self.state, self.inst
+        mine = state.step_practitioner[step]
+        d = state.step_date[step]
+        step_start, duration = state.step_start, inst.step_duration
+        pool = [j for j in state.steps_on_date[d] if state.step_practitioner[j] in (mine, other)]
+        chain, frontier, seen = [], [step], {step}
+        while frontier:
+            i = frontier.pop()
+            if inst.step_pinned[i] is not None or inst.step_group_size[i] > 1:
+                return None
+            chain.append(i)
+            s, e = step_start[i], step_start[i] + duration[i]
+            for j in pool:
+                if (
+                    j not in seen
+                    and state.step_practitioner[j] != state.step_practitioner[i]
+                    and step_start[j] < e
+                    and s < step_start[j] + duration[j]
+                ):
+                    seen.add(j)
+                    frontier.append(j)
+        return chain
+
+    def _trade_practitioners(self, chain: list[int], one: int, other: int) -> bool:
+        """Give each step of `chain` held by `one` to `other` and the other way round, at the
+        same start and room; False (the state partly changed, for the caller to undo) when
+        one does not fit."""
+        state = self.state
+        wanted = [
+            (j, s, d, other if p == one else one, r)
+            for j, (s, d, p, r, _static_cost) in ((j, _placement(state, j)) for j in chain)
+        ]
+        self._remove(chain)
+        for j, s, d, p, r in wanted:
+            if not state.feasible(j, s, d, p, r):
+                return False
+            state.insert(j, s, d, p, r, state.static_cost_of(j, s))
+        return True
 
     def op_window(self, k: int) -> tuple[list[int], list[int]]:
         """Everything running in one stretch of a day (swaps between patients)."""

@@ -761,3 +761,117 @@ def test_forced_and_ejection_moves_keep_the_objective_exact():
         assert state.objective == evaluate(inst, snap)["total"]
         state.undo_log = None
     assert check(problem, solution_to_dict(build_solution(inst, state))).valid
+
+
+def _two_practitioners_one_busy_at_the_swedana() -> tuple[Instance, State, dict]:
+    """P1's abhyanga at 09:00 with T1 and its swedana at 10:00 with T2 (away from its
+    partner: 10); T1 gives P2's abhyanga at 10:00, so the swedana cannot simply take T1."""
+    both = ["abhyanga", "swedana"]
+    doc = tiny_problem(
+        therapies={
+            "abhyanga": {"duration_min": 60, "skill": "abhyanga", "room_types": ["therapy"]},
+            "swedana": {"duration_min": 30, "skill": "swedana", "room_types": ["steam"]},
+        },
+        rooms=[
+            {"id": "R1", "type": "therapy", "capacity": 1, "gender": None},
+            {"id": "R2", "type": "therapy", "capacity": 1, "gender": None},
+            {"id": "ST1", "type": "steam", "capacity": 1, "gender": None},
+        ],
+        practitioners=[
+            {"id": t, "gender": "F", "skills": both, "hours": every_day("07:00", "19:00")}
+            for t in ("T1", "T2")
+        ],
+        patients=[{"id": "P1", "gender": "F"}, {"id": "P2", "gender": "F"}],
+        plans=[
+            {
+                "id": "CP1",
+                "patient": "P1",
+                "start": "2026-12-07",
+                "steps": [
+                    {"id": "abhyanga", "therapy": "abhyanga", "day": 0},
+                    {
+                        "id": "swedana",
+                        "therapy": "swedana",
+                        "day": 0,
+                        "after": {"step": "abhyanga", "min_gap_min": 0, "max_gap_min": 30},
+                        "same_practitioner_as": "abhyanga",
+                    },
+                ],
+            },
+            {
+                "id": "CP2",
+                "patient": "P2",
+                "start": "2026-12-07",
+                "steps": [{"id": "abhyanga", "therapy": "abhyanga", "day": 0}],
+            },
+        ],
+    )
+    inst = Instance(problem_from_dict(doc))
+    state = State(inst)
+    step = {key: i for i, key in enumerate(inst.step_key)}
+    who = {t: n for n, t in enumerate(inst.practitioner_ids)}
+    room = {r: n for n, r in enumerate(inst.room_ids)}
+    for key, at, practitioner, where in (
+        (("CP1", "abhyanga"), "09:00", "T1", "R1"),
+        (("CP1", "swedana"), "10:00", "T2", "ST1"),
+        (("CP2", "abhyanga"), "10:00", "T1", "R2"),
+    ):
+        s = inst.grid.parse_instant(f"2026-12-07T{at}:00+05:30")
+        i = step[key]
+        assert state.feasible(i, s, 0, who[practitioner], room[where])
+        state.insert(i, s, 0, who[practitioner], room[where], state.static_cost_of(i, s))
+    return inst, state, doc
+
+
+def test_a_kempe_chain_gives_a_swedana_its_abhyangas_practitioner():
+    inst, state, doc = _two_practitioners_one_busy_at_the_swedana()
+    before = evaluate(inst, [(a[0], a[1], a[2], a[3]) for a in state.snapshot()])
+    assert before["same_practitioner"] == 10
+    search = Search(state, Random(0), lower=0)
+    state.undo_log = []
+    assert search.op_kempe(4) == ([], [])
+    sol = by_step(solution_to_dict(build_solution(inst, state)))
+    # The two practitioners traded the 10:00 sessions; nothing moved in time or room.
+    assert sol[("CP1", "swedana")]["practitioner"] == "T1"
+    assert sol[("CP2", "abhyanga")]["practitioner"] == "T2"
+    assert sol[("CP1", "abhyanga")]["practitioner"] == "T1"
+    assert [sol[k]["start"][11:16] for k in sorted(sol)] == ["09:00", "10:00", "10:00"]
+    report = check(doc, solution_to_dict(build_solution(inst, state)))
+    assert report.valid
+    assert report.objective == state.objective == before["total"] - 10
+
+
+def test_a_kempe_chain_never_hands_a_session_to_a_colleague_without_its_skill():
+    inst, state, doc = _two_practitioners_one_busy_at_the_swedana()
+    doc["practitioners"][1]["skills"] = ["swedana"]  # T2 cannot give P2's abhyanga
+    inst = Instance(problem_from_dict(doc))
+    other = State(inst)
+    other.reset_to(state.snapshot())
+    search = Search(other, Random(0), lower=0)
+    other.undo_log = []
+    search.op_kempe(4)
+    sol = solution_to_dict(build_solution(inst, other))
+    assert by_step(sol)[("CP2", "abhyanga")]["practitioner"] == "T1"
+    report = check(doc, sol)
+    assert report.valid
+    assert report.objective == other.objective
+
+
+def test_kempe_and_swap_moves_keep_the_objective_exact_and_sometimes_gain():
+    problem, inst, state = _dst_week_with_groups()
+    search = Search(state, Random(7), lower=0)
+    search.mend_fronts(time.perf_counter() + 60)
+    gained = 0
+    for n in range(60):
+        state.undo_log = []
+        before = state.objective
+        removed, extra = (search.op_kempe if n % 2 else search.op_swap)(8)
+        search.repair.run({*removed, *extra})
+        if state.objective > before:
+            state.undo()
+        gained += state.objective < before
+        snap = [(a[0], a[1], a[2], a[3]) if a else None for a in state.snapshot()]
+        assert state.objective == evaluate(inst, snap)["total"]
+        state.undo_log = None
+    assert gained > 0
+    assert check(problem, solution_to_dict(build_solution(inst, state))).valid
