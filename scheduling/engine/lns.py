@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from random import Random
 
-from .instance import Option
+from .instance import NO_LIMIT, Option
 from .repair import Repair
 from .state import State
 
@@ -45,6 +45,8 @@ FORCED_PICKS = 12  # of a costly step's cheaper options, those weighed by the fo
 FORCED_TRIES = 3  # of them, the fewest-blocker ones tried until one frees up
 MEND_TRIES = 8  # the same when mending a construction's plan fronts
 MEND_DEPTH = 4  # fronts forced in one after another by one ejection chain
+DAY_WIDTH = 8  # placements per step, fewest sessions in the way first, tried for a whole day
+DAY_NODES = 400  # placements tried in all when forcing a whole day of a plan in
 PARTNER_CANDIDATES = 6  # practitioners tried for a same-practitioner group
 SWAP_CANDIDATES = 12  # other patients' days of sessions tried by one swap move
 SEGMENT = 60  # iterations between operator weight updates
@@ -634,7 +636,8 @@ class Search:
         if not fronts:
             return self.op_forced(k)
         target = self.rng.choices(fronts, [self._tail_penalty(i) for i in fronts])[0]
-        self._eject(target, self.rng.random() < 0.5, set(fronts))
+        way = self.rng.randrange(3)
+        self._eject(target, way == 1, set(fronts), whole_day=way == 2)
         return [], []
 
     def _force(
@@ -687,6 +690,74 @@ class Search:
                 return removed + freed, [j for j in later if state.step_start[j] < 0]
             state.undo(mark)
         return removed, [target]
+
+    def _force_day(self, target: int, keep) -> tuple[list[int], list[int]] | None:
+        """The target's whole day (the steps of its plan planned for the target's day, e.g.
+        abhyanga, swedana and nasya) laid out together where the fewest sessions stand in
+        their way, those taken out first: when the day's first steps sit where the last one
+        can no longer follow within its gap, forcing the last one alone cannot help. Returns
+        like _force; None (nothing changed) when no layout fits or one would take out a
+        pinned step or one in `keep`."""
+        state, inst = self.state, self.inst
+        plan = inst.plan_steps[inst.step_plan[target]]
+        day = [j for j in plan if inst.step_target_date[j] == inst.step_target_date[target]]
+        if any(inst.step_pinned[j] is not None for j in day):
+            return None
+        mark = len(state.undo_log)
+        self._remove(day)
+        self._day_best, self._day_nodes = None, DAY_NODES
+        self._lay_day(day, 0, [], set())
+        best = self._day_best
+        if best is None or any(inst.step_pinned[j] is not None or j in keep for j in best[1]):
+            state.undo(mark)
+            return None
+        _size, blockers, layout = best
+        freed = self._remove(sorted(blockers))
+        for j, placement in zip(day, layout, strict=True):
+            if not state.feasible(j, *placement[:4]):
+                state.undo(mark)
+                return None
+            state.insert(j, *placement)
+        later = [j for j in plan if j > day[-1] and state.step_start[j] < 0]
+        return freed, later
+
+    def _lay_day(self, day: list[int], level: int, layout: list, blockers: set[int]) -> None:
+        """Depth-first over placements of day[level:], each within the gaps that the
+        placements before it in `layout` leave, counting the sessions in the way; the layout
+        with the fewest (then cheapest) is kept in _day_best."""
+        if self._day_best is not None and len(blockers) >= self._day_best[0]:
+            return
+        if level == len(day):
+            self._day_best = (len(blockers), set(blockers), list(layout))
+            return
+        state, inst = self.state, self.inst
+        j = day[level]
+        lo, hi = state.start_bounds(j)
+        placed = dict(zip(day[:level], layout, strict=True))
+        predecessor = inst.step_predecessor[j]
+        if predecessor in placed:
+            s = placed[predecessor][0]
+            lo = max(lo, s + inst.step_duration[predecessor] + inst.step_patient_rest[predecessor])
+        after = inst.step_after[j]
+        if after in placed:
+            after_end = placed[after][0] + inst.step_duration[after]
+            lo = max(lo, after_end + inst.step_min_gap[j])
+            if inst.step_max_gap[j] != NO_LIMIT:
+                hi = min(hi, after_end + inst.step_max_gap[j])
+        options = [
+            o
+            for o in inst.step_options[j]
+            if lo <= o[1] <= hi and (level or state.patient_free(j, o[1], o[2]))
+        ]
+        ranked = [self._forced_blockers(j, o) for o in options]
+        ranked.sort(key=lambda pick: (len(blockers.union(pick[0])), pick[1][4], pick[1][0]))
+        for found, placement in ranked[:DAY_WIDTH]:
+            self._day_nodes -= 1
+            if self._day_nodes < 0:
+                return
+            layout.append(placement)
+            self._lay_day(day, level + 1, layout, blockers.union(found))
+            layout.pop()
 
     def _forced_picks(self, i: int, options: list[Option]) -> list[tuple[list[int], tuple]]:
         """Of step i's `options` within its bounds and free for its patient (FORCED_PICKS of
@@ -940,8 +1011,10 @@ class Search:
                 if state.step_start[target] >= 0:
                     continue
                 state.undo_log = []
-                if self._eject(target, False, set(fronts)) or self._eject(
-                    target, True, set(fronts)
+                if (
+                    self._eject(target, False, set(fronts))
+                    or self._eject(target, True, set(fronts))
+                    or self._eject(target, True, set(fronts), whole_day=True)
                 ):
                     improved = True
                 state.undo_log = None
@@ -951,7 +1024,9 @@ class Search:
         self._restart_from_current()
         return not improved
 
-    def _eject(self, target: int, chain: bool, fronts: set[int]) -> bool:
+    def _eject(
+        self, target: int, chain: bool, fronts: set[int], *, whole_day: bool = False
+    ) -> bool:
         """An ejection chain from the unscheduled front `target`: it is forced in, and while
         that costs more than it gains, the front it cut off that loses the most is forced in
         in turn (never displacing one forced before it), up to MEND_DEPTH; kept (True) when
@@ -962,8 +1037,12 @@ class Search:
         forced = {target}
         current = target
         for _ in range(MEND_DEPTH):
-            moved = self._force(
-                current, inst.step_unscheduled_cost[current], chain, MEND_TRIES, forced
+            moved = (
+                self._force_day(current, forced)
+                if whole_day
+                else self._force(
+                    current, inst.step_unscheduled_cost[current], chain, MEND_TRIES, forced
+                )
             )
             if moved is None:
                 break

@@ -875,3 +875,22 @@ def test_kempe_and_swap_moves_keep_the_objective_exact_and_sometimes_gain():
         state.undo_log = None
     assert gained > 0
     assert check(problem, solution_to_dict(build_solution(inst, state))).valid
+
+
+def test_forcing_a_whole_day_in_gets_cut_plans_back_and_keeps_the_objective_exact():
+    problem, inst, state = _dst_week_with_groups()
+    search = Search(state, Random(0), lower=0)
+    fronts = search._fronts()
+    before = state.objective
+    kept = 0
+    for front in fronts:
+        if state.step_start[front] >= 0:
+            continue
+        state.undo_log = []
+        kept += search._eject(front, True, set(fronts), whole_day=True)
+        state.undo_log = None
+        snap = [(a[0], a[1], a[2], a[3]) if a else None for a in state.snapshot()]
+        assert state.objective == evaluate(inst, snap)["total"]
+    assert kept > 0
+    assert state.objective < before
+    assert check(problem, solution_to_dict(build_solution(inst, state))).valid
