@@ -38,6 +38,7 @@ OPERATORS = (
     "eject",
     "kempe",
     "swap",
+    "shift_day",
 )
 SCARCE_RESOURCES = 3  # of a slipped step's rooms and of its practitioners, the most demanded
 SLIPPED_MAX = 24  # sessions holding them freed at most by the slipped-step move
@@ -691,21 +692,49 @@ class Search:
             state.undo(mark)
         return removed, [target]
 
-    def _force_day(self, target: int, keep) -> tuple[list[int], list[int]] | None:
+    def _plan_day(self, target: int) -> list[int]:
+        """The steps of the target's plan planned for the target's day, in plan order."""
+        inst = self.inst
+        day = inst.step_target_date[target]
+        return [
+            j for j in inst.plan_steps[inst.step_plan[target]] if inst.step_target_date[j] == day
+        ]
+
+    def op_shift_day(self, k: int) -> tuple[list[int], list[int]]:
+        """A step that slipped or sits outside its patient's preferred hours moves with its
+        whole day (see _force_day) to a layout of lower static cost where the fewest sessions
+        stand in its way; those are laid out again by the repair. A morning patient's
+        abhyanga, swedana and nasya move into the morning together, which moving any one of
+        them alone cannot do within their gaps."""
+        state, rng = self.state, self.rng
+        costly = [i for i in self._costly() if state.step_static_cost[i] > 0]
+        if not costly:
+            return self.op_random(k)
+        target = rng.choices(costly, [state.step_static_cost[i] + 10 for i in costly])[0]
+        day = self._plan_day(target)
+        if any(state.step_start[j] < 0 for j in day):
+            return self.op_random(k)
+        moved = self._force_day(target, (), sum(state.step_static_cost[j] for j in day))
+        return moved if moved is not None else self.op_random(k)
+
+    def _force_day(
+        self, target: int, keep, budget: int | None = None
+    ) -> tuple[list[int], list[int]] | None:
         """The target's whole day (the steps of its plan planned for the target's day, e.g.
         abhyanga, swedana and nasya) laid out together where the fewest sessions stand in
         their way, those taken out first: when the day's first steps sit where the last one
         can no longer follow within its gap, forcing the last one alone cannot help. Returns
         like _force; None (nothing changed) when no layout fits or one would take out a
-        pinned step or one in `keep`."""
+        pinned step or one in `keep`. With a `budget`, only layouts whose static costs (slip,
+        preferred hours) add up to less count."""
         state, inst = self.state, self.inst
         plan = inst.plan_steps[inst.step_plan[target]]
-        day = [j for j in plan if inst.step_target_date[j] == inst.step_target_date[target]]
+        day = self._plan_day(target)
         if any(inst.step_pinned[j] is not None for j in day):
             return None
         mark = len(state.undo_log)
         self._remove(day)
-        self._day_best, self._day_nodes = None, DAY_NODES
+        self._day_best, self._day_nodes, self._day_budget = None, DAY_NODES, budget
         self._lay_day(day, 0, [], set())
         best = self._day_best
         if best is None or any(inst.step_pinned[j] is not None or j in keep for j in best[1]):
@@ -728,7 +757,9 @@ class Search:
         if self._day_best is not None and len(blockers) >= self._day_best[0]:
             return
         if level == len(day):
-            self._day_best = (len(blockers), set(blockers), list(layout))
+            budget = self._day_budget
+            if budget is None or sum(placement[4] for placement in layout) < budget:
+                self._day_best = (len(blockers), set(blockers), list(layout))
             return
         state, inst = self.state, self.inst
         j = day[level]

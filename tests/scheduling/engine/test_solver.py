@@ -733,9 +733,10 @@ def _dst_week_with_groups():
     return problem, inst, state
 
 
-def test_mending_plan_fronts_forces_cut_plans_back_in():
+@pytest.mark.parametrize("seed", [0, 4, 9])  # 4 and 9 once left a gap in a plan (rule 9)
+def test_mending_plan_fronts_forces_cut_plans_back_in(seed):
     problem, inst, state = _dst_week_with_groups()
-    search = Search(state, Random(0), lower=0)
+    search = Search(state, Random(seed), lower=0)
     fronts, before = len(search._fronts()), state.objective
     assert fronts > 0
     search.mend_fronts(time.perf_counter() + 60)
@@ -893,4 +894,24 @@ def test_forcing_a_whole_day_in_gets_cut_plans_back_and_keeps_the_objective_exac
         assert state.objective == evaluate(inst, snap)["total"]
     assert kept > 0
     assert state.objective < before
+    assert check(problem, solution_to_dict(build_solution(inst, state))).valid
+
+
+def test_shifting_a_whole_day_lowers_its_static_cost_and_keeps_the_objective_exact():
+    problem, inst, state = _dst_week_with_groups()
+    search = Search(state, Random(11), lower=0)
+    search.mend_fronts(time.perf_counter() + 60)
+    gained = 0
+    for _ in range(40):
+        state.undo_log = []
+        before = state.objective
+        removed, extra = search.op_shift_day(8)
+        search.repair.run({*removed, *extra})
+        if state.objective > before:
+            state.undo()
+        gained += state.objective < before
+        snap = [(a[0], a[1], a[2], a[3]) if a else None for a in state.snapshot()]
+        assert state.objective == evaluate(inst, snap)["total"]
+        state.undo_log = None
+    assert gained > 0
     assert check(problem, solution_to_dict(build_solution(inst, state))).valid
