@@ -558,8 +558,7 @@ class Search:
         if best_layout is None:
             state.undo(mark)
             return [], []
-        for j, placement in best_layout:
-            state.insert(j, *placement)
+        self._lay(best_layout)
         return [], []
 
     def _lay_out(self, steps: list[int], root: int, practitioner: int) -> bool:
@@ -913,24 +912,17 @@ class Search:
             state.undo(mark)
         if best_layout is None:
             return [], []
-        self._remove([j for j, _placement_j in best_layout])
-        for j, placement in best_layout:
-            state.insert(j, *placement)
+        self._lay(best_layout)
         return [], []
 
     def _trade(self, mine: list[int], theirs: list[int]) -> bool:
         """Swap the placements of two equally long runs of steps; False (with the state
         partly changed, to be undone by the caller) when a placement does not fit."""
         state = self.state
-        wanted = [(a, _placement(state, b)) for a, b in zip(mine, theirs, strict=True)] + [
-            (b, _placement(state, a)) for a, b in zip(mine, theirs, strict=True)
+        wanted = [(a, *_placement(state, b)[:4]) for a, b in zip(mine, theirs, strict=True)] + [
+            (b, *_placement(state, a)[:4]) for a, b in zip(mine, theirs, strict=True)
         ]
-        self._remove([*mine, *theirs])
-        for j, (s, d, p, r, _static_cost) in wanted:
-            if not state.feasible(j, s, d, p, r):
-                return False
-            state.insert(j, s, d, p, r, state.static_cost_of(j, s))
-        return True
+        return self._move_to(wanted)
 
     def op_kempe(self, k: int) -> tuple[list[int], list[int]]:
         """A step away from its same_practitioner_as partner's practitioner gets it by a
@@ -964,9 +956,7 @@ class Search:
             state.undo(mark)
         if best_layout is None:
             return self.op_partners(k)
-        self._remove([j for j, _placement_j in best_layout])
-        for j, placement in best_layout:
-            state.insert(j, *placement)
+        self._lay(best_layout)
         return [], []
 
     def _kempe_chain(self, step: int, other: int) -> list[int] | None:
@@ -1005,12 +995,26 @@ class Search:
             (j, s, d, other if p == one else one, r)
             for j, (s, d, p, r, _static_cost) in ((j, _placement(state, j)) for j in chain)
         ]
-        self._remove(chain)
+        return self._move_to(wanted)
+
+    def _move_to(self, wanted: list[tuple[int, int, int, int, int]]) -> bool:
+        """Each step of `wanted` (step, start, date, practitioner, room) taken out and put
+        there; False (the state partly changed, for the caller to undo) when one does not
+        fit."""
+        state = self.state
+        self._remove([j for j, *_where in wanted])
         for j, s, d, p, r in wanted:
             if not state.feasible(j, s, d, p, r):
                 return False
             state.insert(j, s, d, p, r, state.static_cost_of(j, s))
         return True
+
+    def _lay(self, layout: list[tuple[int, tuple]]) -> None:
+        """Each step of `layout` (step, placement as _placement gives it) put there, taken out
+        first where it is scheduled elsewhere."""
+        self._remove([j for j, _placement_j in layout])
+        for j, placement in layout:
+            self.state.insert(j, *placement)
 
     def op_window(self, k: int) -> tuple[list[int], list[int]]:
         """Everything running in one stretch of a day (swaps between patients)."""

@@ -748,19 +748,29 @@ def test_mending_plan_fronts_forces_cut_plans_back_in(seed):
     assert check(problem, solution_to_dict(build_solution(inst, state))).valid
 
 
-def test_forced_and_ejection_moves_keep_the_objective_exact():
-    problem, inst, state = _dst_week_with_groups()
-    search = Search(state, Random(5), lower=0)
-    for n in range(30):
+def _search_with(moves, times: int, search, inst, state) -> int:
+    """Each move in turn `times` times, as the search makes it (the freed steps repaired,
+    undone when worse), the objective checked against a full evaluation after each; how many
+    lowered it."""
+    gained = 0
+    for n in range(times):
         state.undo_log = []
         before = state.objective
-        removed, extra = (search.op_forced if n % 2 else search.op_eject)(8)
+        removed, extra = moves[n % len(moves)](8)
         search.repair.run({*removed, *extra})
         if state.objective > before:
             state.undo()
+        gained += state.objective < before
         snap = [(a[0], a[1], a[2], a[3]) if a else None for a in state.snapshot()]
         assert state.objective == evaluate(inst, snap)["total"]
         state.undo_log = None
+    return gained
+
+
+def test_forced_and_ejection_moves_keep_the_objective_exact():
+    problem, inst, state = _dst_week_with_groups()
+    search = Search(state, Random(5), lower=0)
+    _search_with([search.op_eject, search.op_forced], 30, search, inst, state)
     assert check(problem, solution_to_dict(build_solution(inst, state))).valid
 
 
@@ -862,19 +872,7 @@ def test_kempe_and_swap_moves_keep_the_objective_exact_and_sometimes_gain():
     problem, inst, state = _dst_week_with_groups()
     search = Search(state, Random(7), lower=0)
     search.mend_fronts(time.perf_counter() + 60)
-    gained = 0
-    for n in range(60):
-        state.undo_log = []
-        before = state.objective
-        removed, extra = (search.op_kempe if n % 2 else search.op_swap)(8)
-        search.repair.run({*removed, *extra})
-        if state.objective > before:
-            state.undo()
-        gained += state.objective < before
-        snap = [(a[0], a[1], a[2], a[3]) if a else None for a in state.snapshot()]
-        assert state.objective == evaluate(inst, snap)["total"]
-        state.undo_log = None
-    assert gained > 0
+    assert _search_with([search.op_swap, search.op_kempe], 60, search, inst, state) > 0
     assert check(problem, solution_to_dict(build_solution(inst, state))).valid
 
 
@@ -901,17 +899,5 @@ def test_shifting_a_whole_day_lowers_its_static_cost_and_keeps_the_objective_exa
     problem, inst, state = _dst_week_with_groups()
     search = Search(state, Random(11), lower=0)
     search.mend_fronts(time.perf_counter() + 60)
-    gained = 0
-    for _ in range(40):
-        state.undo_log = []
-        before = state.objective
-        removed, extra = search.op_shift_day(8)
-        search.repair.run({*removed, *extra})
-        if state.objective > before:
-            state.undo()
-        gained += state.objective < before
-        snap = [(a[0], a[1], a[2], a[3]) if a else None for a in state.snapshot()]
-        assert state.objective == evaluate(inst, snap)["total"]
-        state.undo_log = None
-    assert gained > 0
+    assert _search_with([search.op_shift_day], 40, search, inst, state) > 0
     assert check(problem, solution_to_dict(build_solution(inst, state))).valid
