@@ -162,7 +162,7 @@ def test_the_dialog_closes_and_the_week_shows_closures_and_leave(
     page.get_by_role("button", name="Close").click()
     expect(page.locator("#session-dialog")).to_be_hidden()
 
-    page.get_by_role("link", name="Week").click()
+    page.get_by_role("link", name="Week", exact=True).click()
     expect(page.get_by_role("heading", name="Week of 21 Dec – 27 Dec 2026")).to_be_visible()
     expect(page.locator("thead .cal-closed")).to_have_text(["Staff training", "Christmas"])
     expect(page.locator("td.away .cal-away")).to_have_text("Vacation")
