@@ -7,7 +7,7 @@ from random import Random
 
 from .instance import NO_LIMIT, Option
 from .repair import Repair
-from .state import State
+from .state import INF, State
 
 LAHC_LENGTH = 100
 MAX_ITERATIONS = 200_000
@@ -242,14 +242,10 @@ class Search:
         self.lower = lower
         self.repair = Repair(state, rng)
         inst = self.inst
-        self.movable = [
+        self.all_movable = [
             i for i in range(inst.n_steps) if inst.step_pinned[i] is None and inst.step_options[i]
         ]
-        # Plans with something that can move (others are entirely pinned or hopeless).
-        self.plans = sorted({inst.step_plan[i] for i in self.movable})
-        self.plan_last = [inst.plan_steps[pi][-1] for pi in self.plans]
-        # Steps with a same_practitioner_as partner (their cost is not in step_own_cost).
-        self.partnered = [i for i in self.movable if inst.step_same_practitioner_as[i] >= 0]
+        self.focus(None)
         self.stall_limit = max(STALL_MIN, STALL_PER_STEP * len(self.movable))
         self.weights = dict.fromkeys(OPERATORS, 1.0)
         self.scores = dict.fromkeys(OPERATORS, 0.0)
@@ -262,6 +258,66 @@ class Search:
         self.best_objective = state.objective
         self.best = state.snapshot()
         self._restart_from_current()
+
+    def focus(self, dates: range | None, owner: list[int] | None = None, mine: int = 0) -> None:
+        """Search only `dates` (all when None): only the steps `owner` gives to `mine` move,
+        and only to starts on those dates. Searches in other processes focus on the other
+        dates at the same time; their schedules then merge into one (see `merge`), since
+        sessions on different dates share no practitioner, room or patient time."""
+        inst, state = self.inst, self.state
+        if dates is None:
+            state.window = (-INF, INF)
+            self.in_focus = [True] * inst.n_steps
+            self.dates = range(inst.days)
+        else:
+            grid = inst.grid
+            lo = -INF if dates.start == 0 else grid.abs_of_local(dates.start, 0)
+            hi = INF if dates.stop >= inst.days else grid.abs_of_local(dates.stop, 0) - 1
+            state.window = (lo, hi)
+            self.in_focus = [o == mine for o in owner]
+            self.dates = dates
+        in_focus = self.in_focus
+        self.movable = [i for i in self.all_movable if in_focus[i]]
+        # Plans with something that can move (others are entirely pinned or hopeless).
+        self.plans = sorted({inst.step_plan[i] for i in self.movable})
+        self.plan_last = [inst.plan_steps[pi][-1] for pi in self.plans]
+        # Steps with a same_practitioner_as partner (their cost is not in step_own_cost).
+        self.partnered = [i for i in self.movable if inst.step_same_practitioner_as[i] >= 0]
+
+    def merge(self, other, owner: list[int], theirs: int) -> None:
+        """Take from the schedule `other` (a snapshot) the steps `owner` gives to `theirs`,
+        into the current schedule: each goes in only where it still fits (its neighbours in
+        its plan may have moved meanwhile), and a plan that thereby loses a step loses the
+        rest after it (rule 9)."""
+        state, inst = self.state, self.inst
+        window, state.window = state.window, (-INF, INF)
+        mine = state.snapshot()
+        changed = [i for i, o in enumerate(owner) if o == theirs and mine[i] != other[i]]
+        for i in changed:
+            if state.step_start[i] >= 0:
+                state.remove(i)
+        step_start, predecessor = state.step_start, inst.step_predecessor
+        for i in changed:  # steps are numbered in plan order
+            placement = other[i]
+            if placement is None or (predecessor[i] >= 0 and step_start[predecessor[i]] < 0):
+                continue
+            s, d, p, r, static_cost = placement
+            lo, hi = state.start_bounds(i)
+            if (
+                lo <= s <= hi
+                and state.patient_free(i, s, d)
+                and state.room_free(i, s, r)
+                and state.practitioner_free(i, s, p, r)
+            ):
+                state.insert(i, s, d, p, r, static_cost)
+        for pi in sorted({inst.step_plan[i] for i in changed}):
+            gap = False
+            for j in inst.plan_steps[pi]:
+                if step_start[j] < 0:
+                    gap = True
+                elif gap and inst.step_pinned[j] is None:
+                    state.remove(j)
+        state.window = window
 
     # -- helpers ---------------------------------------------------------------------------------
     def _fronts(self) -> list[int]:
@@ -283,8 +339,9 @@ class Search:
     def _remove(self, steps) -> list[int]:
         state, inst = self.state, self.inst
         removed = []
+        in_focus = self.in_focus
         for i in steps:
-            if state.step_start[i] >= 0 and inst.step_pinned[i] is None:
+            if state.step_start[i] >= 0 and inst.step_pinned[i] is None and in_focus[i]:
                 state.remove(i)
                 removed.append(i)
         return removed
@@ -322,18 +379,18 @@ class Search:
 
     def op_day(self, k: int) -> tuple[list[int], list[int]]:
         state, rng = self.state, self.rng
-        d = rng.randrange(self.inst.days)
+        d = rng.choice(self.dates)
         pool = set(state.steps_on_date[d])
-        if rng.random() < 0.5 and d + 1 < self.inst.days:
+        if rng.random() < 0.5 and d + 1 < self.dates.stop:
             pool |= state.steps_on_date[d + 1]
         return self._remove(self._sample(pool, k)), []
 
     def _resource_window(self, k: int, attr: list[int], res: int) -> list[int]:
         state, rng = self.state, self.rng
-        d0 = rng.randrange(self.inst.days)
+        d0 = rng.choice(self.dates)
         span = rng.choice((1, 2, 3, 7))
         pool = []
-        for d in range(d0, min(self.inst.days, d0 + span)):
+        for d in range(d0, min(self.dates.stop, d0 + span)):
             pool.extend(i for i in state.steps_on_date[d] if attr[i] == res)
         return self._sample(pool, k)
 
@@ -1019,7 +1076,7 @@ class Search:
     def op_window(self, k: int) -> tuple[list[int], list[int]]:
         """Everything running in one stretch of a day (swaps between patients)."""
         state, rng = self.state, self.rng
-        d = rng.randrange(self.inst.days)
+        d = rng.choice(self.dates)
         if not state.steps_on_date[d]:
             return self.op_random(k)
         pivot = rng.choice(sorted(state.steps_on_date[d]))

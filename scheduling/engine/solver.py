@@ -7,6 +7,7 @@ import json
 import os
 import pickle
 import time
+from itertools import pairwise
 from random import Random
 
 from .evaluation import evaluate
@@ -27,6 +28,10 @@ from .state import State
 
 MIN_STEPS_TO_SHARE = 60  # steps below which extra workers are not started
 EXCHANGES = 4  # times within the limit that workers compare their best schedules
+FOCUS_MIN_DAYS = 3  # dates per worker below which workers do not split the horizon
+# Where the horizon is cut, stretch after stretch, as a share of a part's sessions: 0.5 cuts
+# two workers' horizon in its middle.
+FOCUS_SHIFTS = (0.5, 0.3, 0.7, 0.4, 0.6)
 # The time limit is strict: a complete schedule is returned within it. Of the limit, this
 # share is planned for, the rest absorbs the clock's coarseness and a loaded machine.
 PLANNED_SHARE = 0.9
@@ -176,12 +181,20 @@ def _regret_construction(
 
 def _cooperate(search: Search, seed: int, workers: int, deadline: float, stats: dict) -> None:
     """Run `search` here and workers - 1 copies in forked processes, exchanging the best
-    schedule at EXCHANGES checkpoints; `search` ends holding the best of all."""
+    schedule at EXCHANGES checkpoints; `search` ends holding the best of all.
+
+    The first stretch, every search works on the whole schedule from its own random path (the
+    best of them goes on). After it, on a horizon of enough dates, each works on its own run of
+    dates (see Search.focus) and at each checkpoint their dates merge into one schedule: every
+    process then improves a part of the size it can cover, as if it had that much more time.
+    The dates are cut elsewhere each stretch, so that no seam stays where it was."""
+    inst = search.inst
     start = time.perf_counter()
     checkpoints = [start + (deadline - start) * k / EXCHANGES for k in range(1, EXCHANGES + 1)]
     partners = [_Partner(search, seed + k, checkpoints) for k in range(1, workers)]
     partners = [p for p in partners if p.alive]
-    for when in checkpoints:
+    focus = None  # the stretch under way: (date runs, owner of each step)
+    for stretch, when in enumerate(checkpoints):
         finished = search.run(when)
         reports = []
         for p in partners:
@@ -191,26 +204,88 @@ def _cooperate(search: Search, seed: int, workers: int, deadline: float, stats: 
             else:
                 reports.append((p, report))
         partners = [p for p, _report in reports]
-        leader = min(
-            [(search.best_objective, -1, search.best)]
-            + [(obj, k, best) for k, (_p, (_done, obj, best)) in enumerate(reports)]
+        leader = _leader(search, [report for _p, report in reports], focus)
+        everyone_done = (
+            finished
+            and all(done for _p, (done, _o, _b) in reports)
+            and leader[0] >= search.best_objective
         )
-        everyone_done = finished and all(done for _p, (done, _o, _b) in reports)
-        if search.best_objective > leader[0]:
-            search.adopt(leader[2], leader[0])
-            everyone_done = False
         last = when == checkpoints[-1]
-        for p, (_done, obj, _best) in reports:
+        parts = len(partners) + 1
+        focus = (
+            None
+            if last or parts == 1 or inst.days < FOCUS_MIN_DAYS * parts
+            else _date_runs(inst, leader[2], parts, stretch)
+        )
+        if focus is not None or search.best_objective > leader[0]:
+            search.adopt(leader[2], leader[0])
+        search.focus(*(focus[0][0], focus[1], 0) if focus else (None,))
+        for k, (p, (_done, obj, _best)) in enumerate(reports, start=1):
             if last or everyone_done:
                 p.send(_STOP)
+            elif focus is not None:
+                p.send((leader[2], leader[0], (focus[0][k], focus[1], k)))
             elif obj > leader[0]:
-                p.send((leader[2], leader[0]))
+                p.send((leader[2], leader[0], None))
             else:
                 p.send(None)
         if everyone_done:
             break
     for p in partners:
         stats["iterations"] = stats.get("iterations", 0) + p.finish()
+
+
+def _leader(search: Search, reports: list, focus) -> tuple[int, int, list]:
+    """The best schedule at a checkpoint as (objective, who, snapshot): the search's own, a
+    child's (who is its index), or, after a stretch on separate dates, all of them merged
+    (each child's dates into ours), which wins ties."""
+    entries = [(search.best_objective, -1, search.best)]
+    entries += [(objective, k, best) for k, (_done, objective, best) in enumerate(reports)]
+    if focus is not None:
+        owner = focus[1]
+        search.state.reset_to(search.best)
+        for k, (_done, _objective, best) in enumerate(reports, start=1):
+            search.merge(best, owner, k)
+        entries.append((search.state.objective, -2, search.state.snapshot()))
+        search.state.reset_to(search.best)
+    return min(entries, key=lambda entry: entry[:2])
+
+
+def _date_runs(inst: Instance, snapshot, parts: int, stretch: int) -> tuple[list[range], list[int]]:
+    """The horizon cut into `parts` runs of consecutive dates holding about as many sessions
+    each (the cuts shifted by the stretch), and which run each step belongs to: the one of its
+    date, or of its target date when it is unscheduled."""
+    days = inst.days
+    per_date = [0] * days
+    for placement in snapshot:
+        if placement is not None:
+            per_date[placement[1]] += 1
+    total = max(1, sum(per_date))
+    shift = FOCUS_SHIFTS[stretch % len(FOCUS_SHIFTS)]
+    cuts = []
+    seen = 0
+    for d in range(days - 1):
+        seen += per_date[d]
+        while len(cuts) < parts - 1 and seen >= total * (len(cuts) + 0.5 + shift) / parts:
+            cuts.append(d + 1)
+    while len(cuts) < parts - 1:
+        cuts.append(days - 1)
+    bounds = [0]
+    for cut in cuts:
+        bounds.append(min(days - (parts - len(bounds)), max(bounds[-1] + 1, cut)))
+    bounds.append(days)
+    runs = [range(a, b) for a, b in pairwise(bounds)]
+    part_of = [0] * days
+    for k, run in enumerate(runs):
+        for d in run:
+            part_of[d] = k
+    owner = [
+        part_of[placement[1]]
+        if placement is not None
+        else part_of[min(days - 1, max(0, inst.step_target_date[i]))]
+        for i, placement in enumerate(snapshot)
+    ]
+    return runs, owner
 
 
 _STOP = "stop"
@@ -282,7 +357,9 @@ def _partner_loop(search: Search, checkpoints: list[float], up, down) -> None:
         if reply == _STOP:
             break
         if reply is not None:
-            search.adopt(*reply)
+            snapshot, objective, focus = reply
+            search.adopt(snapshot, objective)
+            search.focus(*focus if focus else (None,))
     pickle.dump(search.iterations, up)
     up.flush()
 

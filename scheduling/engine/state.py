@@ -81,6 +81,9 @@ class State:
         self.objective = sum(inst.step_unscheduled_cost)
         self.n_scheduled = 0
         self.undo_log: list | None = None
+        # Starts allowed to placements made now (a search focused on some dates, see
+        # lns.Search.focus): every placement goes through start_bounds.
+        self.window = (-INF, INF)
         self._hold_booked_places()
 
     def _hold_booked_places(self) -> None:
@@ -124,6 +127,7 @@ class State:
         other.objective = self.objective
         other.n_scheduled = self.n_scheduled
         other.undo_log = None
+        other.window = self.window
         return other
 
     # -- occupancy helpers -----------------------------------------------------------------
@@ -306,12 +310,13 @@ class State:
         ]
 
     def start_bounds(self, i: int) -> tuple[int, int]:
-        """Bounds [lo, hi] on step i's start from its scheduled plan neighbours (rule 8)."""
+        """Bounds [lo, hi] on step i's start from its scheduled plan neighbours (rule 8),
+        within the window."""
         inst = self.inst
         step_start = self.step_start
         step_duration = inst.step_duration
         duration = step_duration[i]
-        lo, hi = -INF, INF
+        lo, hi = self.window
         predecessor = inst.step_predecessor[i]
         if predecessor >= 0 and step_start[predecessor] >= 0:
             lo = step_start[predecessor] + step_duration[predecessor]

@@ -16,7 +16,7 @@ from scheduling.engine.evaluation import evaluate
 from scheduling.engine.instance import Instance
 from scheduling.engine.lns import Search, place_pinned
 from scheduling.engine.repair import Repair
-from scheduling.engine.solver import build_solution
+from scheduling.engine.solver import _date_runs, build_solution
 from scheduling.engine.state import State
 from tests.scheduling.engine.helpers_engine import every_day, tiny_problem
 
@@ -901,3 +901,46 @@ def test_shifting_a_whole_day_lowers_its_static_cost_and_keeps_the_objective_exa
     search.mend_fronts(time.perf_counter() + 60)
     assert _search_with([search.op_shift_day], 40, search, inst, state) > 0
     assert check(problem, solution_to_dict(build_solution(inst, state))).valid
+
+
+def _mended_dst_week_split_in_two():
+    """gen-dst-groups mended, and its dates cut in two runs as two workers would share them."""
+    problem, inst, state = _dst_week_with_groups()
+    Search(state, Random(1), lower=0).mend_fronts(time.perf_counter() + 60)
+    runs, owner = _date_runs(inst, state.snapshot(), parts=2, stretch=0)
+    return problem, inst, state, runs, owner
+
+
+def test_a_search_focused_on_some_dates_moves_only_the_steps_on_them():
+    problem, inst, state, runs, owner = _mended_dst_week_split_in_two()
+    assert len(runs[0]) and len(runs[1]) and runs[0].stop == runs[1].start
+    before = state.snapshot()
+    search = Search(state.copy(), Random(2), lower=0)
+    search.focus(runs[1], owner, 1)
+    search.run(time.perf_counter() + 1.5)
+    after = search.best
+    moved = [i for i in range(inst.n_steps) if after[i] != before[i]]
+    assert search.best_objective < state.objective and moved
+    assert all(owner[i] == 1 for i in moved)
+    assert all(after[i] is None or after[i][1] in runs[1] for i in moved)
+    assert check(problem, solution_to_dict(build_solution(inst, search.state))).valid
+
+
+def test_searches_on_separate_dates_merge_into_one_schedule_keeping_both_gains():
+    problem, inst, state, runs, owner = _mended_dst_week_split_in_two()
+    first, second = (Search(state.copy(), Random(seed), lower=0) for seed in (3, 4))
+    for part, search in enumerate((first, second)):
+        search.focus(runs[part], owner, part)
+        search.run(time.perf_counter() + 1.5)
+    gains = [state.objective - search.best_objective for search in (first, second)]
+    assert min(gains) > 0
+    first.state.reset_to(first.best)
+    first.merge(second.best, owner, 1)
+    merged = first.state
+    snap = [(a[0], a[1], a[2], a[3]) if a else None for a in merged.snapshot()]
+    assert merged.objective == evaluate(inst, snap)["total"]
+    # Sessions on different dates share nobody's time, so both parts' gains add up (short
+    # of what a plan crossing the cut loses where its two halves no longer meet).
+    assert merged.objective < state.objective - max(gains)
+    report = check(problem, solution_to_dict(build_solution(inst, merged)))
+    assert report.valid, report.violations[:5]
