@@ -187,7 +187,8 @@ def _cooperate(search: Search, seed: int, workers: int, deadline: float, stats: 
     best of them goes on). After it, on a horizon of enough dates, each works on its own run of
     dates (see Search.focus) and at each checkpoint their dates merge into one schedule: every
     process then improves a part of the size it can cover, as if it had that much more time.
-    The dates are cut elsewhere each stretch, so that no seam stays where it was."""
+    The dates are cut elsewhere each stretch, so that no seam stays where it was, and the last
+    stretch is on the whole schedule again."""
     inst = search.inst
     start = time.perf_counter()
     checkpoints = [start + (deadline - start) * k / EXCHANGES for k in range(1, EXCHANGES + 1)]
@@ -212,9 +213,11 @@ def _cooperate(search: Search, seed: int, workers: int, deadline: float, stats: 
         )
         last = when == checkpoints[-1]
         parts = len(partners) + 1
+        # The last stretch works on the whole schedule again: it mends what the seams cut
+        # (a plan that had to slip from one run of dates into the next).
         focus = (
             None
-            if last or parts == 1 or inst.days < FOCUS_MIN_DAYS * parts
+            if stretch >= len(checkpoints) - 2 or parts == 1 or inst.days < FOCUS_MIN_DAYS * parts
             else _date_runs(inst, leader[2], parts, stretch)
         )
         if focus is not None or search.best_objective > leader[0]:
