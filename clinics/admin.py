@@ -1,5 +1,6 @@
 """Admin for the organisation: users by email, centers with their hours and rooms, staff."""
 
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -50,6 +51,13 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["center"]
+
+
+# The identity provider comes from the environment only (OIDC_*, see clinics.adapters), and
+# its tokens are not kept (SOCIALACCOUNT_STORE_TOKENS): an app or a token added in the admin
+# would do nothing, so the admin offers neither. Links of accounts to the provider stay.
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialToken)
 
 
 @admin.register(User)

@@ -79,3 +79,13 @@ def test_a_row_renders_in_list_change_and_history(staff_client, model, model_adm
     if isinstance(model_admin, SimpleHistoryAdmin):
         # The audit trail of a clinical record.
         assert staff_client.get(admin_url(model, "history", obj.pk)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_admin_offers_no_identity_provider_app_of_its_own(staff_client):
+    # The provider is configured from the environment; a row added here would be ignored.
+    index = staff_client.get(reverse("admin:index")).content.decode()
+    assert "Social applications" not in index and "Social application tokens" not in index
+    assert "Social accounts" in index
+    response = staff_client.get("/admin/socialaccount/socialapp/add/")
+    assert response.status_code == 404
