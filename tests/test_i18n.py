@@ -51,3 +51,46 @@ def test_it_switches_back_to_english(client, patient_user):
     assert html_lang(page) == "en"
     assert "Namaste, Meera" in page
     assert "नमस्ते" not in page
+
+
+def visible_text(content: str) -> str:
+    main = content[content.index("<main") :]
+    return " ".join(re.sub(r"<[^>]+>", " ", main).split())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url_name", "hindi", "english"),
+    [
+        ("account_login", ["साइन इन करें", "पासवर्ड भूल गए?", "मुझे याद रखें"], ["Sign In"]),
+        (
+            "account_signup",
+            ["साइन अप करें", "पासवर्ड (दोबारा)", "आपका पासवर्ड केवल अंकों का नहीं हो सकता।"],
+            ["Sign Up", "Already have", "Your password"],
+        ),
+        ("account_reset_password", ["पासवर्ड रीसेट", "मेरा पासवर्ड रीसेट करें"], ["Forgotten"]),
+        ("account_request_login_code", ["कोड मँगाएँ", "साइन इन के अन्य तरीके"], ["Request Code"]),
+    ],
+)
+def test_the_sign_in_pages_speak_hindi_before_anyone_signs_in(client, url_name, hindi, english):
+    # allauth ships no Hindi: these come from locale/hi (see clinics/allauth_strings.py).
+    client.post(reverse("set_language"), {"language": "hi", "next": reverse(url_name)})
+
+    text = visible_text(client.get(reverse(url_name)).content.decode())
+
+    for phrase in hindi:
+        assert phrase in text
+    for phrase in english:
+        assert phrase not in text
+
+
+@pytest.mark.django_db
+def test_a_wrong_password_is_explained_in_hindi(client, patient_user):
+    client.post(reverse("set_language"), {"language": "hi", "next": reverse("account_login")})
+
+    response = client.post(
+        reverse("account_login"), {"login": patient_user.email, "password": "not-the-password"}
+    )
+
+    assert response.status_code == 200
+    assert "आपका दिया गया ईमेल पता या पासवर्ड सही नहीं है।" in visible_text(response.content.decode())

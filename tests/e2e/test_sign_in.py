@@ -164,3 +164,27 @@ def test_a_wrong_password_keeps_the_visitor_on_the_sign_in_page(
     expect(page.locator("body")).to_contain_text("not correct")
     expect(page.locator("body")).not_to_contain_text("Kerala Panchakarma Center")
     screenshot(page, f"sign-in-error-{PHONE}")
+
+
+def test_a_patient_signs_in_on_a_hindi_page_and_is_told_in_hindi_what_went_wrong(
+    page: Page, live_server, patient_user
+):
+    user = with_password(patient_user)
+    set_viewport(page, PHONE)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("button", name="हिन्दी").click()
+
+    expect(page.locator("h1")).to_have_text("साइन इन करें")
+    expect(page.get_by_role("link", name="पासवर्ड भूल गए?")).to_be_visible()
+    page.get_by_label("ईमेल").fill(user.email)
+    page.get_by_label("कूटशब्द").fill("not-the-password")
+    page.locator("main").get_by_role("button", name="साइन इन करें").click()
+
+    expect(page.locator("main")).to_contain_text("आपका दिया गया ईमेल पता या पासवर्ड सही नहीं है।")
+    assert horizontal_overflow(page) == 0
+    screenshot(page, f"sign-in-hindi-{PHONE}")
+
+    page.get_by_label("कूटशब्द").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="साइन इन करें").click()
+    expect(page.locator("html")).to_have_attribute("lang", "hi")
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
