@@ -319,7 +319,7 @@ class State:
         lo, hi = self.window
         predecessor = inst.step_predecessor[i]
         if predecessor >= 0 and step_start[predecessor] >= 0:
-            lo = step_start[predecessor] + step_duration[predecessor]
+            lo = max(lo, step_start[predecessor] + step_duration[predecessor])
         after = inst.step_after[i]
         if after >= 0 and step_start[after] >= 0:
             after_end = step_start[after] + step_duration[after]

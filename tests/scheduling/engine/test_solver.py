@@ -917,6 +917,19 @@ def test_a_search_focused_on_some_dates_moves_only_the_steps_on_them():
     before = state.snapshot()
     search = Search(state.copy(), Random(2), lower=0)
     search.focus(runs[1], owner, 1)
+    # A plan crossing the cut: its step on the later dates may not go back before them, however
+    # early its predecessor ends.
+    crossing = [
+        i
+        for i in range(inst.n_steps)
+        if owner[i] == 1
+        and inst.step_predecessor[i] >= 0
+        and owner[inst.step_predecessor[i]] == 0
+        and before[i] is not None
+    ]
+    assert crossing
+    window_start = search.state.window[0]
+    assert all(search.state.start_bounds(i)[0] >= window_start for i in crossing)
     search.run(time.perf_counter() + 1.5)
     after = search.best
     moved = [i for i in range(inst.n_steps) if after[i] != before[i]]
