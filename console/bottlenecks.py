@@ -8,8 +8,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from clinics.models import Center, PractitionerProfile, Room
 from protocols.models import TherapyType
@@ -52,18 +51,18 @@ RESOURCE_REASONS = (
 
 # The engine's reason codes (scheduling FORMAT.md) in the clinic's words.
 REASON_WORDS = {
-    "no_practitioner_with_skill": _lazy("No practitioner has the therapy's skill"),
-    "no_room_of_type": _lazy("No room of the kind the therapy needs"),
-    "practitioner_unavailable": _lazy("No practitioner with the skill was free"),
-    "room_unavailable": _lazy("No suitable room was free"),
-    "patient_unavailable": _lazy("The patient could not come or was busy"),
-    "center_closed": _lazy("The center was closed or its hours too short"),
-    "sequence_gap": _lazy("The protocol's gaps between steps did not fit"),
-    "daily_limit": _lazy("The patient already had their most sessions that day"),
-    "gender_constraint": _lazy("No practitioner or room of the gender asked for"),
-    "horizon_exceeded": _lazy("The days asked for ended first"),
-    "predecessor_unscheduled": _lazy("An earlier step of the plan was not placed"),
-    "search_limit": _lazy("The scheduler ran out of time"),
+    "no_practitioner_with_skill": gettext_lazy("No practitioner has the therapy's skill"),
+    "no_room_of_type": gettext_lazy("No room of the kind the therapy needs"),
+    "practitioner_unavailable": gettext_lazy("No practitioner with the skill was free"),
+    "room_unavailable": gettext_lazy("No suitable room was free"),
+    "patient_unavailable": gettext_lazy("The patient could not come or was busy"),
+    "center_closed": gettext_lazy("The center was closed or its hours too short"),
+    "sequence_gap": gettext_lazy("The protocol's gaps between steps did not fit"),
+    "daily_limit": gettext_lazy("The patient already had their most sessions that day"),
+    "gender_constraint": gettext_lazy("No practitioner or room of the gender asked for"),
+    "horizon_exceeded": gettext_lazy("The days asked for ended first"),
+    "predecessor_unscheduled": gettext_lazy("An earlier step of the plan was not placed"),
+    "search_limit": gettext_lazy("The scheduler ran out of time"),
 }
 
 # What a run says in words: each reason an unscheduled step carries, and the notes of a placement

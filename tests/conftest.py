@@ -6,6 +6,7 @@ import time
 import uuid
 
 import pytest
+from django.utils import translation
 
 from clinics.choices import Role
 from tests.factories import (
@@ -22,6 +23,14 @@ from tests.factories import (
 def _fast_password_hashing(settings):
     # Real hashers take ~100 ms per password; tests check behaviour, not key stretching.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    # A request made in a test (LocaleMiddleware) leaves its language active in the thread,
+    # where work done outside a request in the next test (a job, a sentence stored) would use it.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -4,9 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from clinics.models import Center
 from patients.models import CarePlan, Patient, Priority
@@ -36,20 +35,20 @@ def rank_reason(
 ) -> str:
     """The ranking in plain words, as the console and the offer show it."""
     parts = [
-        gettext_now("%(priority)s priority") % {"priority": Priority(urgency).label}
-        + (gettext_now(" (raised by an open clinical flag)") if open_flag else "")
+        gettext("%(priority)s priority") % {"priority": Priority(urgency).label}
+        + (gettext(" (raised by an open clinical flag)") if open_flag else "")
     ]
     parts.append(
         ngettext("waiting %(n)s day", "waiting %(n)s days", waited) % {"n": waited}
         if waited
-        else gettext_now("joined today")
+        else gettext("joined today")
     )
     if fit is not None:
         if not times:
-            parts.append(gettext_now("any time of day suits"))
+            parts.append(gettext("any time of day suits"))
         else:
             parts.append(
-                gettext_now("%(share)s%% of the sessions in the preferred times (%(times)s)")
+                gettext("%(share)s%% of the sessions in the preferred times (%(times)s)")
                 % {
                     "share": round(fit * 100),
                     "times": ", ".join(str(TimeOfDay(t).label) for t in times),

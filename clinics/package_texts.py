@@ -1,9 +1,11 @@
-"""Texts of the pages before and around signing in (sign-in, sign-up, the sign-in code,
-password reset and change, sign-out) that come from allauth, which ships no Hindi, and from
-Django's password rules, which its Hindi leaves out; marked here for locale/hi.
+"""Texts our pages show that come from the packages we use, marked here so that makemessages
+keeps the Hindi we keep for them in locale/hi (it reads only our code, and would otherwise
+drop them): allauth's pages before and around signing in (sign-in, sign-up, the sign-in
+code, password reset and change, sign-out), as allauth ships no Hindi; Django's password
+rules, which its Hindi leaves out; and Django's time spans ("in 2 days" on the patient's
+home), whose Hindi we correct.
 
-makemessages reads only our code, so without these marks it would drop the Hindi we keep for
-them. Each text is exactly its package's message id (django-allauth 65.21, Django 5), with a
+Each text is exactly its package's message id (django-allauth 65.21, Django 5), with a
 template's {{ name }} written %(name)s as gettext sees it; nothing imports this module.
 """
 
@@ -90,4 +92,14 @@ DJANGO_PASSWORD_RULES = [
     ),
     gettext_noop("This password is too common."),
     gettext_noop("This password is entirely numeric."),
+]
+
+# django/utils/timesince.py, through the timeuntil filter
+DJANGO_TIME_SPANS = [
+    ngettext_lazy("%(num)d year", "%(num)d years", "num"),
+    ngettext_lazy("%(num)d month", "%(num)d months", "num"),
+    ngettext_lazy("%(num)d week", "%(num)d weeks", "num"),
+    ngettext_lazy("%(num)d day", "%(num)d days", "num"),
+    ngettext_lazy("%(num)d hour", "%(num)d hours", "num"),
+    ngettext_lazy("%(num)d minute", "%(num)d minutes", "num"),
 ]
