@@ -302,21 +302,9 @@ class Search:
             if placement is None or (predecessor[i] >= 0 and step_start[predecessor[i]] < 0):
                 continue
             s, d, p, r, static_cost = placement
-            lo, hi = state.start_bounds(i)
-            if (
-                lo <= s <= hi
-                and state.patient_free(i, s, d)
-                and state.room_free(i, s, r)
-                and state.practitioner_free(i, s, p, r)
-            ):
+            if state.feasible(i, s, d, p, r):
                 state.insert(i, s, d, p, r, static_cost)
-        for pi in sorted({inst.step_plan[i] for i in changed}):
-            gap = False
-            for j in inst.plan_steps[pi]:
-                if step_start[j] < 0:
-                    gap = True
-                elif gap and inst.step_pinned[j] is None:
-                    state.remove(j)
+        self.repair.close_gaps({inst.step_plan[i] for i in changed})
         state.window = window
 
     # -- helpers ---------------------------------------------------------------------------------

@@ -119,10 +119,10 @@ class Repair:
                 self._after_insert(i)
             elif not self._backtrack(i):
                 self._fail(i)
-        self._close_gaps({inst.step_plan[i] for i in pending})
+        self.close_gaps({inst.step_plan[i] for i in pending})
         return failed
 
-    def _close_gaps(self, plans) -> None:
+    def close_gaps(self, plans) -> None:
         """Rule 9 on the `plans` touched: a step placed after one of its plan's earlier steps
         was left out is taken out again. Forced moves take sessions out of the way anywhere,
         an earlier step of the forced step's own plan among them, and the repair may not
