@@ -73,7 +73,7 @@ def visible_text(content: str) -> str:
     ],
 )
 def test_the_sign_in_pages_speak_hindi_before_anyone_signs_in(client, url_name, hindi, english):
-    # allauth ships no Hindi: these come from locale/hi (see clinics/allauth_strings.py).
+    # allauth ships no Hindi: these come from locale/hi (see clinics/package_texts.py).
     client.post(reverse("set_language"), {"language": "hi", "next": reverse(url_name)})
 
     text = visible_text(client.get(reverse(url_name)).content.decode())
