@@ -452,9 +452,13 @@ class State:
         take, in cost order (each date's scan stops at its own cheapest)."""
         found = self.cheapest_placements(i, k)
         dates = {placement[2] for placement in found}
+        # A date wholly outside the step's start bounds has nothing to offer, but its scan
+        # would read every option before knowing (no placement ever lowers the cutoff).
+        lo, hi = self.start_bounds(i)
+        day_start = self.inst.grid.day_start
         others = []
         for d, options in self.inst.step_options_by_date(i).items():
-            if d not in dates:
+            if d not in dates and day_start[d] <= hi and lo < day_start[d + 1]:
                 others += self.cheapest_placements(i, 1, options=options)
         return found + sorted(others, key=_first)
 
