@@ -1,9 +1,16 @@
 """Switching the language: a signed-in page renders in Hindi after choosing हिन्दी."""
 
 import re
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+
+from notifications.services import HINDI_MONTHS
+from sessions.models import SessionStatus
+from sessions.services import session_overruns_extend, session_transition, vitals_record
+from tests.factories import PatientFactory, RoomFactory, TherapySessionFactory, local_today_at
 
 
 def html_lang(content: str) -> str:
@@ -94,3 +101,151 @@ def test_a_wrong_password_is_explained_in_hindi(client, patient_user):
 
     assert response.status_code == 200
     assert "आपका दिया गया ईमेल पता या पासवर्ड सही नहीं है।" in visible_text(response.content.decode())
+
+
+# --- the practitioner's tablet, the center board and the patient's feedback ------------------
+
+
+def choose_hindi(client, page: str) -> None:
+    client.post(reverse("set_language"), {"language": "hi", "next": page})
+
+
+def section_text(content: str, section_id: str) -> str:
+    start = content.index(f'<section id="{section_id}"')
+    section = content[start : content.index("</section>", start)]
+    return " ".join(re.sub(r"<[^>]+>", " ", section).split())
+
+
+@pytest.fixture
+def session_today(center, practitioner):
+    return TherapySessionFactory(
+        center=center, practitioner=practitioner, starts_at=local_today_at(center, 10)
+    )
+
+
+@pytest.mark.django_db
+def test_the_session_runner_gives_the_vitals_in_hindi(client, practitioner_user, session_today):
+    vitals_record(
+        session=session_today,
+        by=practitioner_user,
+        bp_systolic=120,
+        bp_diastolic=80,
+        pulse=72,
+        temperature_c=Decimal("36.8"),
+    )
+    client.force_login(practitioner_user)
+    runner = reverse("session_runner", args=[session_today.pk])
+    choose_hindi(client, runner)
+
+    # A slip of the finger on the tablet: the refusal names the reading in Hindi too.
+    response = client.post(
+        reverse("runner_vitals", args=[session_today.pk]), {"temperature_c": "50"}
+    )
+
+    assert response.status_code == 400
+    vitals = section_text(response.content.decode(), "vitals")
+    assert "रक्तचाप 120/80" in vitals
+    assert "नाड़ी 72" in vitals
+    assert "तापमान 50 °C संभव सीमा 33.0–43.0 °C से बाहर है; माप जाँचें।" in vitals
+    for english in ("BP", "pulse", "Temperature", "plausible"):
+        assert english not in vitals
+
+
+@pytest.mark.django_db
+def test_an_incident_is_reported_and_reviewed_in_hindi(
+    client, practitioner_user, admin_user, session_today
+):
+    runner = reverse("session_runner", args=[session_today.pk])
+    client.force_login(practitioner_user)
+    choose_hindi(client, runner)
+
+    form = section_text(client.get(runner).content.decode(), "incidents")
+    assert "बाल-बाल बचाव (रोगी तक पहुँचने से पहले पकड़ लिया गया)" in form
+    assert "Near miss" not in form
+
+    client.post(
+        reverse("runner_incidents", args=[session_today.pk]),
+        {"severity": "minor", "near_miss": "on", "description": "Oil spilt by the table"},
+    )
+    client.force_login(admin_user)
+    incident = session_today.incidents.get()
+    client.post(
+        reverse("runner_incident_step", args=[session_today.pk, incident.pk]), {"action": "review"}
+    )
+
+    incidents = section_text(client.get(runner).content.decode(), "incidents")
+    assert "समीक्षाधीन" in incidents  # the status
+    assert "Suresh Menon ने दर्ज किया" in incidents
+    assert "Anjali Nair द्वारा समीक्षा" in incidents
+    for english in ("Under review", "Near miss", "Reported by", "Review by"):
+        assert english not in incidents
+
+
+@pytest.mark.django_db
+def test_the_center_board_speaks_hindi(client, admin_user, center, practitioner, practitioner_user):
+    late = TherapySessionFactory(
+        center=center, practitioner=practitioner, starts_at=local_today_at(center, 10, 50)
+    )
+    TherapySessionFactory(
+        center=center,
+        practitioner=practitioner,
+        patient=PatientFactory(center=center, first_name="Ravi", last_name="Kumar"),
+        starts_at=late.ends_at + timedelta(minutes=5),
+    )
+    for status in (SessionStatus.IN_PREPARATION, SessionStatus.IN_SESSION):
+        session_transition(session=late, to_status=status, by=practitioner_user)
+    session_overruns_extend(now=late.ends_at + timedelta(minutes=7))
+    steam = RoomFactory(center=center, code="ST9", capacity=3, room_type="steam")
+    TherapySessionFactory(center=center, room=steam, starts_at=local_today_at(center, 12))
+    client.force_login(admin_user)
+    choose_hindi(client, reverse("center_board"))
+
+    page = client.get(reverse("center_board")).content.decode()
+
+    text = visible_text(page)
+    assert "केंद्र बोर्ड" in text
+    assert "अभी देर से चल रहे सत्र" in text
+    assert "Ravi Kumar के" in text and "से टकराता है (वही चिकित्सक Suresh Menon)" in text
+    assert "आज के बाकी सत्रों की फिर से योजना बनाएँ" in text
+    assert 'aria-label="समय के अनुसार कक्ष"' in page
+    # The occupancy the board's script fills in: its placeholders come through whole.
+    assert 'data-template="%(capacity)s में से %(used)s स्थान उपयोग में"' in page
+    for english in ("Center board", "Over-running now", "Runs into", "Re-plan the rest"):
+        assert english not in text
+    assert "Rooms against time" not in page
+    assert "places in use" not in page
+
+
+@pytest.mark.django_db
+def test_the_patient_gives_feedback_in_hindi_and_sees_it_summed_up(
+    client, patient_user, patient, center, practitioner
+):
+    finished = TherapySessionFactory(
+        center=center,
+        patient=patient,
+        practitioner=practitioner,
+        starts_at=local_today_at(center, 9, days=-1),
+        status=SessionStatus.COMPLETED,
+    )
+    feedback_page = reverse("portal_session_feedback", args=[finished.pk])
+    client.force_login(patient_user)
+    choose_hindi(client, feedback_page)
+
+    page = visible_text(client.get(feedback_page).content.decode())
+    assert "इस सत्र से आपको कितना आराम मिला?" in page
+    assert "How much relief" not in page
+
+    answers = {"symptom_relief": "8", "experience": "yes_definitely", "comment": ""}
+    answers.update({f"side_{symptom}": "0" for symptom in ("nausea", "dizziness", "weakness")})
+    answers["side_other"] = "0"
+    response = client.post(feedback_page, answers, follow=True)
+    thanks = response.content.decode()  # the message shows above the page's <main>
+    assert "धन्यवाद: आपके वैद्य आपके जवाब देखेंगे।" in thanks
+    assert "Thank you" not in thanks
+
+    # One answer takes the singular sentence, which gives the day and relief in Hindi.
+    progress = visible_text(client.get(reverse("portal_progress")).content.decode())
+    day = finished.starts_at.astimezone(center.tzinfo).date()
+    day = f"{day.day} {HINDI_MONTHS[day.month - 1]}"
+    assert f"1 जवाब, {day} को: राहत 10 में से 8।" in progress
+    assert "answer" not in progress
