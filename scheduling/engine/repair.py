@@ -336,6 +336,11 @@ class Repair:
             mark = len(state.undo_log)
             for j in seq:
                 state.remove(j)
+            # Placing the predecessors back only takes time and places away from step i, so
+            # when it has no placement without them, none of their placements gives it one.
+            if not state.cheapest_placements(i, 1):
+                state.undo(mark)
+                continue
             # Forward (predecessors first, cheapest) and then backward (the stuck step
             # first, so that its placement bounds the predecessors' windows).
             for order in ([*seq, i], [i, *reversed(seq)]):
