@@ -1,9 +1,9 @@
 """Texts our pages show that come from the packages we use, marked here so that makemessages
 keeps the Hindi we keep for them in locale/hi (it reads only our code, and would otherwise
 drop them): allauth's pages before and around signing in (sign-in, sign-up, the sign-in
-code, password reset and change, sign-out), as allauth ships no Hindi; Django's password
-rules, which its Hindi leaves out; and Django's time spans ("in 2 days" on the patient's
-home), whose Hindi we correct.
+code, password reset and change, sign-out) and the e-mails it sends, as allauth ships no
+Hindi; Django's password rules, which its Hindi leaves out; and Django's time spans ("in 2
+days" on the patient's home), whose Hindi we correct.
 
 Each text is exactly its package's message id (django-allauth 65.21, Django 5), with a
 template's {{ name }} written %(name)s as gettext sees it; nothing imports this module.
@@ -73,6 +73,42 @@ ALLAUTH_TEXTS = [
     gettext_noop("Successfully signed in as %(name)s."),
     gettext_noop("You have signed out."),
     gettext_noop("A sign-in code has been sent to %(recipient)s."),
+]
+
+# The e-mails allauth sends here (account/email/*.txt): the sign-in code, the password reset
+# link, the "no such account" answer to either, and the address confirmation of
+# /accounts/email/. The rest are off (ACCOUNT_EMAIL_NOTIFICATIONS, by-code verification and
+# reset) or unreachable (no usernames; ACCOUNT_EMAIL_VERIFICATION "none").
+ALLAUTH_EMAILS = [
+    # base_message.txt
+    gettext_noop("Hello from %(site_name)s!"),
+    gettext_noop("Thank you for using %(site_name)s!\n%(site_domain)s"),
+    # login_code_*.txt
+    gettext_noop("Sign-In Code"),
+    gettext_noop("Your sign-in code is listed below. Please enter it in your open browser window."),
+    gettext_noop("This mail can be safely ignored if you did not initiate this action."),
+    # password_reset_key_*.txt
+    gettext_noop("Password Reset Email"),
+    gettext_noop(
+        "You're receiving this email because you or someone else has requested a password "
+        "reset for your user account.\nIt can be safely ignored if you did not request a "
+        "password reset. Click the link below to reset your password."
+    ),
+    # unknown_account_*.txt
+    gettext_noop("Unknown Account"),
+    gettext_noop(
+        "You are receiving this email because you, or someone else, tried to access an "
+        "account with email %(email)s. However, we do not have any record of such an account "
+        "in our database."
+    ),
+    gettext_noop("If it was you, you can sign up for an account using the link below."),
+    # email_confirmation_*.txt
+    gettext_noop("Please Confirm Your Email Address"),
+    gettext_noop(
+        "You're receiving this email because user %(user_display)s has given your email "
+        "address to register an account on %(site_domain)s."
+    ),
+    gettext_noop("To confirm this is correct, go to %(activate_url)s"),
 ]
 
 DJANGO_PASSWORD_RULES = [

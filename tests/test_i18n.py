@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from notifications.services import HINDI_MONTHS
@@ -101,6 +102,86 @@ def test_a_wrong_password_is_explained_in_hindi(client, patient_user):
 
     assert response.status_code == 200
     assert "आपका दिया गया ईमेल पता या पासवर्ड सही नहीं है।" in visible_text(response.content.decode())
+
+
+# allauth's e-mails in Hindi, from locale/hi as its pages are (clinics/package_texts.py).
+RESET_LINK = re.compile(r"http://testserver/accounts/password/reset/key/\S+/")
+
+
+def request_password_reset(client, email: str):
+    response = client.post(reverse("account_reset_password"), {"email": email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    return mail.outbox[0]
+
+
+@pytest.mark.django_db
+def test_the_password_reset_email_is_in_hindi_after_choosing_hindi(client, patient_user):
+    client.post(reverse("set_language"), {"language": "hi", "next": reverse("account_login")})
+
+    message = request_password_reset(client, patient_user.email)
+
+    assert message.to == [patient_user.email]
+    assert message.subject == "[testserver] पासवर्ड रीसेट ईमेल"
+    assert "testserver की ओर से नमस्ते!" in message.body
+    assert "आपके खाते का पासवर्ड रीसेट करने का अनुरोध किया है" in message.body
+    assert "नीचे दिए गए लिंक पर क्लिक करें" in message.body
+    assert "testserver का उपयोग करने के लिए धन्यवाद!" in message.body
+    assert RESET_LINK.search(message.body)
+    for english in ["Password Reset", "Hello from", "receiving this email", "Click", "Thank you"]:
+        assert english not in message.subject + message.body
+
+
+@pytest.mark.django_db
+def test_the_password_reset_email_stays_english_by_default(client, patient_user):
+    message = request_password_reset(client, patient_user.email)
+
+    assert message.subject == "[testserver] Password Reset Email"
+    assert "Hello from testserver!" in message.body
+    assert "requested a password reset for your user account" in message.body
+    assert RESET_LINK.search(message.body)
+    assert not re.search(r"[\u0900-\u097F]", message.subject + message.body)  # no Devanagari
+
+
+@pytest.mark.django_db
+def test_the_sign_in_code_email_is_in_hindi_after_choosing_hindi(client, patient_user):
+    client.post(reverse("set_language"), {"language": "hi", "next": reverse("account_login")})
+
+    response = client.post(reverse("account_request_login_code"), {"email": patient_user.email})
+
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.subject == "[testserver] साइन-इन कोड"
+    assert "आपका साइन-इन कोड नीचे दिया गया है।" in message.body
+    assert "आप इस ईमेल को अनदेखा कर सकते हैं।" in message.body
+    assert re.search(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$", message.body, re.MULTILINE)
+    for english in ["Sign-In Code", "Hello from", "sign-in code is listed", "safely ignored"]:
+        assert english not in message.subject + message.body
+
+
+@pytest.mark.django_db
+def test_the_sign_in_code_email_stays_english_by_default(client, patient_user):
+    client.post(reverse("account_request_login_code"), {"email": patient_user.email})
+
+    (message,) = mail.outbox
+    assert message.subject == "[testserver] Sign-In Code"
+    assert "Your sign-in code is listed below." in message.body
+    assert not re.search(r"[\u0900-\u097F]", message.subject + message.body)
+
+
+@pytest.mark.django_db
+def test_a_reset_for_an_unknown_address_is_answered_in_hindi(client, patient_user):
+    client.post(reverse("set_language"), {"language": "hi", "next": reverse("account_login")})
+
+    message = request_password_reset(client, "stranger@example.org")
+
+    assert message.to == ["stranger@example.org"]
+    assert message.subject == "[testserver] अज्ञात खाता"
+    assert "ईमेल stranger@example.org वाले खाते में जाने की कोशिश की" in message.body
+    assert "नीचे दिए गए लिंक से साइन अप करके खाता बना सकते हैं।" in message.body
+    assert "http://testserver/accounts/signup/" in message.body
+    assert "Unknown Account" not in message.subject
+    assert "receiving this email" not in message.body
 
 
 # --- the practitioner's tablet, the center board and the patient's feedback ------------------
